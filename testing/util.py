@@ -1,0 +1,72 @@
+"""Helpers shared by the tests: real git repositories and keys made at run time.
+
+No key is ever written into this repository: tests generate theirs, so the repository passes
+its own hook (`vastai-guard scan --all-files`).
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NamedTuple
+
+GIT_ENV = {
+    'GIT_AUTHOR_NAME': 'Test Author',
+    'GIT_AUTHOR_EMAIL': 'author@example.invalid',
+    'GIT_COMMITTER_NAME': 'Test Committer',
+    'GIT_COMMITTER_EMAIL': 'committer@example.invalid',
+    # no user or system git config leaks into a test
+    'GIT_CONFIG_GLOBAL': os.devnull,
+    'GIT_CONFIG_NOSYSTEM': '1',
+}
+
+
+def new_key() -> str:
+    """A fresh key-shaped value: 64 lowercase hex, as Vast.ai issues them."""
+    return secrets.token_hex(32)
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(
+        ('git', *args), cwd=repo, check=True, capture_output=True, text=True,
+    ).stdout
+
+
+def init_repo(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    git(path, 'init', '-q', '-b', 'main')
+    return path
+
+
+def write(repo: Path, name: str, content: str | bytes) -> Path:
+    target = repo / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        target.write_bytes(content)
+    else:
+        target.write_text(content, encoding='utf-8')
+    return target
+
+
+def commit_all(repo: Path, message: str = 'commit') -> str:
+    git(repo, 'add', '-A')
+    git(repo, 'commit', '-q', '--allow-empty', '-m', message)
+    return git(repo, 'rev-parse', 'HEAD').strip()
+
+
+class Result(NamedTuple):
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(args: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -> Result:
+    """The installed entry point, as pre-commit and CI run it, in a real process."""
+    result = subprocess.run(
+        (sys.executable, '-m', 'vastai_guard', *args),
+        cwd=cwd, capture_output=True, text=True, env={**os.environ, **(env or {})},
+    )
+    return Result(result.returncode, result.stdout, result.stderr)

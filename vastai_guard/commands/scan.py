@@ -1,0 +1,94 @@
+"""`vastai-guard scan`: the pre-commit hook and the CI lint step."""
+from __future__ import annotations
+
+import os
+import posixpath
+import sys
+from collections.abc import Iterable
+from collections.abc import Sequence
+
+from vastai_guard import git
+from vastai_guard import sources
+from vastai_guard.config import Config
+from vastai_guard.config import config_path
+from vastai_guard.config import load_config
+from vastai_guard.detect import find_secrets
+from vastai_guard.errors import EXIT_CLEAN
+from vastai_guard.errors import EXIT_FINDINGS
+from vastai_guard.errors import FatalError
+from vastai_guard.findings import Finding
+from vastai_guard.findings import Fragment
+from vastai_guard.findings import to_finding
+from vastai_guard.suppress import load_baseline
+from vastai_guard.suppress import unsuppressed
+
+
+def _fragments_in_repo(
+        tree: git.WorkTree,
+        paths: Sequence[str],
+        *,
+        all_files: bool,
+        config: Config,
+        skipped: list[sources.Skipped],
+) -> Iterable[Fragment]:
+    if all_files:
+        yield from sources.from_index(git.all_index_entries(), config=config, skipped=skipped)
+        return
+    if not paths:
+        paths = git.staged_paths()
+    files = [path for path in paths if not os.path.isdir(path)]
+    entries = git.index_entries(files)
+    yield from sources.from_index(entries, config=config, skipped=skipped)
+    # Named but not in the index (untracked files, folders): judged as they are on disk. A
+    # staged deletion is in neither place and has nothing left to leak.
+    staged = {entry.path for entry in entries}
+    rest = [
+        path for path in paths
+        if os.path.isdir(path)
+        or posixpath.normpath(tree.prefix + path.replace(os.sep, '/')) not in staged
+    ]
+    yield from sources.from_disk(
+        rest, relative_to=tree.root, config=config, skipped=skipped,
+    )
+
+
+def collect(fragments: Iterable[Fragment]) -> list[Finding]:
+    return [
+        to_finding(match, fragment.path)
+        for fragment in fragments
+        for match in find_secrets(fragment.text, fragment.path)
+    ]
+
+
+def scan(
+        paths: Sequence[str],
+        *,
+        all_files: bool,
+        output_format: str,
+        baseline_path: str | None,
+        config_file: str | None,
+) -> int:
+    tree = git.work_tree()
+    if tree is None and all_files:
+        raise FatalError('--all-files needs a git repository (pass folders to scan them from disk)')
+    config = load_config(config_path(tree.root if tree else os.getcwd(), config_file))
+    baseline = load_baseline(baseline_path) if baseline_path else frozenset()
+    skipped: list[sources.Skipped] = []
+    if tree is None:
+        fragments = sources.from_disk(
+            paths or ['.'], relative_to=os.getcwd(), config=config, skipped=skipped,
+        )
+    else:
+        fragments = _fragments_in_repo(
+            tree, paths, all_files=all_files, config=config, skipped=skipped,
+        )
+    findings = unsuppressed(collect(fragments), config=config, baseline=baseline)
+
+    for item in skipped:
+        print(f'vastai-guard: skipped {item.path}: {item.reason}', file=sys.stderr)
+    if output_format == 'json':
+        from vastai_guard.report import json as report
+    else:
+        from vastai_guard.report import text as report  # type: ignore[no-redef]
+    sys.stdout.write(report.render(findings))
+    return EXIT_FINDINGS if findings else EXIT_CLEAN

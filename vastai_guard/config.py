@@ -1,0 +1,162 @@
+"""`.vastai-guard.yaml`: load and validate, with the file and line of any problem.
+
+    exclude_paths:            # globs, repo-relative; `**` spans folders; no `/` = any depth
+      - tests/fixtures/**
+    allow_fingerprints:       # findings to ignore, by the fingerprint vastai-guard prints
+      - fingerprint: <64 hex>
+        note: documentation example key
+    rotated:                  # the rotation ledger, written by `vastai-guard rotated`
+      - fingerprint: <64 hex>
+        date: '2026-11-27'
+        note: reset on the Keys page
+
+PyYAML is imported only when the file exists: the hook's start-up stays light.
+"""
+from __future__ import annotations
+
+import os
+import re
+from typing import TYPE_CHECKING
+from typing import NamedTuple
+
+from vastai_guard.errors import FatalError
+
+if TYPE_CHECKING:
+    import yaml
+
+CONFIG_FILE = '.vastai-guard.yaml'
+DEFAULT_MAX_FILE_MB = 50
+_FINGERPRINT = re.compile(r'[0-9a-f]{64}')
+
+
+class Rotation(NamedTuple):
+    fingerprint: str
+    date: str
+    note: str
+
+
+class Config(NamedTuple):
+    exclude_paths: tuple[str, ...] = ()
+    allow_fingerprints: frozenset[str] = frozenset()
+    rotated: tuple[Rotation, ...] = ()
+    max_file_mb: int = DEFAULT_MAX_FILE_MB
+    # where it was read from, for messages; None when there was no file
+    path: str | None = None
+
+
+class InvalidConfigError(FatalError):
+    pass
+
+
+def load_config(path: str) -> Config:
+    """The config at `path`; defaults when the file does not exist."""
+    try:
+        with open(path, encoding='utf-8') as f:
+            text = f.read()
+    except FileNotFoundError:
+        return Config()
+    except (OSError, UnicodeDecodeError) as error:
+        raise InvalidConfigError(f'{path}: cannot read: {error}') from None
+    return parse_config(text, path)
+
+
+def parse_config(text: str, path: str) -> Config:
+    import yaml
+
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, 'problem_mark', None)
+        where = f'{path}:{mark.line + 1}' if mark is not None else path
+        problem = getattr(error, 'problem', None) or str(error)
+        raise InvalidConfigError(f'{where}: invalid YAML: {problem}') from None
+    if root is None:
+        return Config(path=path)
+    _expect(root, yaml.MappingNode, 'a mapping of settings', path)
+    settings: dict[str, object] = {}
+    for key_node, value_node in root.value:
+        key = key_node.value
+        if key == 'exclude_paths':
+            settings[key] = tuple(_strings(value_node, path))
+        elif key == 'allow_fingerprints':
+            settings[key] = frozenset(
+                entry.fingerprint for entry in _entries(value_node, path, dated=False)
+            )
+        elif key == 'rotated':
+            settings[key] = tuple(_entries(value_node, path, dated=True))
+        elif key == 'max_file_mb':
+            settings[key] = _positive_int(value_node, path)
+        else:
+            raise InvalidConfigError(
+                f'{_where(path, key_node)}: unknown setting {key!r} (expected one of: '
+                'exclude_paths, allow_fingerprints, rotated, max_file_mb)',
+            )
+    return Config(path=path, **settings)  # type: ignore[arg-type]
+
+
+def _where(path: str, node: yaml.Node) -> str:
+    return f'{path}:{node.start_mark.line + 1}'
+
+
+def _expect(node: yaml.Node, kind: type[yaml.Node], what: str, path: str) -> None:
+    if not isinstance(node, kind):
+        raise InvalidConfigError(f'{_where(path, node)}: expected {what}')
+
+
+def _scalar(node: yaml.Node, path: str, what: str) -> str:
+    import yaml
+
+    _expect(node, yaml.ScalarNode, what, path)
+    return str(node.value)
+
+
+def _strings(node: yaml.Node, path: str) -> list[str]:
+    import yaml
+
+    _expect(node, yaml.SequenceNode, 'a list of path globs', path)
+    return [_scalar(item, path, 'a path glob') for item in node.value]
+
+
+def _positive_int(node: yaml.Node, path: str) -> int:
+    value = _scalar(node, path, 'a whole number of megabytes')
+    if not value.isdigit() or int(value) == 0:
+        raise InvalidConfigError(f'{_where(path, node)}: expected a whole number of megabytes')
+    return int(value)
+
+
+def _fingerprint(node: yaml.Node, path: str) -> str:
+    value = _scalar(node, path, 'a fingerprint')
+    if not _FINGERPRINT.fullmatch(value):
+        raise InvalidConfigError(
+            f'{_where(path, node)}: {value!r} is not a fingerprint (64 lowercase hex, '
+            'as vastai-guard prints it)',
+        )
+    return value
+
+
+def _entries(node: yaml.Node, path: str, *, dated: bool) -> list[Rotation]:
+    """A list of fingerprints, each a plain string or a mapping with note (and date)."""
+    import yaml
+
+    _expect(node, yaml.SequenceNode, 'a list of fingerprints', path)
+    entries = []
+    for item in node.value:
+        if isinstance(item, yaml.ScalarNode) and not dated:
+            entries.append(Rotation(_fingerprint(item, path), '', ''))
+            continue
+        _expect(item, yaml.MappingNode, 'a mapping with a fingerprint', path)
+        fields = {key.value: value for key, value in item.value}
+        if 'fingerprint' not in fields:
+            raise InvalidConfigError(f'{_where(path, item)}: entry has no fingerprint')
+        entries.append(
+            Rotation(
+                fingerprint=_fingerprint(fields['fingerprint'], path),
+                date=_scalar(fields['date'], path, 'a date') if 'date' in fields else '',
+                note=_scalar(fields['note'], path, 'a note') if 'note' in fields else '',
+            ),
+        )
+    return entries
+
+
+def config_path(root: str, explicit: str | None) -> str:
+    return explicit if explicit is not None else os.path.join(root, CONFIG_FILE)

@@ -1,0 +1,36 @@
+"""Bytes from a file or blob to text the detector can read, or None for what is not text."""
+from __future__ import annotations
+
+import codecs
+
+from vastai_guard.detect import has_trigger
+from vastai_guard.detect import is_key_file
+
+# git's own test for binary content: a NUL byte in the first 8000 bytes.
+_BINARY_SNIFF = 8000
+_BOMS = (
+    (codecs.BOM_UTF32_LE, 'utf-32'),
+    (codecs.BOM_UTF32_BE, 'utf-32'),
+    (codecs.BOM_UTF16_LE, 'utf-16'),
+    (codecs.BOM_UTF16_BE, 'utf-16'),
+)
+
+
+def text_to_scan(path: str, data: bytes) -> str | None:
+    """The text worth scanning in `data`, or None when no rule could match it.
+
+    UTF-16/32 files (PowerShell scripts saved on Windows) carry NULs, so their BOM is checked
+    before the binary test. Other text is read as UTF-8, invalid bytes replaced: keys are ASCII,
+    so a Latin-1 file loses nothing that matters.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                return None
+    if b'\0' in data[:_BINARY_SNIFF]:
+        return None
+    if not is_key_file(path) and not has_trigger(data):
+        return None
+    return data.decode('utf-8', 'replace')

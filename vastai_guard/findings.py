@@ -1,0 +1,62 @@
+"""Value objects that flow through the pipeline: source -> detector -> suppressions -> report."""
+from __future__ import annotations
+
+import hashlib
+from typing import NamedTuple
+
+from vastai_guard.rules import Rule
+
+
+class Fragment(NamedTuple):
+    """Text to scan and where it came from; `path` is repo-relative and '/'-separated."""
+    path: str
+    text: str
+
+
+class Match(NamedTuple):
+    """What the detector saw. Carries the raw secret: never handed to a report."""
+    rule: Rule
+    line: int
+    secret: str
+
+
+class Finding(NamedTuple):
+    """What reports receive: a fingerprint and a redacted form, never the secret."""
+    rule: Rule
+    path: str
+    line: int
+    fingerprint: str
+    redacted: str
+    # detect-secrets' SHA-1 of the secret, so its baselines can suppress a finding
+    hashed_secret: str
+
+
+def fingerprint(secret: str) -> str:
+    """SHA-256 hex of the exact secret text: the identity of a key everywhere we store one."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def baseline_hash(secret: str) -> str:
+    """detect-secrets' `hashed_secret` (unsalted SHA-1), to match its baselines."""
+    return hashlib.sha1(secret.encode()).hexdigest()
+
+
+def redact(secret: str) -> str:
+    """Enough to recognise a key on the Vast.ai Keys page, not enough to use it.
+
+    Four characters each side of a 64-character key leave 224 unknown bits.
+    """
+    if len(secret) < 16:
+        return '*' * len(secret)
+    return f'{secret[:4]}...{secret[-4:]}'
+
+
+def to_finding(match: Match, path: str) -> Finding:
+    return Finding(
+        rule=match.rule,
+        path=path,
+        line=match.line,
+        fingerprint=fingerprint(match.secret),
+        redacted=redact(match.secret),
+        hashed_secret=baseline_hash(match.secret),
+    )

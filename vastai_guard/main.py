@@ -1,0 +1,63 @@
+"""Command line: parse, then dispatch to one module per command. Nothing else lives here."""
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from vastai_guard.errors import run_guarded
+
+
+def _add_common(parser: argparse.ArgumentParser, formats: Sequence[str]) -> None:
+    parser.add_argument(
+        '--format', dest='output_format', choices=formats, default='text',
+        help='report format (default: %(default)s)',
+    )
+    parser.add_argument(
+        '--config', dest='config_file', metavar='FILE',
+        help='config file (default: .vastai-guard.yaml at the repository root)',
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog='vastai-guard',
+        description='Keep Vast.ai API keys out of git.',
+    )
+    commands = parser.add_subparsers(dest='command', metavar='COMMAND', required=True)
+
+    scan = commands.add_parser(
+        'scan', help='scan staged files (the pre-commit hook), tracked files, or folders',
+        description='Scan files for Vast.ai keys. In a git repository, named files are judged '
+                    'by their staged content; with no names, every staged file is scanned.',
+    )
+    scan.add_argument('paths', nargs='*', metavar='PATH', help='files or folders to scan')
+    scan.add_argument(
+        '--all-files', action='store_true', help='scan every file tracked in the index',
+    )
+    scan.add_argument(
+        '--baseline', dest='baseline_path', metavar='FILE',
+        help='detect-secrets baseline: secrets in it are not reported',
+    )
+    _add_common(scan, ('text', 'json'))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+
+    if args.command == 'scan':
+        from vastai_guard.commands.scan import scan
+        return run_guarded(
+            lambda: scan(
+                args.paths,
+                all_files=args.all_files,
+                output_format=args.output_format,
+                baseline_path=args.baseline_path,
+                config_file=args.config_file,
+            ),
+        )
+    raise AssertionError(f'unhandled command {args.command!r}')
+
+
+if __name__ == '__main__':
+    raise SystemExit(main())

@@ -1,0 +1,110 @@
+"""Where `scan` gets its text: staged blobs, every tracked file, or plain folders on disk.
+
+A source knows git and files; it yields Fragments and says what it had to skip. Nothing after
+it does.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from vastai_guard import git
+from vastai_guard.config import Config
+from vastai_guard.decode import text_to_scan
+from vastai_guard.findings import Fragment
+from vastai_guard.suppress import path_excluded
+
+# detect-secrets' baseline holds hashes and file names, never a key; scanning it would only
+# find the names of files that had findings.
+_NEVER_SCANNED = frozenset(('.secrets.baseline',))
+
+
+class Skipped(NamedTuple):
+    path: str
+    reason: str
+
+
+def _wanted(path: str, config: Config) -> bool:
+    return path.rsplit('/', 1)[-1] not in _NEVER_SCANNED and not path_excluded(path, config)
+
+
+def _from_bytes(path: str, data: bytes) -> Fragment | None:
+    text = text_to_scan(path, data)
+    return None if text is None else Fragment(path, text)
+
+
+def from_index(
+        entries: Sequence[git.IndexEntry],
+        *,
+        config: Config,
+        skipped: list[Skipped],
+) -> Iterator[Fragment]:
+    """The staged content of each entry: a partially staged file is judged as committed."""
+    entries = [entry for entry in entries if _wanted(entry.path, config)]
+    max_size = config.max_file_mb * 1024 * 1024
+    blobs = git.read_blobs((entry.sha for entry in entries), max_size=max_size)
+    for entry, blob in zip(entries, blobs):
+        if blob.data is None:
+            reason = 'object missing' if blob.size == 0 else f'larger than {config.max_file_mb} MB'
+            skipped.append(Skipped(entry.path, reason))
+            continue
+        fragment = _from_bytes(entry.path, blob.data)
+        if fragment is not None:
+            yield fragment
+
+
+def from_disk(
+        paths: Sequence[str],
+        *,
+        relative_to: str,
+        config: Config,
+        skipped: list[Skipped],
+) -> Iterator[Fragment]:
+    """Files and folders read from disk (outside git, or files git does not track).
+
+    Paths are shown relative to `relative_to` (the repo root, or the current folder).
+    """
+    for path in paths:
+        if os.path.isdir(path):
+            for folder, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if d != '.git')
+                for name in sorted(files):
+                    file_path = os.path.join(folder, name)
+                    yield from _read_file(file_path, relative_to, config, skipped)
+        else:
+            yield from _read_file(path, relative_to, config, skipped)
+
+
+def _display_path(path: str, relative_to: str) -> str:
+    relative = os.path.relpath(path, relative_to)
+    if relative.startswith('..'):
+        relative = path
+    return relative.replace(os.sep, '/')
+
+
+def _read_file(
+        path: str,
+        relative_to: str,
+        config: Config,
+        skipped: list[Skipped],
+) -> Iterator[Fragment]:
+    shown = _display_path(path, relative_to)
+    if not _wanted(shown, config) or os.path.islink(path):
+        return
+    try:
+        size = os.path.getsize(path)
+        if size > config.max_file_mb * 1024 * 1024:
+            skipped.append(Skipped(shown, f'larger than {config.max_file_mb} MB'))
+            return
+        with open(path, 'rb') as f:
+            data = f.read()
+    except FileNotFoundError:
+        return  # deleted since it was named: nothing left to leak
+    except OSError as error:
+        skipped.append(Skipped(shown, f'cannot read: {error.strerror}'))
+        return
+    fragment = _from_bytes(shown, data)
+    if fragment is not None:
+        yield fragment

@@ -1,0 +1,82 @@
+"""Suppressions other than inline comments (which the detector honours on the line itself):
+config path excludes and allowed fingerprints, and detect-secrets baselines."""
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Iterable
+
+from vastai_guard.config import Config
+from vastai_guard.errors import FatalError
+from vastai_guard.findings import Finding
+
+
+@functools.lru_cache(maxsize=None)
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    """A path glob as a regex: `**` spans folders, `*` and `?` stay in one; a glob without `/`
+    matches the file name at any depth, as in .gitignore."""
+    anchored = '/' in pattern.rstrip('/')
+    pattern = pattern.strip('/')
+    parts = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith('**/', i):
+            parts.append('(?:.*/)?')
+            i += 3
+        elif pattern.startswith('**', i):
+            parts.append('.*')
+            i += 2
+        elif pattern[i] == '*':
+            parts.append('[^/]*')
+            i += 1
+        elif pattern[i] == '?':
+            parts.append('[^/]')
+            i += 1
+        else:
+            parts.append(re.escape(pattern[i]))
+            i += 1
+    prefix = '' if anchored else '(?:.*/)?'
+    # a folder pattern (`docs/`, `docs`) also covers everything below it
+    return re.compile(prefix + ''.join(parts) + '(?:/.*)?')
+
+
+def path_excluded(path: str, config: Config) -> bool:
+    return any(_glob_regex(glob).fullmatch(path) for glob in config.exclude_paths)
+
+
+def load_baseline(path: str) -> frozenset[str]:
+    """The `hashed_secret` values of a detect-secrets baseline.
+
+    A secret in the baseline is known: it is not reported again in any file, as
+    detect-secrets-hook does not report it again.
+    """
+    try:
+        with open(path, encoding='utf-8') as f:
+            data = json.load(f)
+    except FileNotFoundError:
+        raise FatalError(f'{path}: baseline file not found') from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise FatalError(f'{path}: not a detect-secrets baseline: {error}') from None
+    results = data.get('results') if isinstance(data, dict) else None
+    if not isinstance(results, dict):
+        raise FatalError(f'{path}: not a detect-secrets baseline: no "results" mapping')
+    return frozenset(
+        entry['hashed_secret']
+        for entries in results.values() if isinstance(entries, list)
+        for entry in entries if isinstance(entry, dict) and 'hashed_secret' in entry
+    )
+
+
+def unsuppressed(
+        findings: Iterable[Finding],
+        *,
+        config: Config,
+        baseline: frozenset[str],
+) -> list[Finding]:
+    return [
+        finding for finding in findings
+        if finding.fingerprint not in config.allow_fingerprints
+        and finding.hashed_secret not in baseline
+        and not path_excluded(finding.path, config)
+    ]
