@@ -20,6 +20,13 @@ class Match(NamedTuple):
     secret: str
 
 
+class Verification(NamedTuple):
+    """The outcome of asking the Vast.ai API about a key (`--verify`, opt-in)."""
+    state: str  # 'active' | 'invalid' | 'unknown'
+    reason: str
+    checked_at: str  # ISO 8601, UTC
+
+
 class Finding(NamedTuple):
     """What reports receive: a fingerprint and a redacted form, never the secret."""
     rule: Rule
@@ -29,6 +36,33 @@ class Finding(NamedTuple):
     redacted: str
     # detect-secrets' SHA-1 of the secret, so its baselines can suppress a finding
     hashed_secret: str
+    verification: Verification | None = None
+
+
+class Occurrence(NamedTuple):
+    commit: str
+    path: str
+    line: int
+
+
+class FirstSeen(NamedTuple):
+    commit: str
+    author: str
+    date: str  # ISO 8601
+    path: str
+    line: int
+
+
+class ExposedKey(NamedTuple):
+    """One key found anywhere in history (`vastai-guard history`), by fingerprint."""
+    fingerprint: str
+    rule: Rule
+    redacted: str
+    status: str  # 'needs-rotation' | 'rotated' | 'inactive' (verified invalid)
+    in_head: bool
+    first_seen: FirstSeen
+    occurrences: tuple[Occurrence, ...]
+    verification: Verification | None = None
 
 
 def fingerprint(secret: str) -> str:
