@@ -159,4 +159,7 @@ def _entries(node: yaml.Node, path: str, *, dated: bool) -> list[Rotation]:
 
 
 def config_path(root: str, explicit: str | None) -> str:
-    return explicit if explicit is not None else os.path.join(root, CONFIG_FILE)
+    """The config file to read; relative to the current folder, as messages show it."""
+    if explicit is not None:
+        return explicit
+    return os.path.relpath(os.path.join(root, CONFIG_FILE))

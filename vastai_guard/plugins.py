@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Generator
 from collections.abc import Iterable
+from collections.abc import Sequence
 from typing import Any
 
 from detect_secrets.core.potential_secret import PotentialSecret
@@ -117,3 +118,37 @@ class VastAINamedSecretDetector(_VastAIDetector):
     rule = rules.NAMED_SECRET
     secret_type = rules.NAMED_SECRET.secret_type
     denylist = (re.compile(rules.NAMED_VALUE_PATTERN),)
+
+
+DETECTORS = (
+    VastAIKeyDetector,
+    VastAICLIKeyDetector,
+    VastAIURLKeyDetector,
+    VastAIHostKeyDetector,
+    VastAIKeyFileDetector,
+    VastAIContainerKeyDetector,
+    VastAIBase64KeyDetector,
+    VastAINamedSecretDetector,
+)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`detect-secrets` itself, with these plugins registered up front.
+
+    `detect-secrets audit` caches its secret-type-to-plugin map before it reads the baseline's
+    custom plugin paths, so it fails on every custom plugin (Yelp/detect-secrets#611).
+    `python -m vastai_guard.plugins audit .secrets.baseline` is the same command with the map
+    completed first.
+    """
+    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+    from detect_secrets.main import main as detect_secrets_main
+
+    # the cached dict is the one audit reads later
+    get_mapping_from_secret_type_to_class().update(
+        {detector.secret_type: detector for detector in DETECTORS},
+    )
+    return int(detect_secrets_main(argv) or 0)
+
+
+if __name__ == '__main__':
+    raise SystemExit(main())
