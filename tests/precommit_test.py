@@ -1,0 +1,115 @@
+"""The hooks as users run them: real pre-commit, real `git commit`.
+
+pre-commit installs the hook repository into its own virtualenv (from PyPI, the one network
+these tests use), once per session.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from testing.util import GIT_ENV
+from testing.util import commit_all
+from testing.util import git
+from testing.util import init_repo
+from testing.util import new_key
+from testing.util import write
+
+PROJECT = Path(__file__).resolve().parent.parent
+# what a hook repository needs to be installed by pre-commit
+_HOOK_REPO_FILES = ('pyproject.toml', 'README.md', '.pre-commit-hooks.yaml', 'vastai_guard')
+
+
+class HookRepo:
+    def __init__(self, path: Path, rev: str, home: Path) -> None:
+        self.path, self.rev, self.home = path, rev, home
+
+    def config(self, *hook_ids: str) -> str:
+        hooks = ''.join(f'    -   id: {hook_id}\n' for hook_id in hook_ids)
+        return f'repos:\n-   repo: {self.path.as_uri()}\n    rev: {self.rev}\n    hooks:\n{hooks}'
+
+
+@pytest.fixture(scope='session')
+def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HookRepo]:
+    """This working tree, committed into a throwaway repository pre-commit can clone."""
+    path = tmp_path_factory.mktemp('hook-repo')
+    for name in _HOOK_REPO_FILES:
+        source = PROJECT / name
+        if source.is_dir():
+            shutil.copytree(source, path / name, ignore=shutil.ignore_patterns('__pycache__'))
+        else:
+            shutil.copy2(source, path / name)
+    env = {**os.environ, **GIT_ENV}
+    for args in (('init', '-q'), ('add', '-A'), ('commit', '-q', '-m', 'hook repo')):
+        subprocess.run(('git', *args), cwd=path, env=env, check=True, capture_output=True)
+    rev = subprocess.run(
+        ('git', 'rev-parse', 'HEAD'), cwd=path, check=True, capture_output=True, text=True,
+    ).stdout.strip()
+    yield HookRepo(path, rev, tmp_path_factory.mktemp('pre-commit-home'))
+
+
+def _pre_commit_env(hook_repo: HookRepo) -> dict[str, str]:
+    return {**os.environ, **GIT_ENV, 'PRE_COMMIT_HOME': str(hook_repo.home)}
+
+
+def _commit(repo: Path, hook_repo: HookRepo) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ('git', 'commit', '-m', 'change'), cwd=repo, env=_pre_commit_env(hook_repo),
+        capture_output=True, text=True, check=False,
+    )
+
+
+@pytest.fixture
+def hooked_repo(tmp_path: Path, hook_repo: HookRepo) -> Path:
+    repo = init_repo(tmp_path / 'work')
+    write(repo, '.pre-commit-config.yaml', hook_repo.config('vastai-secrets'))
+    commit_all(repo, 'config')
+    subprocess.run(
+        (sys.executable, '-m', 'pre_commit', 'install'), cwd=repo,
+        env=_pre_commit_env(hook_repo), check=True, capture_output=True,
+    )
+    return repo
+
+
+def test_staged_key_blocks_the_commit(hooked_repo: Path, hook_repo: HookRepo) -> None:
+    key = new_key()
+    write(hooked_repo, 'deploy/run.sh', f'#!/bin/sh\nexport VAST_API_KEY="{key}"\n')
+    write(hooked_repo, 'notes.md', 'nothing to see\n')
+    git(hooked_repo, 'add', '.')
+
+    result = _commit(hooked_repo, hook_repo)
+
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert 'deploy/run.sh:2: vast-api-key:' in output
+    assert 'notes.md' not in output
+    assert key not in output
+    assert git(hooked_repo, 'rev-list', '--count', 'HEAD').strip() == '1'  # nothing committed
+
+
+def test_clean_commit_passes(hooked_repo: Path, hook_repo: HookRepo) -> None:
+    write(hooked_repo, 'requirements.txt', f'vastai==0.3.1 --hash=sha256:{new_key()}\n')
+    write(hooked_repo, '.env.example', 'VAST_API_KEY=your_api_key_here\n')
+    git(hooked_repo, 'add', '.')
+
+    result = _commit(hooked_repo, hook_repo)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert git(hooked_repo, 'rev-list', '--count', 'HEAD').strip() == '2'
+
+
+def test_unstaged_key_does_not_block_what_is_staged(hooked_repo: Path, hook_repo: HookRepo) -> None:
+    """pre-commit stashes unstaged changes; the hook judges only what is committed."""
+    write(hooked_repo, 'app.py', 'print("hi")\n')
+    git(hooked_repo, 'add', '.')
+    write(hooked_repo, 'app.py', f'print("hi")\nVAST_API_KEY = "{new_key()}"\n')
+
+    result = _commit(hooked_repo, hook_repo)
+
+    assert result.returncode == 0, result.stdout + result.stderr
