@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import math
 import re
 from collections import Counter
@@ -33,12 +34,13 @@ _UUID = re.compile(r'[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
 _GIT_SHA = re.compile(r'[0-9a-f]{40}')
 
 # Context rules for a 64-hex candidate, most specific first; each pattern must end exactly at
-# the candidate.
-_HEX_CONTEXT_RULES: tuple[tuple[Rule, re.Pattern[str]], ...] = (
-    (rules.CONTAINER, re.compile(rules.CONTAINER_PATTERN)),
-    (rules.ASSIGNMENT, re.compile(rules.ASSIGNMENT_PATTERN)),
-    (rules.CLI, re.compile(rules.CLI_PATTERN)),
-    (rules.URL, re.compile(rules.URL_PATTERN)),
+# the candidate, and runs only when its literal is in the context (a substring test is far
+# cheaper than a regex over a long line).
+_HEX_CONTEXT_RULES: tuple[tuple[Rule, str, re.Pattern[str]], ...] = (
+    (rules.CONTAINER, 'container_api_key', re.compile(rules.CONTAINER_PATTERN)),
+    (rules.ASSIGNMENT, 'vast', re.compile(rules.ASSIGNMENT_PATTERN)),
+    (rules.CLI, 'vast', re.compile(rules.CLI_PATTERN)),
+    (rules.URL, 'vast.ai', re.compile(rules.URL_PATTERN)),
 )
 _SLOT = re.compile(rules.SLOT_PATTERN)
 
@@ -131,7 +133,7 @@ def _ends_at(pattern: re.Pattern[str], text: str, begin: int, end: int) -> re.Ma
 
 
 class _Markers:
-    """Line numbers of Vast markers, computed only when a key slot needs them."""
+    """Where the Vast markers are, found only when a key slot first needs them."""
 
     def __init__(self, text: str) -> None:
         self._text = text
@@ -143,11 +145,23 @@ class _Markers:
             return True
         if self._offsets is None:
             self._offsets = [m.start() for m in _MARKER.finditer(self._text)]
-        for marker in self._offsets:
-            low, high = sorted((marker, offset))
-            if self._text.count('\n', low, high) <= rules.MARKER_WINDOW:
-                return True
-        return False
+        # the nearest marker on each side is the nearest in lines too
+        index = bisect.bisect(self._offsets, offset)
+        return any(
+            _within_lines(self._text, *sorted((self._offsets[i], offset)), rules.MARKER_WINDOW)
+            for i in (index - 1, index) if 0 <= i < len(self._offsets)
+        )
+
+
+def _within_lines(text: str, low: int, high: int, lines: int) -> bool:
+    """At most `lines` newlines between two offsets, without counting past that many."""
+    position = low
+    for _ in range(lines + 1):
+        position = text.find('\n', position, high)
+        if position == -1:
+            return True
+        position += 1
+    return False
 
 
 def _classify_hex(
@@ -163,14 +177,19 @@ def _classify_hex(
         return None
     if key_file:
         return rules.KEY_FILE
-    for rule, pattern in _HEX_CONTEXT_RULES:
+    context = text[begin:start].lower()
+    for rule, literal, pattern in _HEX_CONTEXT_RULES:
+        if literal not in context:
+            continue
         match = _ends_at(pattern, text, begin, end)
         if match is None:
             continue
         if 'name' in pattern.groupindex and _EXCLUDED_NAME.search(match['name']):
             return None
         return rule
-    slot = _ends_at(_SLOT, text, begin, end)
+    if not any(word in context[-rules.SLOT_REACH:] for word in rules.SLOT_WORDS):
+        return None
+    slot = _ends_at(_SLOT, text, max(begin, start - 2 * rules.SLOT_REACH - 40), end)
     if slot is None:
         return None
     if slot['slot'] and _EXCLUDED_SLOT.search(slot['slot']):
@@ -194,6 +213,8 @@ def _hex_matches(text: str, *, key_file: bool) -> Iterator[tuple[int, Rule, str]
 def _named_matches(text: str) -> Iterator[tuple[int, Rule, str]]:
     for match in _NAMED_VALUE.finditer(text):
         value = match['secret']
+        if len(value) > rules.MAX_SECRET_LENGTH:
+            continue
         if _HEX_ONLY.fullmatch(value) or _EXCLUDED_NAME.search(match['name']):
             continue  # a 64-hex value is the hex pass's to judge
         if text.startswith('(', match.end()):

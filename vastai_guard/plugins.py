@@ -24,7 +24,7 @@ from vastai_guard.detect import find_secrets
 from vastai_guard.rules import Rule
 
 
-class _VastAIDetector(RegexBasedDetector):  # type: ignore[misc]  # untyped base
+class _VastAIDetector(RegexBasedDetector):
     """Shared behaviour; the leading underscore keeps detect-secrets from loading it."""
 
     rule: Rule
@@ -144,10 +144,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from detect_secrets.main import main as detect_secrets_main
 
     # the cached dict is the one audit reads later
-    get_mapping_from_secret_type_to_class().update(
-        {detector.secret_type: detector for detector in DETECTORS},
-    )
-    return int(detect_secrets_main(argv) or 0)
+    mapping: dict[str, type[_VastAIDetector]] = get_mapping_from_secret_type_to_class()  # type: ignore[assignment]  # its value type is Plugin, a TypeVar
+    mapping.update({detector.secret_type: detector for detector in DETECTORS})
+    return int(detect_secrets_main(None if argv is None else list(argv)) or 0)
 
 
 if __name__ == '__main__':

@@ -91,14 +91,15 @@ ASSIGN = (
 
 # Values under a Vast-named key that are not 64-hex: base64 of a key (Kubernetes Secret
 # `data:`), or any other secret (VASTAI_SECRET=..., vast-facts §6a).
-SECRET_VALUE = r'[A-Za-z0-9_+/=.~-]{16,256}(?![A-Za-z0-9_+/=.~-])'
+# The lookahead-and-backreference takes the whole run at once and never backtracks into it
+# (an atomic group, which `re` has only from Python 3.11); the detector enforces MAX_SECRET_LENGTH.
+SECRET_VALUE = r'(?=(?P<secret>[A-Za-z0-9_+/=.~-]{16,}))(?P=secret)'
+MAX_SECRET_LENGTH = 256
 
 ASSIGNMENT_PATTERN = (
     r'(?P<name>' + VAST_NAME + r')' + ASSIGN + r'(?P<secret>' + HEX_KEY + r')'
 )
-NAMED_VALUE_PATTERN = (
-    r'(?P<name>' + VAST_NAME + r')' + ASSIGN + r'(?P<secret>' + SECRET_VALUE + r')'
-)
+NAMED_VALUE_PATTERN = r'(?P<name>' + VAST_NAME + r')' + ASSIGN + SECRET_VALUE
 CONTAINER_PATTERN = CONTAINER_NAME + ASSIGN + r'(?P<secret>' + HEX_KEY + r')'
 
 # `vastai set api-key KEY`, `./vast.py set api-key KEY`, `vastai ... --api-key KEY`, also across
@@ -129,6 +130,9 @@ SLOT_PATTERN = (
 HOST_MARKER = r'(?i:\bvast\.ai\b|(?<![\w@/-])vastai(?![\w/-]))'
 # Lines of context either side of a slot in which a marker counts.
 MARKER_WINDOW = 6
+# A slot's keyword ends at most this many characters before the key (`api_key\\": \\"KEY`).
+SLOT_REACH = 24
+SLOT_WORDS = ('bearer', 'key', 'token', 'secret')
 
 # The CLI's key files: the file name is the context (vast-facts §2).
 KEY_FILE_NAMES = frozenset(('.vast_api_key', 'vast_api_key', 'vast_tfa_key'))

@@ -5,6 +5,7 @@ import os
 import posixpath
 import sys
 from collections.abc import Iterable
+from collections.abc import Iterator
 from collections.abc import Sequence
 
 from vastai_guard import git
@@ -30,7 +31,7 @@ def _fragments_in_repo(
         all_files: bool,
         config: Config,
         skipped: list[sources.Skipped],
-) -> Iterable[Fragment]:
+) -> Iterator[Fragment]:
     if all_files:
         yield from sources.from_index(git.all_index_entries(), config=config, skipped=skipped)
         return
