@@ -147,9 +147,12 @@ class _Markers:
             self._offsets = [m.start() for m in _MARKER.finditer(self._text)]
         # the nearest marker on each side is the nearest in lines too
         index = bisect.bisect(self._offsets, offset)
-        return any(
-            _within_lines(self._text, *sorted((self._offsets[i], offset)), rules.MARKER_WINDOW)
-            for i in (index - 1, index) if 0 <= i < len(self._offsets)
+        before = self._offsets[index - 1] if index > 0 else None
+        after = self._offsets[index] if index < len(self._offsets) else None
+        return (
+            before is not None and _within_lines(self._text, before, offset, rules.MARKER_WINDOW)
+        ) or (
+            after is not None and _within_lines(self._text, offset, after, rules.MARKER_WINDOW)
         )
 
 
