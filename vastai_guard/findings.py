@@ -25,6 +25,8 @@ class Verification(NamedTuple):
     state: str  # 'active' | 'invalid' | 'unknown'
     reason: str
     checked_at: str  # ISO 8601, UTC
+    # account id and email of an active key, only with `--show-account`
+    account: str = ''
 
 
 class Finding(NamedTuple):

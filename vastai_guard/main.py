@@ -3,8 +3,13 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
+from vastai_guard.errors import FatalError
 from vastai_guard.errors import run_guarded
+
+if TYPE_CHECKING:
+    from vastai_guard.verify import VerifyOptions
 
 
 def _add_common(parser: argparse.ArgumentParser, formats: Sequence[str]) -> None:
@@ -15,6 +20,25 @@ def _add_common(parser: argparse.ArgumentParser, formats: Sequence[str]) -> None
     parser.add_argument(
         '--config', dest='config_file', metavar='FILE',
         help='config file (default: .vastai-guard.yaml at the repository root)',
+    )
+
+
+def _add_verify(parser: argparse.ArgumentParser) -> None:
+    """`--verify` and its options; shared by `scan` and `history`."""
+    group = parser.add_argument_group('verification (sends each key found to the Vast.ai API)')
+    group.add_argument(
+        '--verify', action='store_true',
+        help='ask the Vast.ai API whether each key found still works '
+             '(GET /api/v0/users/current/, key in the Authorization header only)',
+    )
+    group.add_argument(
+        '--api-url', metavar='URL',
+        help='Vast.ai API base URL for --verify (default: https://console.vast.ai); '
+             'https only, or http to 127.0.0.1/localhost/::1',
+    )
+    group.add_argument(
+        '--show-account', action='store_true',
+        help='with --verify, show the account id and email of each active key',
     )
 
 
@@ -39,7 +63,22 @@ def _parser() -> argparse.ArgumentParser:
         help='detect-secrets baseline: secrets in it are not reported',
     )
     _add_common(scan, ('text', 'json'))
+    _add_verify(scan)
     return parser
+
+
+def _verify(args: argparse.Namespace) -> VerifyOptions | None:
+    """The --verify options, URL checked; called inside run_guarded, so a problem is exit 2."""
+    if not args.verify:
+        # --api-url and --show-account mean nothing without --verify: say so
+        for flag, given in (('--api-url', args.api_url is not None),
+                            ('--show-account', args.show_account)):
+            if given:
+                raise FatalError(f'{flag} needs --verify')
+        return None
+    # imported only when asked for: the hook path stays light
+    from vastai_guard.verify import verify_options
+    return verify_options(args.api_url, show_account=args.show_account)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -54,6 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 output_format=args.output_format,
                 baseline_path=args.baseline_path,
                 config_file=args.config_file,
+                verify=_verify(args),
             ),
         )
     raise AssertionError(f'unhandled command {args.command!r}')

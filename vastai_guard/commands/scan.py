@@ -7,6 +7,7 @@ import sys
 from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from vastai_guard import git
 from vastai_guard import sources
@@ -22,6 +23,9 @@ from vastai_guard.findings import Fragment
 from vastai_guard.findings import to_finding
 from vastai_guard.suppress import load_baseline
 from vastai_guard.suppress import unsuppressed
+
+if TYPE_CHECKING:
+    from vastai_guard.verify import VerifyOptions
 
 
 def _fragments_in_repo(
@@ -53,12 +57,32 @@ def _fragments_in_repo(
     )
 
 
-def collect(fragments: Iterable[Fragment]) -> list[Finding]:
-    return [
-        to_finding(match, fragment.path)
-        for fragment in fragments
-        for match in find_secrets(fragment.text, fragment.path)
-    ]
+def collect(
+        fragments: Iterable[Fragment],
+        secrets: dict[str, str] | None = None,
+) -> list[Finding]:
+    """Findings; with `secrets`, also fingerprint -> secret for `--verify` (memory only)."""
+    findings = []
+    for fragment in fragments:
+        for match in find_secrets(fragment.text, fragment.path):
+            finding = to_finding(match, fragment.path)
+            if secrets is not None:
+                secrets[finding.fingerprint] = match.secret
+            findings.append(finding)
+    return findings
+
+
+def verified(
+        findings: list[Finding],
+        secrets: dict[str, str],
+        options: VerifyOptions,
+) -> list[Finding]:
+    """Each finding with its key's verdict; each distinct key is asked about once.
+
+    Suppressed findings are gone by now: an allowed key (a documentation example) is not sent.
+    """
+    verdicts = options.verify([secrets[key] for key in {f.fingerprint for f in findings}])
+    return [f._replace(verification=verdicts[f.fingerprint]) for f in findings]
 
 
 def scan(
@@ -68,6 +92,7 @@ def scan(
         output_format: str,
         baseline_path: str | None,
         config_file: str | None,
+        verify: VerifyOptions | None = None,
 ) -> int:
     tree = git.work_tree()
     if tree is None and all_files:
@@ -83,7 +108,12 @@ def scan(
         fragments = _fragments_in_repo(
             tree, paths, all_files=all_files, config=config, skipped=skipped,
         )
-    findings = unsuppressed(collect(fragments), config=config, baseline=baseline)
+    # the raw secrets are kept only for --verify, only until the keys are checked
+    secrets: dict[str, str] | None = {} if verify is not None else None
+    findings = unsuppressed(collect(fragments, secrets), config=config, baseline=baseline)
+    if verify is not None and secrets is not None and findings:
+        findings = verified(findings, secrets, verify)
+    secrets = None
 
     for item in skipped:
         print(f'vastai-guard: skipped {item.path}: {item.reason}', file=sys.stderr)

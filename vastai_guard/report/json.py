@@ -5,16 +5,32 @@ import json
 from collections.abc import Sequence
 
 from vastai_guard.findings import Finding
+from vastai_guard.findings import Verification
+
+
+def verification_json(verification: Verification) -> dict[str, str]:
+    """`"verification"` of a key checked with `--verify`; `account` only with --show-account."""
+    result = {
+        'state': verification.state,
+        'reason': verification.reason,
+        'checked_at': verification.checked_at,
+    }
+    if verification.account:
+        result['account'] = verification.account
+    return result
 
 
 def finding_json(finding: Finding) -> dict[str, object]:
-    return {
+    result: dict[str, object] = {
         'rule': finding.rule.id,
         'path': finding.path,
         'line': finding.line,
         'fingerprint': finding.fingerprint,
         'redacted': finding.redacted,
     }
+    if finding.verification is not None:
+        result['verification'] = verification_json(finding.verification)
+    return result
 
 
 def render(findings: Sequence[Finding]) -> str:

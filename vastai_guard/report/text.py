@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from vastai_guard.findings import Finding
+from vastai_guard.findings import Verification
 
 KEYS_PAGE = 'https://cloud.vast.ai/manage-keys/'
 
@@ -15,10 +16,53 @@ A Vast.ai key in git is exposed to everyone who can read the repository, for goo
      (`vastai-guard scan --format json`) to allow_fingerprints in .vastai-guard.yaml.'''
 
 
+# `--verify`: active keys first, they are the ones to rotate today
+_STATE_RANK = {'active': 0, 'unknown': 1, 'invalid': 3}
+_UNVERIFIED_RANK = 2
+STATES = ('active', 'unknown', 'invalid')
+
+
+def verification_rank(verification: Verification | None) -> int:
+    """Sort key: active, unknown, not verified, invalid."""
+    if verification is None:
+        return _UNVERIFIED_RANK
+    return _STATE_RANK.get(verification.state, _STATE_RANK['unknown'])
+
+
+def verification_label(verification: Verification) -> str:
+    """`[active]`, `[unknown: timed out after 5s]`, `[active: account 42 a@b.example]`."""
+    if verification.state == 'active' and verification.account:
+        return f'[active: account {verification.account}]'
+    if verification.state == 'unknown':
+        return f'[unknown: {verification.reason}]'
+    return f'[{verification.state}]'
+
+
+def verification_summary(verifications: Sequence[Verification]) -> str:
+    counts = [
+        f'{sum(v.state == state for v in verifications)} {state}'
+        for state in STATES if any(v.state == state for v in verifications)
+    ]
+    keys = len(verifications)
+    return (
+        f'Verified {keys} key{"s" if keys != 1 else ""} with Vast.ai: {", ".join(counts)}.\n'
+        'Active and unknown keys need rotating now; an invalid key no longer works but still\n'
+        'belongs out of the file.'
+    )
+
+
+def _line(finding: Finding) -> str:
+    line = f'{finding.path}:{finding.line}: {finding.rule.id}: {finding.redacted}'
+    if finding.verification is not None:
+        line += f' {verification_label(finding.verification)}'
+    return line
+
+
 def render(findings: Sequence[Finding]) -> str:
     if not findings:
         return ''
-    lines = [f'{f.path}:{f.line}: {f.rule.id}: {f.redacted}' for f in findings]
+    ordered = sorted(findings, key=lambda f: verification_rank(f.verification))
+    lines = [_line(f) for f in ordered]
     files = len({f.path for f in findings})
     keys = len({f.fingerprint for f in findings})
     lines.append('')
@@ -26,5 +70,8 @@ def render(findings: Sequence[Finding]) -> str:
         f'Found {keys} Vast.ai secret{"s" if keys != 1 else ""} '
         f'in {files} file{"s" if files != 1 else ""}.',
     )
+    verdicts = {f.fingerprint: f.verification for f in findings if f.verification is not None}
+    if verdicts:
+        lines.append(verification_summary(list(verdicts.values())))
     lines.append(ADVICE)
     return '\n'.join(lines) + '\n'
