@@ -14,7 +14,7 @@ SCHEMA = Path(__file__).resolve().parent.parent / 'tests' / 'sarif-schema-2.1.0.
 
 
 def _validator() -> Any:
-    import jsonschema
+    import jsonschema  # type: ignore[import-untyped, unused-ignore]
 
     schema = json.loads(SCHEMA.read_text(encoding='utf-8'))
     cls = jsonschema.validators.validator_for(schema)

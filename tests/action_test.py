@@ -26,7 +26,8 @@ def _action() -> dict[str, Any]:
 
 
 def _step(name: str) -> dict[str, Any]:
-    (step,) = [s for s in _action()['runs']['steps'] if s.get('name') == name]
+    steps: list[dict[str, Any]] = _action()['runs']['steps']
+    (step,) = [s for s in steps if s.get('name') == name]
     return step
 
 

@@ -239,7 +239,7 @@ def test_shipped_schema_is_the_official_oasis_schema() -> None:
     ),
 )
 def test_the_schema_check_rejects_broken_logs(breakage: Any) -> None:
-    import jsonschema
+    import jsonschema  # type: ignore[import-untyped, unused-ignore]
 
     result = results.Result('vast-cli-api-key', 'error', 'm', 'a.sh', 3, None)
     log = json.loads(sarif.render([result], [results.detector_rule(CLI)]))
