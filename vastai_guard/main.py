@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from vastai_guard.errors import FatalError
 from vastai_guard.errors import run_guarded
+from vastai_guard.report.output import default_format
 
 if TYPE_CHECKING:
     from vastai_guard.verify import VerifyOptions
@@ -14,8 +16,9 @@ if TYPE_CHECKING:
 
 def _add_common(parser: argparse.ArgumentParser, formats: Sequence[str]) -> None:
     parser.add_argument(
-        '--format', dest='output_format', choices=formats, default='text',
-        help='report format (default: %(default)s)',
+        '--format', dest='output_format', choices=formats,
+        default=default_format(formats, os.environ),
+        help='report format (default: github inside GitHub Actions, else text)',
     )
     parser.add_argument(
         '--config', dest='config_file', metavar='FILE',
@@ -42,6 +45,13 @@ def _add_verify(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_output(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        '--output', dest='output_file', metavar='FILE',
+        help='write the report to FILE; the terminal gets a one-line summary',
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog='vastai-guard',
@@ -62,8 +72,16 @@ def _parser() -> argparse.ArgumentParser:
         '--baseline', dest='baseline_path', metavar='FILE',
         help='detect-secrets baseline: secrets in it are not reported',
     )
-    _add_common(scan, ('text', 'json'))
+    _add_common(scan, ('text', 'json', 'sarif', 'github'))
+    _add_output(scan)
     _add_verify(scan)
+
+    commands.add_parser(
+        'init', help='add the vastai-guard hooks to .pre-commit-config.yaml and install them',
+        description='Add the vastai-guard hooks to the repository\'s .pre-commit-config.yaml '
+                    '(created if missing; existing lines and comments are kept), then run '
+                    '`pre-commit install`. Running it again changes nothing.',
+    )
     return parser
 
 
@@ -93,9 +111,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 output_format=args.output_format,
                 baseline_path=args.baseline_path,
                 config_file=args.config_file,
+                output_file=args.output_file,
                 verify=_verify(args),
             ),
         )
+    if args.command == 'init':
+        from vastai_guard.commands.init import init
+        return run_guarded(init)
     raise AssertionError(f'unhandled command {args.command!r}')
 
 

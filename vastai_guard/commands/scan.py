@@ -21,6 +21,8 @@ from vastai_guard.errors import FatalError
 from vastai_guard.findings import Finding
 from vastai_guard.findings import Fragment
 from vastai_guard.findings import to_finding
+from vastai_guard.report.output import count
+from vastai_guard.report.output import emit
 from vastai_guard.suppress import load_baseline
 from vastai_guard.suppress import unsuppressed
 
@@ -92,6 +94,7 @@ def scan(
         output_format: str,
         baseline_path: str | None,
         config_file: str | None,
+        output_file: str | None = None,
         verify: VerifyOptions | None = None,
 ) -> int:
     tree = git.work_tree()
@@ -117,9 +120,29 @@ def scan(
 
     for item in skipped:
         print(f'vastai-guard: skipped {item.path}: {item.reason}', file=sys.stderr)
-    if output_format == 'json':
-        from vastai_guard.report import json as report
-    else:
-        from vastai_guard.report import text as report  # type: ignore[no-redef]
-    sys.stdout.write(report.render(findings))
+    emit(render(findings, output_format), output_file=output_file, summary=summary(findings))
     return EXIT_FINDINGS if findings else EXIT_CLEAN
+
+
+def render(findings: Sequence[Finding], output_format: str) -> str:
+    if output_format == 'json':
+        from vastai_guard.report import json as json_report
+        return json_report.render(findings)
+    if output_format in ('sarif', 'github'):
+        from vastai_guard.report import results
+        converted = [results.from_finding(finding) for finding in findings]
+        if output_format == 'sarif':
+            from vastai_guard.report import sarif
+            return sarif.render(converted, results.DETECTOR_RULES, category='scan')
+        from vastai_guard.report import github
+        return github.render(converted)
+    from vastai_guard.report import text
+    return text.render(findings)
+
+
+def summary(findings: Sequence[Finding]) -> str:
+    if not findings:
+        return 'vastai-guard: no Vast.ai keys found'
+    keys = count(len({f.fingerprint for f in findings}), 'Vast.ai key')
+    files = count(len({f.path for f in findings}), 'file')
+    return f'vastai-guard: found {keys} in {files}'

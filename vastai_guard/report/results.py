@@ -1,0 +1,152 @@
+"""The common shape that the CI renderers (SARIF, GitHub annotations) take from any command.
+
+`scan` findings, `history` exposed keys and `gitignore` problems differ in what they know;
+each gets an adapter to `Result` here, so a renderer is written once and knows no command.
+Nothing here ever holds a raw key: only fingerprints and redacted forms reach a Result.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import NamedTuple
+from typing import Protocol
+
+from vastai_guard.findings import ExposedKey
+from vastai_guard.findings import Finding
+from vastai_guard.rules import ALL_RULES
+from vastai_guard.rules import Rule
+
+KEYS_PAGE = 'https://cloud.vast.ai/manage-keys/'
+PROJECT_URL = 'https://github.com/vastai-guard/vastai-guard'
+
+# SARIF levels; the GitHub renderer maps them to its own words.
+ERROR = 'error'
+WARNING = 'warning'
+NOTE = 'note'
+
+
+class Result(NamedTuple):
+    rule_id: str
+    level: str  # ERROR | WARNING | NOTE
+    message: str
+    path: str  # repository-relative, '/'-separated
+    line: int | None  # 1-based; None when the problem is the file as a whole
+    # what makes this result the same one on the next run (no line number, so moving the
+    # line keeps the alert); None: the renderer derives one from rule and path
+    fingerprint: str | None
+
+
+class RuleHelp(NamedTuple):
+    id: str
+    title: str  # one line
+    help: str  # what leaked and what to do about it; plain text
+    level: str = ERROR  # the level of its results unless a result says otherwise
+
+
+class GitignoreProblem(Protocol):
+    """What `vastai-guard gitignore` reports, as far as the CI renderers need it."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def message(self) -> str: ...
+
+
+_ROTATE = f'''\
+Anyone who can read the repository (or any clone or fork of it) can use this key to rent GPUs \
+and spend the account's credit. Vast.ai keys do not expire.
+1. Rotate it now: Vast.ai Keys page ({KEYS_PAGE}) -> Reset (or `vastai reset api-key`). \
+The old key stops working at once; update every place that uses it.
+2. Remove it from the file: read it from VAST_API_KEY or an ignored .env file instead.
+3. Removing it from git history does not make it safe again: rotate first.
+4. Not a key? Add a `vastai-guard:allow` comment on the line, or its fingerprint to \
+allow_fingerprints in .vastai-guard.yaml.'''
+
+
+def detector_rule(rule: Rule) -> RuleHelp:
+    return RuleHelp(rule.id, rule.title, f'{rule.title}.\n{_ROTATE}')
+
+
+DETECTOR_RULES = tuple(detector_rule(rule) for rule in ALL_RULES)
+
+
+def from_finding(finding: Finding) -> Result:
+    return Result(
+        rule_id=finding.rule.id,
+        level=ERROR,
+        message=(
+            f'{finding.rule.title}: {finding.redacted} '
+            f'(fingerprint {finding.fingerprint[:12]}). Rotate it, then remove it from the file.'
+        ),
+        path=finding.path,
+        line=finding.line,
+        fingerprint=finding.fingerprint,
+    )
+
+
+# A key that is rotated or verified dead is history, not an emergency.
+_HISTORY_LEVELS = {'needs-rotation': ERROR, 'rotated': NOTE, 'inactive': NOTE}
+_HISTORY_STATUS = {
+    'needs-rotation': 'needs rotation',
+    'rotated': 'rotated (in the ledger)',
+    'inactive': 'inactive (the Vast.ai API rejects it)',
+}
+
+
+def from_exposed_key(key: ExposedKey) -> Result:
+    first = key.first_seen
+    where = 'still in HEAD' if key.in_head else 'no longer in HEAD, still in history'
+    status = _HISTORY_STATUS.get(key.status, key.status)
+    return Result(
+        rule_id=key.rule.id,
+        level=_HISTORY_LEVELS.get(key.status, ERROR),
+        message=(
+            f'{key.rule.title}: {key.redacted} {status}; first committed in {first.commit[:12]} '
+            f'by {first.author} on {first.date}; {where}; '
+            f'{len(key.occurrences)} occurrence{"s" if len(key.occurrences) != 1 else ""}.'
+        ),
+        path=first.path,
+        line=first.line,
+        fingerprint=key.fingerprint,
+    )
+
+
+def from_gitignore_problem(problem: GitignoreProblem) -> Result:
+    return Result(
+        rule_id=gitignore_rule_id(problem.kind),
+        level=WARNING,
+        message=problem.message,
+        path=problem.path,
+        line=None,
+        fingerprint=None,
+    )
+
+
+def gitignore_rule_id(kind: str) -> str:
+    return f'gitignore-{kind}'
+
+
+def gitignore_rules(kinds: Sequence[str]) -> tuple[RuleHelp, ...]:
+    """One rule per gitignore problem kind; the command names its kinds."""
+    return tuple(
+        RuleHelp(
+            gitignore_rule_id(kind),
+            f'.gitignore does not protect a Vast.ai key file ({kind})',
+            'A file where Vast.ai keys live (.env, the CLI key files) is not ignored, so '
+            '`git add .` will commit it. Add it to .gitignore, and if it was ever committed, '
+            f'rotate the key on the Keys page ({KEYS_PAGE}).',
+            WARNING,
+        )
+        for kind in sorted(set(kinds))
+    )
+
+
+def stable_fingerprint(result: Result) -> str:
+    """The result's own fingerprint, or a SHA-256 of rule and path when it has none."""
+    if result.fingerprint is not None:
+        return result.fingerprint
+    return hashlib.sha256(f'{result.rule_id}\0{result.path}'.encode()).hexdigest()
