@@ -39,6 +39,25 @@ def _parser() -> argparse.ArgumentParser:
         help='detect-secrets baseline: secrets in it are not reported',
     )
     _add_common(scan, ('text', 'json'))
+
+    gitignore = commands.add_parser(
+        'gitignore', help='check that .env files and Vast.ai key files are ignored, not tracked',
+        description='Check, with git\'s own ignore rules, that .env files and the Vast.ai CLI '
+                    'key files are ignored and that none is tracked or staged. Templates '
+                    '(.env.example, .env.sample, .env.template, .env.dist) stay committable.',
+    )
+    gitignore.add_argument(
+        '--fix', action='store_true',
+        help='append the missing patterns to the root .gitignore (never untracks files)',
+    )
+    gitignore.add_argument(
+        '--check-reuse', action='store_true',
+        help='also warn when one Vast.ai key is in the env files of two environments',
+    )
+    gitignore.add_argument(
+        '--format', dest='output_format', choices=('text', 'json'), default='text',
+        help='report format (default: %(default)s)',
+    )
     return parser
 
 
@@ -54,6 +73,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                 output_format=args.output_format,
                 baseline_path=args.baseline_path,
                 config_file=args.config_file,
+            ),
+        )
+    if args.command == 'gitignore':
+        from vastai_guard.commands.gitignore import gitignore
+        return run_guarded(
+            lambda: gitignore(
+                fix=args.fix,
+                check_reuse=args.check_reuse,
+                output_format=args.output_format,
             ),
         )
     raise AssertionError(f'unhandled command {args.command!r}')
