@@ -312,6 +312,13 @@ def test_check_reuse_warns_by_fingerprint_and_never_prints_the_key(
     assert '.env.staging' not in result.stdout
     assert run_cli(['gitignore'], cwd=repo).returncode == 0  # opt-in
 
+    (repo / '.gitignore').unlink()
+    fixed = run_cli(['gitignore', '--fix', '--check-reuse', '--format', output_format], cwd=repo)
+    assert 'reused-key' in fixed.stdout
+    written = (repo / '.gitignore').read_text()
+    for key in (shared, other):
+        assert key not in fixed.stdout + fixed.stderr + written
+
 
 @pytest.mark.parametrize(
     'files',
@@ -366,7 +373,7 @@ def test_json_shape(repo: Path) -> None:
 
 
 def test_hook_manifest_is_valid_for_pre_commit() -> None:
-    from pre_commit.clientlib import load_manifest
+    from pre_commit.clientlib import load_manifest  # type: ignore[import-untyped]
 
     hooks = {hook['id']: hook for hook in load_manifest(
         str(Path(__file__).parent.parent / '.pre-commit-hooks.yaml'),
@@ -374,3 +381,25 @@ def test_hook_manifest_is_valid_for_pre_commit() -> None:
     hook = hooks['vastai-gitignore']
     assert hook['entry'] == 'vastai-guard gitignore'
     assert hook['pass_filenames'] is False and hook['always_run'] is True
+
+
+def test_as_a_git_pre_commit_hook_blocks_a_commit_that_adds_an_env_file(repo: Path) -> None:
+    import sys
+
+    hook = repo / '.git' / 'hooks' / 'pre-commit'
+    hook.write_text(f'#!/bin/sh\nexec {shlex.quote(sys.executable)} -m vastai_guard gitignore\n')
+    hook.chmod(0o755)
+    write(repo, '.gitignore', GOOD_GITIGNORE)
+    write(repo, '.env.example', 'VAST_API_KEY=\n')
+    env = {**os.environ, 'PYTHONPATH': str(Path(__file__).parent.parent)}
+    commit = ('git', 'commit', '-q', '-m', 'x')
+    git(repo, 'add', '.')
+    assert subprocess.run(commit, cwd=repo, env=env, capture_output=True).returncode == 0
+
+    write(repo, '.env', 'X=1\n')
+    git(repo, 'add', '-f', '.env')
+    # `commit -a` runs the hook against a temporary index (GIT_INDEX_FILE): still seen
+    blocked = subprocess.run((*commit, '-a'), cwd=repo, env=env, capture_output=True, text=True)
+    assert blocked.returncode != 0
+    assert '.env: staged:' in blocked.stderr  # git shows a hook's output on stderr
+    assert git(repo, 'ls-tree', '--name-only', 'HEAD').split() == ['.env.example', '.gitignore']

@@ -98,6 +98,7 @@ def to_finding(match: Match, path: str) -> Finding:
 
 class Problem(NamedTuple):
     """A repository-setup problem (`vastai-guard gitignore`): what, where, and what to do."""
-    kind: str  # 'staged' | 'tracked' | 'not-ignored' | 'negation' | 'missing-pattern' | 'reused-key'
+    # 'staged' | 'tracked' | 'not-ignored' | 'negation' | 'missing-pattern' | 'reused-key'
+    kind: str
     path: str  # repo-relative file or pattern; a .gitignore's path for a negation
     message: str  # one line, with the fix; never a key

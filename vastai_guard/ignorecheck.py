@@ -37,14 +37,13 @@ class Facts(NamedTuple):
     unignored: list[str]  # secret files on disk, untracked and not ignored
 
 
-def _negation_probes(root: str) -> list[str]:
+def _negation_probes(root: str, gitignores: Iterable[str]) -> list[str]:
     """Paths that a `!` line in one of the repository's .gitignore files could re-include.
 
     The lines are only read to choose paths to ask git about; whether a negation really
     re-includes a file is git's answer.
     """
     probes: list[str] = []
-    gitignores = git.matching_files(('**/' + GITIGNORE,), root=root, tracked=True, untracked=True)
     for gitignore in gitignores:
         try:
             with open(os.path.join(root, gitignore), 'rb') as file:
@@ -69,19 +68,22 @@ def _negation_probes(root: str) -> list[str]:
 
 
 def gather(root: str) -> Facts:
-    tracked = [
-        path for path in git.matching_files(envfiles.PATHSPECS, root=root, tracked=True)
-        if envfiles.is_secret_file(path)
-    ]
-    unignored = [
-        path for path in git.matching_files(envfiles.PATHSPECS, root=root, untracked=True)
-        if envfiles.is_secret_file(path)
-    ]
+    # Two listings answer three questions (the walk for untracked files is the costly part
+    # of a run, so it is done once): secret files tracked, secret files untracked and not
+    # ignored, and the .gitignore files whose negations need probing.
+    specs = (*envfiles.PATHSPECS, '**/' + GITIGNORE)
+    in_index = git.matching_files(specs, root=root, tracked=True)
+    untracked = git.matching_files(specs, root=root, untracked=True)
+    tracked = [path for path in in_index if envfiles.is_secret_file(path)]
+    unignored = [path for path in untracked if envfiles.is_secret_file(path)]
+    gitignores = sorted(
+        path for path in {*in_index, *untracked} if posixpath.basename(path) == GITIGNORE
+    )
     added = frozenset(git.staged_additions(root=root)) if tracked else frozenset()
     asked = dict.fromkeys([
         *(probe for req in envfiles.REQUIREMENTS for probe in req.probes),
         *envfiles.TEMPLATE_PROBES,
-        *_negation_probes(root),
+        *_negation_probes(root, gitignores),
         *tracked,
         *unignored,
     ])
@@ -127,6 +129,10 @@ def _missing_message(req: envfiles.Requirement, facts: Facts) -> str:
     return f'{"; ".join(parts)}. `vastai-guard gitignore --fix` adds {fix} to .gitignore.'
 
 
+def _what(path: str) -> str:
+    return 'a Vast.ai key file' if envfiles.is_key_file(path) else 'an env file'
+
+
 def _relative_command(path: str, prefix: str) -> str:
     """`git rm --cached` for `path`, as typed in the folder the user ran us from."""
     shown = posixpath.relpath(path, prefix.rstrip('/')) if prefix else path
@@ -143,13 +149,13 @@ def _tracked_problems(facts: Facts, prefix: str) -> Iterable[Problem]:
         if path in facts.added:
             yield Problem(
                 'staged', path,
-                f'this commit adds a secret file: unstage it with {command} '
+                f'this commit adds {_what(path)}: unstage it with {command} '
                 '(the file stays on disk)',
             )
         else:
             yield Problem(
                 'tracked', path,
-                f'a secret file is tracked, so every clone has it: run {command} '
+                f'{_what(path)} is tracked, so every clone has it: run {command} '
                 f'(the file stays on disk) and commit, {HISTORY_HINT}',
             )
 
@@ -162,7 +168,8 @@ def _unignored_problems(facts: Facts) -> Iterable[Problem]:
             if verdict.pattern else 'no ignore pattern matches it'
         )
         yield Problem(
-            'not-ignored', path, f'a secret file is not ignored ({why}): `git add .` would commit it',
+            'not-ignored', path,
+            f'{_what(path)} is not ignored ({why}): `git add .` would commit it',
         )
 
 

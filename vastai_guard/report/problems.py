@@ -46,7 +46,7 @@ def render_text(
     if any(p.kind == 'missing-pattern' for p in problems) and added is None:
         lines.append('`vastai-guard gitignore --fix` appends the missing patterns to .gitignore.')
     if untrack:
-        lines.append('Stop tracking the secret files (they stay on disk), then commit:')
+        lines.append('Take them out of the index (the files stay on disk), then commit:')
         lines += [f'  {command}' for command in untrack]
     if any(p.kind == 'tracked' for p in problems):
         lines.append(
