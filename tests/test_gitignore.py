@@ -403,3 +403,13 @@ def test_as_a_git_pre_commit_hook_blocks_a_commit_that_adds_an_env_file(repo: Pa
     assert blocked.returncode != 0
     assert '.env: staged:' in blocked.stderr  # git shows a hook's output on stderr
     assert git(repo, 'ls-tree', '--name-only', 'HEAD').split() == ['.env.example', '.gitignore']
+
+
+def test_fix_from_a_subfolder_writes_the_root_gitignore(
+        repo: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    (repo / 'services').mkdir()
+    os.chdir(repo / 'services')
+    assert check(capsys, '--fix') == (0, [])
+    assert (repo / '.gitignore').is_file()
+    assert not (repo / 'services' / '.gitignore').exists()
