@@ -214,15 +214,7 @@ def test_a_failing_pre_commit_install_is_reported(repo: Path) -> None:
     assert 'done' not in result.stdout
 
 
-@pytest.mark.parametrize(
-    'hook_id',
-    [
-        pytest.param(hook_id, marks=pytest.mark.xfail(
-            strict=True, reason='its manifest entry lands with the gitignore branch',
-        ) if hook_id == 'vastai-gitignore' else ())
-        for hook_id in init_command.HOOK_IDS
-    ],
-)
+@pytest.mark.parametrize('hook_id', init_command.HOOK_IDS)
 def test_every_hook_init_adds_is_in_our_manifest(hook_id: str) -> None:
     # pre-commit fails every commit on a hook id the repository does not define
     manifest = Path(__file__).parent.parent / '.pre-commit-hooks.yaml'

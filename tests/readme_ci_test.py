@@ -15,7 +15,7 @@ from testing.util import write
 
 README = Path(__file__).parent.parent / 'README.md'
 # commands whose subcommand lands with another branch
-PENDING = frozenset(('history', 'gitignore'))
+PENDING = frozenset(('history',))
 
 
 def _ci_commands() -> list[str]:

@@ -247,3 +247,23 @@ def test_the_schema_check_rejects_broken_logs(breakage: Any) -> None:
     breakage(log)
     with pytest.raises(jsonschema.ValidationError):
         validated(json.dumps(log))
+
+
+def test_gitignore_command_sarif_is_valid_and_names_each_problem(repo: Path) -> None:
+    key = new_key()
+    write(repo, 'services/api/.env.local', f'VAST_API_KEY={key}\n')
+    git(repo, 'add', '.')
+    git(repo, 'commit', '-q', '-m', 'oops')
+    write(repo, 'worker/.env', 'X=1\n')
+
+    result = run_cli(['gitignore', '--format', 'sarif'], cwd=repo)
+
+    assert result.returncode == 1, result.stderr
+    log = validated(result.stdout)
+    located = {
+        (r['ruleId'], r['locations'][0]['physicalLocation']['artifactLocation']['uri'])
+        for r in log['runs'][0]['results']
+    }
+    assert ('gitignore-tracked', 'services/api/.env.local') in located
+    assert ('gitignore-not-ignored', 'worker/.env') in located
+    assert key not in result.stdout + result.stderr

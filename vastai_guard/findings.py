@@ -96,3 +96,11 @@ def to_finding(match: Match, path: str) -> Finding:
         redacted=redact(match.secret),
         hashed_secret=baseline_hash(match.secret),
     )
+
+
+class Problem(NamedTuple):
+    """A repository-setup problem (`vastai-guard gitignore`): what, where, and what to do."""
+    # 'staged' | 'tracked' | 'not-ignored' | 'negation' | 'missing-pattern' | 'reused-key'
+    kind: str
+    path: str  # repo-relative file or pattern; a .gitignore's path for a negation
+    message: str  # one line, with the fix; never a key

@@ -157,3 +157,83 @@ def read_blobs(
 def _stderr(result: subprocess.CompletedProcess[bytes]) -> str:
     lines = result.stderr.decode('utf-8', 'replace').strip().splitlines()
     return lines[-1] if lines else f'exit {result.returncode}'
+
+
+# --- .gitignore checks (`vastai-guard gitignore`) ---
+
+
+class IgnoreMatch(NamedTuple):
+    """What git's ignore rules say about one path, from `git check-ignore -v`."""
+    path: str  # as asked, relative to the work tree root
+    source: str  # file holding the deciding pattern ('' when no pattern matches)
+    line: int  # 1-based line of that pattern in `source` (0 when none)
+    pattern: str  # the deciding pattern, '!'-prefixed for a negation ('' when none)
+
+    @property
+    def ignored(self) -> bool:
+        return bool(self.pattern) and not self.pattern.startswith('!')
+
+
+def check_ignore(paths: Sequence[str], *, root: str) -> list[IgnoreMatch]:
+    """git's verdict on each root-relative path, whether or not it exists or is tracked.
+
+    `--no-index` judges tracked files by the rules alone (without it git calls every tracked
+    file "not ignored"); `-v -n` names the deciding pattern, negations included, and answers
+    for every path, so one process answers the whole batch.
+    """
+    if not paths:
+        return []
+    result = subprocess.run(
+        ('git', 'check-ignore', '--no-index', '--verbose', '--non-matching', '-z', '--stdin'),
+        cwd=root, input=b''.join(p.encode('utf-8', 'surrogateescape') + b'\0' for p in paths),
+        capture_output=True, env=_git_env(), check=False,
+    )
+    # 0: some path ignored, 1: none; anything else is git failing
+    if result.returncode not in (0, 1):
+        raise FatalError(f'git check-ignore failed: {_stderr(result)}')
+    fields = result.stdout.decode('utf-8', 'surrogateescape').split('\0')
+    return [
+        IgnoreMatch(
+            path=fields[i + 3], source=fields[i],
+            line=int(fields[i + 1]) if fields[i + 1] else 0, pattern=fields[i + 2],
+        )
+        for i in range(0, len(fields) - 3, 4)
+    ]
+
+
+def matching_files(
+        pathspecs: Sequence[str],
+        *,
+        root: str,
+        tracked: bool = False,
+        untracked: bool = False,
+        ignored: bool = False,
+) -> list[str]:
+    """Root-relative files matching glob `pathspecs`: tracked (in the index), untracked and
+    not ignored, or ignored (untracked and ignored), as git's own rules decide."""
+    args = ['ls-files', '-z']
+    if tracked:
+        args.append('--cached')
+    if untracked or ignored:
+        args += ['--others', '--exclude-standard']
+    if ignored:
+        args.append('--ignored')
+    result = run((*args, '--', *(f':(glob){spec}' for spec in pathspecs)), cwd=root)
+    if result.returncode != 0:
+        raise FatalError(f'git ls-files failed: {_stderr(result)}')
+    return sorted(set(zsplit(result.stdout)))
+
+
+def staged_additions(*, root: str) -> list[str]:
+    """Root-relative files the next commit adds (new in the index against HEAD).
+
+    Renames count as additions (`--no-renames`): `git mv .env.example .env` adds `.env`.
+    """
+    result = run(
+        ('diff', '--cached', '--name-only', '--no-ext-diff', '--no-renames', '--diff-filter=A',
+         '-z'),
+        cwd=root,
+    )
+    if result.returncode != 0:
+        raise FatalError(f'git diff --cached failed: {_stderr(result)}')
+    return zsplit(result.stdout)

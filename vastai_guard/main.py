@@ -82,6 +82,27 @@ def _parser() -> argparse.ArgumentParser:
                     '(created if missing; existing lines and comments are kept), then run '
                     '`pre-commit install`. Running it again changes nothing.',
     )
+
+    gitignore = commands.add_parser(
+        'gitignore', help='check that .env files and Vast.ai key files are ignored, not tracked',
+        description='Check, with git\'s own ignore rules, that .env files and the Vast.ai CLI '
+                    'key files are ignored and that none is tracked or staged. Templates '
+                    '(.env.example, .env.sample, .env.template, .env.dist) stay committable.',
+    )
+    gitignore.add_argument(
+        '--fix', action='store_true',
+        help='append the missing patterns to the root .gitignore (never untracks files)',
+    )
+    gitignore.add_argument(
+        '--check-reuse', action='store_true',
+        help='also warn when one Vast.ai key is in the env files of two environments',
+    )
+    gitignore.add_argument(
+        '--format', dest='output_format', choices=('text', 'json', 'sarif', 'github'),
+        default=default_format(('github',), os.environ),
+        help='report format (default: github inside GitHub Actions, else text)',
+    )
+    _add_output(gitignore)
     return parser
 
 
@@ -118,6 +139,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == 'init':
         from vastai_guard.commands.init import init
         return run_guarded(init)
+    if args.command == 'gitignore':
+        from vastai_guard.commands.gitignore import gitignore
+        return run_guarded(
+            lambda: gitignore(
+                fix=args.fix,
+                check_reuse=args.check_reuse,
+                output_format=args.output_format,
+                output_file=args.output_file,
+            ),
+        )
     raise AssertionError(f'unhandled command {args.command!r}')
 
 

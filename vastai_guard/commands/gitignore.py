@@ -1,0 +1,99 @@
+"""`vastai-guard gitignore`: env files and Vast.ai key files are ignored, and none is tracked.
+
+Also the `vastai-gitignore` pre-commit hook: the index holds what the commit will, so a
+staged `.env` is found the same way as one committed long ago.
+"""
+from __future__ import annotations
+
+import os
+
+from vastai_guard import git
+from vastai_guard import ignorecheck
+from vastai_guard.errors import EXIT_CLEAN
+from vastai_guard.errors import EXIT_FINDINGS
+from vastai_guard.errors import FatalError
+from vastai_guard.findings import Problem
+from vastai_guard.report.output import count
+from vastai_guard.report.output import emit
+
+
+def _fix(root: str, facts: ignorecheck.Facts) -> list[str]:
+    """Append what is missing to the root .gitignore; the lines added (none: unchanged)."""
+    from vastai_guard.fileedit import append_lines
+
+    lines = ignorecheck.fix_lines(facts)
+    if lines:
+        try:
+            append_lines(os.path.join(root, ignorecheck.GITIGNORE), ignorecheck.fix_block(lines))
+        except OSError as error:
+            raise FatalError(f'cannot update .gitignore: {error.strerror}') from None
+    return lines
+
+
+def gitignore(
+        *,
+        fix: bool,
+        check_reuse: bool,
+        output_format: str,
+        output_file: str | None = None,
+) -> int:
+    tree = git.work_tree()
+    if tree is None:
+        raise FatalError(
+            'not inside a git work tree: run `vastai-guard gitignore` in a repository '
+            '(a bare repository has no .gitignore to check)',
+        )
+    facts = ignorecheck.gather(tree.root)
+    added: list[str] | None = None
+    if fix:
+        added = _fix(tree.root, facts)
+        if added:
+            facts = ignorecheck.gather(tree.root)
+    problems: list[Problem] = ignorecheck.problems(facts, prefix=tree.prefix)
+    if check_reuse:
+        from vastai_guard import keyreuse
+
+        files = keyreuse.env_files_on_disk(tree.root, [*facts.tracked, *facts.unignored])
+        problems += keyreuse.reused_keys(tree.root, files)
+
+    report = _render(problems, facts, tree.prefix, output_format=output_format, added=added)
+    emit(report, output_file=output_file, summary=_summary(problems))
+    return EXIT_FINDINGS if problems else EXIT_CLEAN
+
+
+def _render(
+        problems: list[Problem],
+        facts: ignorecheck.Facts,
+        prefix: str,
+        *,
+        output_format: str,
+        added: list[str] | None,
+) -> str:
+    if output_format in ('sarif', 'github'):
+        from vastai_guard.report import results
+
+        converted = [results.from_gitignore_problem(problem) for problem in problems]
+        if output_format == 'sarif':
+            from vastai_guard.report import sarif
+
+            rules = results.gitignore_rules([problem.kind for problem in problems])
+            return sarif.render(converted, rules, category='gitignore')
+        from vastai_guard.report import github
+
+        return github.render(converted)
+
+    from vastai_guard.report import problems as report
+
+    if output_format == 'json':
+        return report.render_json(problems, added=added)
+    return report.render_text(
+        problems,
+        added=ignorecheck.fix_block(added) if added else added,
+        untrack=ignorecheck.untrack_commands(facts, prefix),
+    )
+
+
+def _summary(problems: list[Problem]) -> str:
+    if not problems:
+        return 'vastai-guard: env files and Vast.ai key files are kept out of git'
+    return f'vastai-guard: {count(len(problems), "problem")} with env and key files'
