@@ -113,3 +113,23 @@ def test_unstaged_key_does_not_block_what_is_staged(hooked_repo: Path, hook_repo
     result = _commit(hooked_repo, hook_repo)
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_gitignore_hook_blocks_a_staged_env_file(tmp_path: Path, hook_repo: HookRepo) -> None:
+    repo = init_repo(tmp_path / 'work')
+    write(repo, '.pre-commit-config.yaml', hook_repo.config('vastai-gitignore'))
+    write(repo, '.gitignore', '.env\n.env.*\n!.env.example\n.vast_api_key\nvast_api_key\nvast_tfa_key\n')
+    commit_all(repo, 'config')
+    subprocess.run(
+        (sys.executable, '-m', 'pre_commit', 'install'), cwd=repo,
+        env=_pre_commit_env(hook_repo), check=True, capture_output=True,
+    )
+    write(repo, '.env.example', 'VAST_API_KEY=your_api_key_here\n')
+    git(repo, 'add', '.env.example')
+    assert _commit(repo, hook_repo).returncode == 0  # a template is fine
+
+    write(repo, 'deploy/.env', 'VAST_API_KEY=set-me\n')
+    git(repo, 'add', '-f', 'deploy/.env')
+    result = _commit(repo, hook_repo)
+    assert result.returncode != 0
+    assert 'deploy/.env' in result.stdout + result.stderr
