@@ -72,6 +72,8 @@ _BlobId = tuple[str, bool]  # (sha, read as a CLI key file)
 class _Found(NamedTuple):
     commit: str
     date: datetime.datetime
+    # the commit's place in `git log` order (newest first): breaks ties between equal dates
+    walk_order: int
     path: str
     line: int
     rule: Rule
@@ -91,7 +93,7 @@ class _Walk:
         self.commits = 0
         self.requested: set[_BlobId] = set()
         self.blob_keys: dict[_BlobId, _BlobKeys] = {}
-        self.message_keys: list[tuple[git.Commit, dict[str, _KeyInBlob]]] = []
+        self.message_keys: list[tuple[git.Commit, int, _BlobKeys]] = []
         self.warnings: list[str] = []
 
 
@@ -132,7 +134,7 @@ def _requests(
             walk.commits += 1
             keys = _keys_in(find_secrets(item.message, COMMIT_MESSAGE), suppressions)
             if keys:
-                walk.message_keys.append((item, keys))
+                walk.message_keys.append((item, walk.commits, keys))
             continue
         if not _wanted(item.path, suppressions.config):
             continue
@@ -215,25 +217,27 @@ def _attribute(
         suppressions: _Suppressions,
 ) -> list[_Found]:
     """Pass 2: the commits and paths that introduced each key found in pass 1."""
-    candidates: list[tuple[git.Commit, git.Change]] = []
+    candidates: list[tuple[git.Commit, int, git.Change]] = []
     commit = git.Commit('', '', '')
+    walk_order = 0
     try:
         for item in git.history_changes(root, revs, messages=False):
             if isinstance(item, git.Commit):
                 commit = item
+                walk_order += 1
             elif (item.sha, is_key_file(item.path)) in walk.blob_keys and _wanted(
                     item.path, suppressions.config,
             ):
-                candidates.append((commit, item))
+                candidates.append((commit, walk_order, item))
     except git.HistoryStreamError:
         pass  # already reported by pass 1
     _read_more(
         root,
-        [(parent, change.path) for _, change in candidates for parent in change.parents],
+        [(parent, change.path) for _, _, change in candidates for parent in change.parents],
         walk, suppressions,
     )
     found: list[_Found] = []
-    for commit, change in candidates:
+    for commit, walk_order, change in candidates:
         key_file = is_key_file(change.path)
         before: set[str] = set()
         for parent in change.parents:
@@ -242,15 +246,17 @@ def _attribute(
             if print_ not in before:
                 found.append(
                     _Found(
-                        commit.sha, _date(commit.date), change.path, key.line, key.rule,
+                        commit.sha, _date(commit.date), walk_order, change.path, key.line,
+                        key.rule,
                         key.redacted, print_,
                     ),
                 )
-    for commit, keys in walk.message_keys:
+    for commit, walk_order, keys in walk.message_keys:
         for print_, key in keys.items():
             found.append(
                 _Found(
-                    commit.sha, _date(commit.date), COMMIT_MESSAGE, key.line, key.rule,
+                    commit.sha, _date(commit.date), walk_order, COMMIT_MESSAGE, key.line,
+                    key.rule,
                     key.redacted, print_,
                 ),
             )
@@ -267,6 +273,11 @@ def _in_head(root: str, walk: _Walk, suppressions: _Suppressions) -> set[str]:
     return held
 
 
+def _oldest_first(found: _Found) -> tuple[datetime.datetime, int, str, int]:
+    # equal dates (commits made in the same second): git log lists the older one later
+    return (found.date, -found.walk_order, found.path, found.line)
+
+
 def _exposed_keys(
         found: Sequence[_Found],
         *,
@@ -279,7 +290,7 @@ def _exposed_keys(
         by_key.setdefault(item.fingerprint, []).append(item)
     keys = []
     for print_, items in by_key.items():
-        items.sort(key=lambda f: (f.date, f.commit, f.path, f.line))
+        items.sort(key=_oldest_first)
         first = items[0]
         keys.append(
             ExposedKey(
@@ -320,10 +331,8 @@ def scan_history(
     found = _attribute(root, revs, walk, suppressions)
     in_head = _in_head(root, walk, suppressions) if found else set()
     earliest: dict[str, _Found] = {}
-    for item in found:
-        best = earliest.get(item.fingerprint)
-        if best is None or (item.date, item.commit) < (best.date, best.commit):
-            earliest[item.fingerprint] = item
+    for item in sorted(found, key=_oldest_first, reverse=True):
+        earliest[item.fingerprint] = item
     authors = git.commit_authors(root, {item.commit for item in earliest.values()})
     keys = _exposed_keys(
         found,
