@@ -374,19 +374,28 @@ class BlobRequest(NamedTuple):
     tag: object  # handed back with the blob
 
 
+# How far git may read ahead of the matching: enough to keep both busy, bounded so that memory
+# does not grow with the repository.
+_READ_AHEAD_BYTES = 32 << 20
+_READ_AHEAD_BATCH = 64 << 10
+
+
 def read_blobs_pipelined(
         root: str,
         requests: Iterable[BlobRequest],
         *,
         max_size: int,
 ) -> Iterator[tuple[object, Blob]]:
-    """Blobs through one `git cat-file --batch`, requests fed from a thread while this one reads.
+    """Blobs through one `git cat-file --batch`, overlapped with the caller's matching.
 
-    `requests` is consumed in the feeding thread (it may itself be a stream from `git log`), so
-    git walks history, git reads objects and Python matches, all at once. Memory stays bounded
-    by the pipes. An exception raised by `requests` is raised here once the reading is done.
+    One thread feeds `requests` to git (it may itself be a stream from `git log`), another reads
+    git's answers into a buffer of at most _READ_AHEAD_BYTES (plus one blob), and the caller
+    matches from that buffer, so git walks history, git reads objects and Python matches at the
+    same time: file reads and pipe reads release the GIL. An exception raised by `requests` is
+    raised here once the reading is done.
     """
     import collections
+    import queue
     import threading
 
     try:
@@ -400,15 +409,21 @@ def read_blobs_pipelined(
     stdin, stdout = process.stdin, process.stdout
     tags: collections.deque[object] = collections.deque()
     failure: list[BaseException] = []
+    # batches of blobs; None ends the stream
+    batches: queue.Queue[list[tuple[object, Blob]] | None] = queue.Queue()
+    room = threading.Semaphore(_READ_AHEAD_BYTES // _READ_AHEAD_BATCH)
+    stop = threading.Event()
 
     def feed() -> None:
         try:
             for request in requests:
+                if stop.is_set():
+                    break
                 tags.append(request.tag)
                 stdin.write(request.sha.encode() + b'\n')
         except BrokenPipeError:
-            pass  # the reader stopped (Ctrl-C): nothing more to ask
-        except BaseException as error:  # noqa: BLE001 -- handed to the reading thread
+            pass  # git went away (the reader stopped): nothing more to ask
+        except BaseException as error:  # noqa: BLE001 -- handed to the caller's thread
             failure.append(error)
         finally:
             try:
@@ -416,33 +431,62 @@ def read_blobs_pipelined(
             except BrokenPipeError:
                 pass
 
-    feeder = threading.Thread(target=feed, name='vastai-guard-history-feed', daemon=True)
+    def read() -> None:
+        batch: list[tuple[object, Blob]] = []
+        size = 0
+        try:
+            while not stop.is_set():
+                header = stdout.readline()
+                if not header:
+                    break
+                tag = tags.popleft()
+                fields = header.split()
+                if len(fields) != 3:  # `<sha> missing`
+                    blob = Blob(fields[0].decode('ascii', 'replace'), 0, None)
+                else:
+                    blob = _read_object(stdout, fields, max_size)
+                batch.append((tag, blob))
+                size += blob.size
+                if size >= _READ_AHEAD_BATCH:
+                    room.acquire()
+                    batches.put(batch)
+                    batch, size = [], 0
+            batches.put(batch)
+        except BaseException as error:  # noqa: BLE001 -- handed to the caller's thread
+            failure.append(error)
+        finally:
+            batches.put(None)
+
+    feeder = threading.Thread(target=feed, name='vastai-guard-feed', daemon=True)
+    reader = threading.Thread(target=read, name='vastai-guard-read', daemon=True)
     feeder.start()
+    reader.start()
     try:
-        while True:
-            header = stdout.readline()
-            if not header:
-                break
-            tag = tags.popleft()
-            fields = header.split()
-            if len(fields) != 3:  # `<sha> missing`
-                yield tag, Blob(fields[0].decode('ascii', 'replace'), 0, None)
-                continue
-            sha, size = fields[0].decode('ascii'), int(fields[2])
-            if size > max_size:
-                remaining = size + 1
-                while remaining:
-                    remaining -= len(stdout.read(min(remaining, 1 << 20)))
-                yield tag, Blob(sha, size, None)
-                continue
-            data = stdout.read(size)
-            stdout.read(1)  # the newline after each object
-            yield tag, Blob(sha, size, data)
+        while (batch := batches.get()) is not None:
+            room.release()
+            yield from batch
+        reader.join()
         feeder.join()
     finally:
+        stop.set()
         if process.poll() is None:
             process.kill()
+        room.release()  # a reader waiting for room sees `stop`
         process.wait()
-        stdout.close()
     if failure:
         raise failure[0]
+
+
+def _read_object(stdout: Any, fields: list[bytes], max_size: int) -> Blob:
+    sha, size = fields[0].decode('ascii'), int(fields[2])
+    if size > max_size:
+        remaining = size + 1
+        while remaining:
+            chunk = stdout.read(min(remaining, 1 << 20))
+            if not chunk:
+                break
+            remaining -= len(chunk)
+        return Blob(sha, size, None)
+    data = stdout.read(size)
+    stdout.read(1)  # the newline after each object
+    return Blob(sha, size, data)

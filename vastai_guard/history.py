@@ -16,6 +16,7 @@ deduplicated by (sha, is-key-file). Rendering is the caller's: this module build
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable
 from collections.abc import Iterator
 from collections.abc import Sequence
@@ -43,6 +44,35 @@ NEEDS_ROTATION = 'needs-rotation'
 ROTATED = 'rotated'
 # How often (in blobs) the progress callback hears from the scan.
 _PROGRESS_EVERY = 256
+
+# Second prefilter, for blobs that mention "vast" (a lockfile naming the vastai package, a
+# Vast-heavy codebase): every version of such a file would otherwise go through the full
+# detector, whose per-candidate checks cost ~30 us per SHA-256 digest. A blob can only hold a
+# finding if it has a 64-hex run not right after a digest prefix (the detector drops those
+# first), or a Vast-named key, token or secret variable (the named-secret rules). This is a
+# superset of what find_secrets reports: it only skips blobs where it would find nothing.
+_HEX_RUN = re.compile(r'(?<![0-9A-Za-z])[0-9a-f]{64}(?![0-9A-Za-z])')
+_DIGEST_PREFIXES = ('sha256:', 'sha256=', 'sha512:', 'sha512=')
+_VAST_SECRET_NAME = re.compile(r'vast[\w.-]*?(?:key|token|secret)')  # on lowercased text
+
+
+def _may_hold_key(text: str) -> bool:
+    """False only when find_secrets would find nothing in `text` (not a CLI key file).
+
+    Four times faster than one regex with lookbehinds: the hex runs are found by a character
+    class and their prefixes checked here, and "vast" by str.find.
+    """
+    for run in _HEX_RUN.finditer(text):
+        start = run.start()
+        if text[max(start - 7, 0):start] not in _DIGEST_PREFIXES:
+            return True
+    lowered = text.lower()
+    at = lowered.find('vast')
+    while at != -1:
+        if _VAST_SECRET_NAME.match(lowered, at):
+            return True
+        at = lowered.find('vast', at + 4)
+    return False
 
 
 class Progress(NamedTuple):
@@ -117,7 +147,7 @@ def _keys_in(matches: Sequence[Match], suppressions: _Suppressions) -> _BlobKeys
 
 def _scan_blob(path: str, data: bytes, suppressions: _Suppressions) -> _BlobKeys:
     text = text_to_scan(path, data)
-    if text is None:
+    if text is None or (not is_key_file(path) and not _may_hold_key(text)):
         return {}
     return _keys_in(find_secrets(text, path), suppressions)
 
