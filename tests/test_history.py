@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 from typing import Any
 from typing import NamedTuple
@@ -401,8 +400,11 @@ def test_invalid_config_is_exit_2(repo: Path, capsys: pytest.CaptureFixture[str]
     assert '.vastai-guard.yaml' in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    'args', (pytest.param((), id='refs'), pytest.param(('--include-unreachable',), id='fsck')),
+)
 def test_missing_object_is_reported_and_skipped(
-        repo: Path, capsys: pytest.CaptureFixture[str],
+        repo: Path, capsys: pytest.CaptureFixture[str], args: tuple[str, ...],
 ) -> None:
     key = new_key()
     write(repo, 'lost.txt', 'this blob will go missing\n')
@@ -411,7 +413,7 @@ def test_missing_object_is_reported_and_skipped(
     lost = git(repo, 'rev-parse', 'HEAD:lost.txt').strip()
     os.remove(repo / '.git' / 'objects' / lost[:2] / lost[2:])
 
-    result = json_history(capsys, secrets=(key,))
+    result = json_history(capsys, *args, secrets=(key,))
 
     assert result.returncode == 1
     assert f'object {lost} (lost.txt) is missing: skipped' in result.stderr
@@ -521,6 +523,23 @@ def test_manual_stage_hook_runs_the_history_scan() -> None:
     assert hook['always_run'] is True
 
 
+def test_progress_line_shows_rate_and_eta() -> None:
+    import io
+
+    from vastai_guard.commands.history import _ProgressLine
+    from vastai_guard.history import Progress
+
+    stream = io.StringIO()
+    line = _ProgressLine(stream, total_commits=200)
+    line(Progress(commits=50, blobs=300, bytes_read=5_000_000))
+    line.close()
+
+    shown = stream.getvalue()
+    assert 'commits 50/200 (25%), 300 blobs, 5 MB' in shown
+    assert 'MB/s, ETA ' in shown
+    assert shown.endswith('\r\x1b[K')
+
+
 def test_progress_is_quiet_when_stderr_is_not_a_terminal(repo: Path) -> None:
     write(repo, 'a.txt', 'a\n')
     commit_all(repo, 'a')
@@ -530,7 +549,6 @@ def test_progress_is_quiet_when_stderr_is_not_a_terminal(repo: Path) -> None:
     assert result.returncode == 0 and result.stderr == ''
 
 
-@pytest.mark.skipif(shutil.which('git') is None, reason='git')
 def test_ctrl_c_exits_130(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from vastai_guard import history as history_module
 

@@ -216,20 +216,22 @@ def stash_commits(root: str) -> list[str]:
             return []
 
 
-def unreachable_commits(root: str) -> list[str]:
-    """Commits no ref or stash reaches (amended, reset away, dropped stashes), reflogs ignored."""
+def unreachable_commits(root: str) -> tuple[list[str], str | None]:
+    """Commits no ref or stash reaches (amended, reset away, dropped stashes), reflogs ignored.
+
+    Also what went wrong, if anything: fsck fails on a repository with missing objects but
+    still lists what it could reach, and a missing object is never fatal for `history`.
+    """
     result = run(
         ('fsck', '--unreachable', '--no-reflogs', '--connectivity-only', '--no-progress'),
         cwd=root,
     )
-    if result.returncode != 0:
-        raise FatalError(f'git fsck failed: {_stderr(result)}')
     shas = []
     for line in result.stdout.decode('ascii', 'replace').splitlines():
         parts = line.split()
-        if len(parts) == 3 and parts[1] == 'commit':
+        if len(parts) == 3 and parts[0] == 'unreachable' and parts[1] == 'commit':
             shas.append(parts[2])
-    return shas
+    return shas, (_stderr(result) if result.returncode != 0 else None)
 
 
 def check_range(root: str, spec: str) -> None:

@@ -23,7 +23,14 @@ def history_revs(root: str, *, include_unreachable: bool) -> list[str]:
     `include_unreachable` the commits nothing reaches any more."""
     revs = ['--all', *git.stash_commits(root)]
     if include_unreachable:
-        revs.extend(git.unreachable_commits(root))
+        unreachable, problem = git.unreachable_commits(root)
+        if problem is not None:
+            print(
+                f'vastai-guard: warning: git fsck: {problem} (unreachable commits may be '
+                'missing from the scan)',
+                file=sys.stderr,
+            )
+        revs.extend(unreachable)
     return revs
 
 
