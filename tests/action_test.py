@@ -17,7 +17,6 @@ from testing.util import new_key
 from testing.util import write
 
 ACTION = Path(__file__).parent.parent / 'action.yml'
-PENDING = pytest.mark.xfail(strict=True, reason='the command lands with its own branch')
 
 
 def _action() -> dict[str, Any]:
@@ -118,10 +117,8 @@ def test_an_unknown_mode_fails_the_step(repo: Path, tmp_path: Path) -> None:
     (
         pytest.param({'MODE': 'scan'}, id='scan'),
         pytest.param({'MODE': 'scan', 'UPLOAD_SARIF': 'true'}, id='scan-sarif'),
-        pytest.param({'MODE': 'history', 'RANGE': 'origin/main..HEAD'}, id='history',
-                     marks=PENDING),
-        pytest.param({'MODE': 'history', 'UPLOAD_SARIF': 'true'}, id='history-sarif',
-                     marks=PENDING),
+        pytest.param({'MODE': 'history', 'RANGE': 'origin/main..HEAD'}, id='history'),
+        pytest.param({'MODE': 'history', 'UPLOAD_SARIF': 'true'}, id='history-sarif'),
         pytest.param({'MODE': 'gitignore', 'FORMAT': 'json'}, id='gitignore'),
     ),
 )

@@ -14,8 +14,6 @@ from testing.util import run_cli
 from testing.util import write
 
 README = Path(__file__).parent.parent / 'README.md'
-# commands whose subcommand lands with another branch
-PENDING = frozenset(('history',))
 
 
 def _ci_commands() -> list[str]:
@@ -27,14 +25,7 @@ def _ci_commands() -> list[str]:
 
 
 def _params() -> list[object]:
-    return [
-        pytest.param(
-            command, id=command,
-            marks=pytest.mark.xfail(strict=True, reason='lands with its own branch')
-            if shlex.split(command)[1] in PENDING else (),
-        )
-        for command in _ci_commands()
-    ]
+    return [pytest.param(command, id=command) for command in _ci_commands()]
 
 
 def test_the_ci_section_shows_scan_history_and_sarif() -> None:

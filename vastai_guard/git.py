@@ -11,6 +11,7 @@ import subprocess
 from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Sequence
+from typing import Any
 from typing import NamedTuple
 
 from vastai_guard.errors import FatalError
@@ -237,3 +238,337 @@ def staged_additions(*, root: str) -> list[str]:
     if result.returncode != 0:
         raise FatalError(f'git diff --cached failed: {_stderr(result)}')
     return zsplit(result.stdout)
+
+
+# --- history (`vastai-guard history`) -----------------------------------------------------------
+# Open and validate with GitPython; stream the history itself through git plumbing (`log --raw`,
+# `cat-file --batch`), which is what lets one pass read every blob once at pipe speed.
+
+NULL_SHA = '0' * 40
+# Marks the start of a commit in the `log --raw -z` stream; never in a sha, date or path token
+# that follows a header (paths only come right after a `:mode ...` token).
+_COMMIT_MARK = '\x01'
+
+
+class HistoryRepo(NamedTuple):
+    root: str  # the work tree, or the git dir of a bare repository
+    shallow: bool
+    has_head: bool  # False in an empty repository (unborn branch)
+
+
+class Commit(NamedTuple):
+    sha: str
+    date: str  # committer date, ISO 8601
+    message: str  # '' unless asked for
+
+
+class Change(NamedTuple):
+    """A path whose blob this commit sets: added, modified, or resolved in a merge."""
+    path: str
+    sha: str
+    # the same path's blob in each parent (NULL_SHA where the parent had none)
+    parents: tuple[str, ...]
+
+
+def open_history_repo(path: str) -> HistoryRepo:
+    """The repository at or above `path`, or FatalError (exit 2) when there is none."""
+    import git as gitpython
+
+    try:
+        with gitpython.Repo(path, search_parent_directories=True) as repo:
+            root = repo.working_tree_dir or repo.git_dir
+            shallow = os.path.exists(os.path.join(repo.common_dir, 'shallow'))
+            has_head = repo.head.is_valid()
+    except (gitpython.InvalidGitRepositoryError, gitpython.NoSuchPathError):
+        raise FatalError(f'{path}: not a git repository') from None
+    return HistoryRepo(root=str(root), shallow=shallow, has_head=has_head)
+
+
+def stash_commits(root: str) -> list[str]:
+    """Every stash entry, not only the newest one that `--all` sees through refs/stash."""
+    import git as gitpython
+
+    with gitpython.Repo(root) as repo:
+        stash = gitpython.SymbolicReference(repo, 'refs/stash')
+        try:
+            return [entry.newhexsha for entry in stash.log()]
+        except (OSError, ValueError):
+            return []
+
+
+def unreachable_commits(root: str) -> tuple[list[str], str | None]:
+    """Commits no ref or stash reaches (amended, reset away, dropped stashes), reflogs ignored.
+
+    Also what went wrong, if anything: fsck fails on a repository with missing objects but
+    still lists what it could reach, and a missing object is never fatal for `history`.
+    """
+    result = run(
+        ('fsck', '--unreachable', '--no-reflogs', '--connectivity-only', '--no-progress'),
+        cwd=root,
+    )
+    shas = []
+    for line in result.stdout.decode('ascii', 'replace').splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[0] == 'unreachable' and parts[1] == 'commit':
+            shas.append(parts[2])
+    return shas, (_stderr(result) if result.returncode != 0 else None)
+
+
+def check_range(root: str, spec: str) -> None:
+    """FatalError unless every end of a revision range (`BASE..HEAD`, `A...B`) is a commit."""
+    import git as gitpython
+
+    if spec.startswith('-') or not spec.strip():
+        raise FatalError(f'--range {spec!r}: expected a revision range such as origin/main..HEAD')
+    separator = '...' if '...' in spec else '..'
+    ends = [end or 'HEAD' for end in spec.split(separator, 1)]
+    with gitpython.Repo(root) as repo:
+        for end in ends:
+            try:
+                repo.rev_parse(f'{end}^{{commit}}')
+            except (gitpython.BadName, ValueError, IndexError):
+                raise FatalError(
+                    f'--range {spec}: {end!r} is not a commit in this repository; fetch it first '
+                    '(on GitHub Actions: actions/checkout with fetch-depth: 0)',
+                ) from None
+
+
+def commit_authors(root: str, shas: Iterable[str]) -> dict[str, str]:
+    """`Name <email>` of each commit's author."""
+    import git as gitpython
+
+    authors = {}
+    with gitpython.Repo(root) as repo:
+        for sha in shas:
+            author = repo.commit(sha).author
+            authors[sha] = f'{author.name} <{author.email}>'
+    return authors
+
+
+def count_commits(root: str, revs: Sequence[str]) -> int | None:
+    result = run(('rev-list', '--count', *revs), cwd=root)
+    if result.returncode != 0:
+        return None
+    return int(result.stdout.strip() or 0)
+
+
+def head_tree(root: str) -> list[IndexEntry]:
+    """Every blob in HEAD's tree (an empty list in an empty repository)."""
+    result = run(('ls-tree', '-r', '-z', '--full-tree', 'HEAD'), cwd=root)
+    if result.returncode != 0:
+        return []
+    entries = []
+    for record in zsplit(result.stdout):
+        meta, path = record.split('\t', 1)
+        mode, kind, sha = meta.split(' ')
+        if kind == 'blob':
+            entries.append(IndexEntry(path, sha))
+    return entries
+
+
+class HistoryStreamError(RuntimeError):
+    """`git log` stopped before the end of history (a missing tree or commit)."""
+
+
+def history_changes(
+        root: str,
+        revs: Sequence[str],
+        *,
+        messages: bool,
+) -> Iterator[Commit | Change]:
+    """Each commit reachable from `revs`, newest first, followed by the blobs it sets.
+
+    `log --raw` compares trees only (no content diff): cheap next to `log -p`. Merges use the
+    combined form (`-c`), which lists only paths whose result differs from every parent: a key
+    written while resolving a merge is there, a key merged in from a branch is not (the branch
+    commit that added it is). Renames are not followed: a renamed file is a new path.
+    """
+    body = '%x00%B' if messages else ''
+    args = (
+        '-c', 'log.showSignature=false', '-c', 'core.quotePath=false',
+        'log', '--raw', '-c', '--root', '--no-abbrev', '--no-renames', '-z',
+        '--no-ext-diff', '--no-textconv',
+        f'--format={_COMMIT_MARK}%H%x00%cI{body}', *revs,
+    )
+    header_fields = 3 if messages else 2
+    try:
+        process = subprocess.Popen(
+            ('git', *args), cwd=root, env=_git_env(),
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )
+    except FileNotFoundError:
+        raise FatalError('git is not installed or not on PATH') from None
+    assert process.stdout is not None and process.stderr is not None
+    try:
+        tokens = _tokens(process.stdout)
+        for token in tokens:
+            token = token.lstrip('\n')
+            if token.startswith(_COMMIT_MARK):
+                fields = [token[1:]]
+                for _ in range(header_fields - 1):
+                    fields.append(next(tokens))
+                yield Commit(fields[0], fields[1], fields[2] if messages else '')
+            elif token.startswith(':'):
+                path = next(tokens)
+                change = _change(token, path)
+                if change is not None:
+                    yield change
+        error = process.stderr.read()
+        if process.wait() != 0:
+            lines = error.decode('utf-8', 'replace').strip().splitlines()
+            raise HistoryStreamError(lines[-1] if lines else f'git log exit {process.returncode}')
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+        process.stdout.close()
+        process.stderr.close()
+
+
+def _tokens(stream: Any) -> Iterator[str]:
+    tail = b''
+    while True:
+        chunk = stream.read1(1 << 16)
+        if not chunk:
+            break
+        parts = (tail + chunk).split(b'\0')
+        tail = parts.pop()
+        for part in parts:
+            yield part.decode('utf-8', 'surrogateescape')
+    if tail:
+        yield tail.decode('utf-8', 'surrogateescape')
+
+
+def _change(meta: str, path: str) -> Change | None:
+    # `:old_mode new_mode old_sha new_sha status`, or with one more mode and sha per extra
+    # parent after a merge (`::m1 m2 m new_mode sha1 sha2 new_sha MM`)
+    fields = meta.lstrip(':').split(' ')
+    parent_count = len(fields) // 2 - 1
+    new_mode = fields[parent_count]
+    shas = fields[parent_count + 1:-1]
+    if new_mode == _GITLINK_MODE or not new_mode.startswith('10'):
+        return None  # submodule, or a deletion (mode 000000)
+    return Change(path=path, sha=shas[-1], parents=tuple(shas[:-1]))
+
+
+class BlobRequest(NamedTuple):
+    sha: str
+    tag: object  # handed back with the blob
+
+
+# How far git may read ahead of the matching: enough to keep both busy, bounded so that memory
+# does not grow with the repository.
+_READ_AHEAD_BYTES = 32 << 20
+_READ_AHEAD_BATCH = 64 << 10
+
+
+def read_blobs_pipelined(
+        root: str,
+        requests: Iterable[BlobRequest],
+        *,
+        max_size: int,
+) -> Iterator[tuple[object, Blob]]:
+    """Blobs through one `git cat-file --batch`, overlapped with the caller's matching.
+
+    One thread feeds `requests` to git (it may itself be a stream from `git log`), another reads
+    git's answers into a buffer of at most _READ_AHEAD_BYTES (plus one blob), and the caller
+    matches from that buffer, so git walks history, git reads objects and Python matches at the
+    same time: file reads and pipe reads release the GIL. An exception raised by `requests` is
+    raised here once the reading is done.
+    """
+    import collections
+    import queue
+    import threading
+
+    try:
+        process = subprocess.Popen(
+            ('git', 'cat-file', '--batch', '--buffer'), cwd=root, env=_git_env(),
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        )
+    except FileNotFoundError:
+        raise FatalError('git is not installed or not on PATH') from None
+    assert process.stdin is not None and process.stdout is not None
+    stdin, stdout = process.stdin, process.stdout
+    tags: collections.deque[object] = collections.deque()
+    failure: list[BaseException] = []
+    # batches of blobs; None ends the stream
+    batches: queue.Queue[list[tuple[object, Blob]] | None] = queue.Queue()
+    room = threading.Semaphore(_READ_AHEAD_BYTES // _READ_AHEAD_BATCH)
+    stop = threading.Event()
+
+    def feed() -> None:
+        try:
+            for request in requests:
+                if stop.is_set():
+                    break
+                tags.append(request.tag)
+                stdin.write(request.sha.encode() + b'\n')
+        except BrokenPipeError:
+            pass  # git went away (the reader stopped): nothing more to ask
+        except BaseException as error:  # noqa: BLE001 -- handed to the caller's thread
+            failure.append(error)
+        finally:
+            try:
+                stdin.close()
+            except BrokenPipeError:
+                pass
+
+    def read() -> None:
+        batch: list[tuple[object, Blob]] = []
+        size = 0
+        try:
+            while not stop.is_set():
+                header = stdout.readline()
+                if not header:
+                    break
+                tag = tags.popleft()
+                fields = header.split()
+                if len(fields) != 3:  # `<sha> missing`
+                    blob = Blob(fields[0].decode('ascii', 'replace'), 0, None)
+                else:
+                    blob = _read_object(stdout, fields, max_size)
+                batch.append((tag, blob))
+                size += blob.size
+                if size >= _READ_AHEAD_BATCH:
+                    room.acquire()
+                    batches.put(batch)
+                    batch, size = [], 0
+            batches.put(batch)
+        except BaseException as error:  # noqa: BLE001 -- handed to the caller's thread
+            failure.append(error)
+        finally:
+            batches.put(None)
+
+    feeder = threading.Thread(target=feed, name='vastai-guard-feed', daemon=True)
+    reader = threading.Thread(target=read, name='vastai-guard-read', daemon=True)
+    feeder.start()
+    reader.start()
+    try:
+        while (batch := batches.get()) is not None:
+            room.release()
+            yield from batch
+        reader.join()
+        feeder.join()
+    finally:
+        stop.set()
+        if process.poll() is None:
+            process.kill()
+        room.release()  # a reader waiting for room sees `stop`
+        process.wait()
+    if failure:
+        raise failure[0]
+
+
+def _read_object(stdout: Any, fields: list[bytes], max_size: int) -> Blob:
+    sha, size = fields[0].decode('ascii'), int(fields[2])
+    if size > max_size:
+        remaining = size + 1
+        while remaining:
+            chunk = stdout.read(min(remaining, 1 << 20))
+            if not chunk:
+                break
+            remaining -= len(chunk)
+        return Blob(sha, size, None)
+    data = stdout.read(size)
+    stdout.read(1)  # the newline after each object
+    return Blob(sha, size, data)

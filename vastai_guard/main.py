@@ -103,6 +103,59 @@ def _parser() -> argparse.ArgumentParser:
         help='report format (default: github inside GitHub Actions, else text)',
     )
     _add_output(gitignore)
+
+    history = commands.add_parser(
+        'history', help='every key ever committed, once, and which still need rotating',
+        description='Scan every commit reachable from any ref (branches, tags, remote-tracking '
+                    'branches, the stash) and commit messages for Vast.ai keys. A key committed '
+                    'once is exposed for good: each is reported once, by fingerprint, until '
+                    'recorded as rotated with `vastai-guard rotated`.',
+    )
+    history.add_argument(
+        '--repo', dest='repo_path', default='.', metavar='PATH',
+        help='repository to scan (default: the current one)',
+    )
+    history.add_argument(
+        '--range', dest='range_spec', metavar='BASE..HEAD',
+        help='scan only the commits in this revision range (the pull request check: '
+             'origin/main..HEAD); fails if any of them added a key',
+    )
+    history.add_argument(
+        '--include-unreachable', action='store_true',
+        help='also scan commits no ref reaches (amended, reset away, dropped stashes)',
+    )
+    history.add_argument(
+        '--baseline', dest='baseline_path', metavar='FILE',
+        help='detect-secrets baseline: secrets in it are not reported',
+    )
+    history.add_argument(
+        '--since-rotation-days', type=int, metavar='N',
+        help='with --format markdown: flag keys recorded as rotated more than N days ago',
+    )
+    _add_common(history, ('text', 'json', 'sarif', 'github', 'markdown'))
+    _add_output(history)
+    _add_verify(history)
+
+    rotated = commands.add_parser(
+        'rotated', help='record a key as rotated in the ledger in .vastai-guard.yaml',
+        description='Record that the key with this fingerprint was rotated (its fingerprint, '
+                    'the date and a note; never the key) in .vastai-guard.yaml. Commit the '
+                    'file so the team and CI share it.',
+    )
+    rotated.add_argument(
+        'fingerprint', metavar='FINGERPRINT',
+        help='the fingerprint `vastai-guard history` printed, or a unique prefix of at least '
+             '8 hex characters',
+    )
+    rotated.add_argument('--note', default='', help='how it was rotated, who did it')
+    rotated.add_argument(
+        '--repo', dest='repo_path', default='.', metavar='PATH',
+        help='repository (default: the current one)',
+    )
+    rotated.add_argument(
+        '--config', dest='config_file', metavar='FILE',
+        help='config file (default: .vastai-guard.yaml at the repository root)',
+    )
     return parser
 
 
@@ -147,6 +200,31 @@ def main(argv: Sequence[str] | None = None) -> int:
                 check_reuse=args.check_reuse,
                 output_format=args.output_format,
                 output_file=args.output_file,
+            ),
+        )
+    if args.command == 'history':
+        from vastai_guard.commands.history import history
+        return run_guarded(
+            lambda: history(
+                repo_path=args.repo_path,
+                range_spec=args.range_spec,
+                include_unreachable=args.include_unreachable,
+                output_format=args.output_format,
+                baseline_path=args.baseline_path,
+                config_file=args.config_file,
+                output_file=args.output_file,
+                verify=_verify(args),
+                since_rotation_days=args.since_rotation_days,
+            ),
+        )
+    if args.command == 'rotated':
+        from vastai_guard.commands.rotated import rotated
+        return run_guarded(
+            lambda: rotated(
+                args.fingerprint,
+                note=args.note,
+                repo_path=args.repo_path,
+                config_file=args.config_file,
             ),
         )
     raise AssertionError(f'unhandled command {args.command!r}')

@@ -1,0 +1,207 @@
+"""`vastai-guard history`: every key ever committed, once, and which still need rotating."""
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+from typing import TextIO
+
+from vastai_guard import git
+from vastai_guard.config import Config
+from vastai_guard.config import Rotation
+from vastai_guard.config import config_path
+from vastai_guard.config import load_config
+from vastai_guard.errors import EXIT_CLEAN
+from vastai_guard.errors import EXIT_FINDINGS
+from vastai_guard.errors import FatalError
+from vastai_guard.findings import ExposedKey
+from vastai_guard.history import NEEDS_ROTATION
+from vastai_guard.history import HistoryResult
+from vastai_guard.history import Progress
+from vastai_guard.history import scan_history
+from vastai_guard.report.output import count
+from vastai_guard.report.output import emit
+from vastai_guard.suppress import load_baseline
+
+if TYPE_CHECKING:
+    from vastai_guard.verify import VerifyOptions
+
+
+def history_revs(root: str, *, include_unreachable: bool) -> list[str]:
+    """Every ref (branches, tags, remote-tracking, notes, HEAD), every stash entry, and with
+    `include_unreachable` the commits nothing reaches any more."""
+    revs = ['--all', *git.stash_commits(root)]
+    if include_unreachable:
+        unreachable, problem = git.unreachable_commits(root)
+        if problem is not None:
+            print(
+                f'vastai-guard: warning: git fsck: {problem} (unreachable commits may be '
+                'missing from the scan)',
+                file=sys.stderr,
+            )
+        revs.extend(unreachable)
+    return revs
+
+
+class _ProgressLine:
+    """`commits 1200/4000 (30%), 5300 blobs, 210 MB, 95 MB/s, ETA 8s` on a terminal."""
+
+    def __init__(self, stream: TextIO, total_commits: int | None) -> None:
+        self._stream = stream
+        self._total = total_commits
+        self._start = time.monotonic()
+        self._shown = 0.0
+
+    def __call__(self, progress: Progress) -> None:
+        now = time.monotonic()
+        if now - self._shown < 0.2:
+            return
+        self._shown = now
+        elapsed = max(now - self._start, 1e-6)
+        megabytes = progress.bytes_read / 1e6
+        done = f'commits {progress.commits}'
+        eta = ''
+        if self._total:
+            fraction = min(progress.commits / self._total, 1.0)
+            done += f'/{self._total} ({fraction:.0%})'
+            if fraction > 0.01:
+                eta = f', ETA {elapsed * (1 - fraction) / fraction:.0f}s'
+        self._stream.write(
+            f'\r{done}, {progress.blobs} blobs, {megabytes:.0f} MB, '
+            f'{megabytes / elapsed:.0f} MB/s{eta}\x1b[K',
+        )
+        self._stream.flush()
+
+    def close(self) -> None:
+        if self._shown:
+            self._stream.write('\r\x1b[K')
+            self._stream.flush()
+
+
+def run_history(
+        repo: git.HistoryRepo,
+        config: Config,
+        *,
+        range_spec: str | None,
+        include_unreachable: bool,
+        baseline_path: str | None,
+        progress: Callable[[Progress], None] | None = None,
+        keep_secrets: bool = False,
+) -> HistoryResult:
+    """The scan behind `history` (and `rotated`, which resolves fingerprint prefixes with it)."""
+    baseline = load_baseline(baseline_path) if baseline_path else frozenset()
+    if range_spec is not None:
+        git.check_range(repo.root, range_spec)
+        revs = [range_spec]
+    else:
+        revs = history_revs(repo.root, include_unreachable=include_unreachable)
+    if repo.shallow:
+        print(
+            'vastai-guard: warning: shallow clone: history is partial (keys in commits not '
+            'fetched are not seen; fetch everything with `git fetch --unshallow`)',
+            file=sys.stderr,
+        )
+    line: _ProgressLine | None = None
+    if progress is None and sys.stderr.isatty():
+        line = _ProgressLine(sys.stderr, git.count_commits(repo.root, revs))
+        progress = line
+    try:
+        return scan_history(
+            repo.root, revs, config=config, baseline=baseline, progress=progress,
+            keep_secrets=keep_secrets,
+        )
+    finally:
+        if line is not None:
+            line.close()
+
+
+def history(
+        *,
+        repo_path: str,
+        range_spec: str | None,
+        include_unreachable: bool,
+        output_format: str,
+        baseline_path: str | None,
+        config_file: str | None,
+        output_file: str | None = None,
+        verify: VerifyOptions | None = None,
+        since_rotation_days: int | None = None,
+) -> int:
+    if since_rotation_days is not None and output_format != 'markdown':
+        raise FatalError('--since-rotation-days goes with --format markdown')
+    repo = git.open_history_repo(repo_path)
+    config = load_config(config_path(repo.root, config_file))
+    result = run_history(
+        repo,
+        config,
+        range_spec=range_spec,
+        include_unreachable=include_unreachable,
+        baseline_path=baseline_path,
+        keep_secrets=verify is not None,
+    )
+    for warning in result.warnings:
+        print(f'vastai-guard: warning: {warning}', file=sys.stderr)
+    keys = list(result.keys)
+    if verify is not None and keys:
+        from vastai_guard.verify import verify_exposed_keys
+
+        keys = verify_exposed_keys(keys, dict(result.secrets), verify)
+    result = result._replace(secrets={})  # the raw keys go no further than the verifier
+
+    report = _render(
+        keys, result.commits_scanned, output_format,
+        since_rotation_days=since_rotation_days, rotated=config.rotated,
+    )
+    emit(report, output_file=output_file, summary=_summary(keys))
+    pending = any(key.status == NEEDS_ROTATION for key in keys)
+    return EXIT_FINDINGS if pending else EXIT_CLEAN
+
+
+def _render(
+        keys: list[ExposedKey],
+        commits_scanned: int,
+        output_format: str,
+        *,
+        since_rotation_days: int | None,
+        rotated: Sequence[Rotation],
+) -> str:
+    if output_format == 'json':
+        from vastai_guard.report import history_json
+
+        return history_json.render(keys, commits_scanned)
+    if output_format in ('sarif', 'github'):
+        from vastai_guard.report import results
+
+        converted = [results.from_exposed_key(key) for key in keys]
+        if output_format == 'sarif':
+            from vastai_guard.report import sarif
+
+            return sarif.render(converted, results.DETECTOR_RULES, category='history')
+        from vastai_guard.report import github
+
+        return github.render(converted)
+    if output_format == 'markdown':
+        import datetime
+
+        from vastai_guard.report.markdown import render_rotation_plan
+
+        return render_rotation_plan(
+            keys,
+            commits_scanned=commits_scanned,
+            since_rotation_days=since_rotation_days,
+            rotated=rotated,
+            today=datetime.date.today(),
+        )
+    from vastai_guard.report import history_text
+
+    return history_text.render(keys, commits_scanned)
+
+
+def _summary(keys: list[ExposedKey]) -> str:
+    pending = sum(1 for key in keys if key.status == NEEDS_ROTATION)
+    return (
+        f'vastai-guard: {count(len(keys), "Vast.ai key")} in history, '
+        f'{pending} needing rotation'
+    )

@@ -1,0 +1,36 @@
+"""JSON report of `vastai-guard history`: the stable, documented contract."""
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from vastai_guard.findings import ExposedKey
+from vastai_guard.report.json import verification_json
+
+
+def key_json(key: ExposedKey) -> dict[str, object]:
+    document: dict[str, object] = {
+        'fingerprint': key.fingerprint,
+        'rule': key.rule.id,
+        'redacted': key.redacted,
+        'status': key.status,
+        'in_head': key.in_head,
+        'first_seen': {
+            'commit': key.first_seen.commit,
+            'author': key.first_seen.author,
+            'date': key.first_seen.date,
+            'path': key.first_seen.path,
+            'line': key.first_seen.line,
+        },
+        'occurrences': [
+            {'commit': o.commit, 'path': o.path, 'line': o.line} for o in key.occurrences
+        ],
+    }
+    if key.verification is not None:
+        document['verification'] = verification_json(key.verification)
+    return document
+
+
+def render(keys: Sequence[ExposedKey], commits_scanned: int) -> str:
+    document = {'keys': [key_json(key) for key in keys], 'commits_scanned': commits_scanned}
+    return json.dumps(document, indent=2) + '\n'
