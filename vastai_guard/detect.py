@@ -203,14 +203,12 @@ def _classify_hex(
 def _hex_matches(text: str, *, key_file: bool) -> Iterator[tuple[int, Rule, str]]:
     markers = _Markers(text)
     for candidate in _HEX_KEY.finditer(text):
-        value = candidate.group()
-        if not _hex_key_is_plausible(value):
-            continue
         rule = _classify_hex(
             text, candidate.start(), candidate.end(), key_file=key_file, markers=markers,
         )
-        if rule is not None:
-            yield candidate.start(), rule, value
+        # the context test is the cheap one (a digest prefix, a substring): entropy comes last
+        if rule is not None and _hex_key_is_plausible(candidate.group()):
+            yield candidate.start(), rule, candidate.group()
 
 
 def _named_matches(text: str) -> Iterator[tuple[int, Rule, str]]:
