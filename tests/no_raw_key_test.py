@@ -1,0 +1,119 @@
+"""No output path carries a raw key: every command, every format, every file written.
+
+One repository holds keys in many shapes, in the tree, in history only, in a commit message,
+in an ignored env file; then every command writes what it writes, and each stream and file is
+searched for each key (and its base64 form).
+"""
+from __future__ import annotations
+
+import base64
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import vastai_guard.plugins
+from testing.util import commit_all
+from testing.util import git
+from testing.util import new_key
+from testing.util import run_cli
+from testing.util import write
+from vastai_guard.findings import fingerprint
+
+FORMATS = ('text', 'json', 'sarif', 'github')
+
+
+@pytest.fixture
+def leaky_repo(repo: Path) -> tuple[Path, list[str]]:
+    keys = [new_key() for _ in range(7)]
+    write(repo, 'deploy/.env.prod', f'VAST_API_KEY={keys[0]}\n')
+    commit_all(repo, 'env file, committed by mistake')
+    git(repo, 'rm', '-q', '--cached', 'deploy/.env.prod')
+    commit_all(repo, 'untrack it (still on disk, not ignored)')
+    write(repo, 'README.md', f'# demo\n\n    vastai set api-key {keys[1]}\n')
+    write(repo, 'client.py', f'URL = "https://console.vast.ai/api/v0/?api_key={keys[2]}"\n')
+    write(repo, 'home/.vast_api_key', keys[3])
+    b64 = base64.b64encode(keys[4].encode()).decode()
+    write(repo, 'k8s/secret.yaml', f'kind: Secret\ndata:\n  VAST_API_KEY: {b64}\n')
+    commit_all(repo, f'docs; CONTAINER_API_KEY={keys[5]}')
+    write(repo, '.env.staging', f'VAST_API_KEY={keys[6]}\nOTHER=1\n')
+    write(repo, '.env.production', f'VAST_API_KEY={keys[6]}\n')  # the same key twice: reuse
+    return repo, keys
+
+
+def _assert_clean(keys: list[str], *texts: str) -> None:
+    for text in texts:
+        for key in keys:
+            assert key not in text
+            assert base64.b64encode(key.encode()).decode() not in text
+
+
+@pytest.mark.parametrize('output_format', FORMATS)
+def test_scan(leaky_repo: tuple[Path, list[str]], output_format: str, tmp_path: Path) -> None:
+    repo, keys = leaky_repo
+    result = run_cli(['scan', '--all-files', '--format', output_format], cwd=repo)
+    assert result.returncode == 1
+    report = tmp_path / f'scan.{output_format}'
+    to_file = run_cli(
+        ['scan', '--all-files', '--format', output_format, '--output', str(report)], cwd=repo,
+    )
+    assert to_file.returncode == 1
+    _assert_clean(
+        keys, result.stdout, result.stderr, to_file.stdout, to_file.stderr, report.read_text(),
+    )
+
+
+@pytest.mark.parametrize('output_format', (*FORMATS, 'markdown'))
+def test_history(leaky_repo: tuple[Path, list[str]], output_format: str, tmp_path: Path) -> None:
+    repo, keys = leaky_repo
+    result = run_cli(
+        ['history', '--include-unreachable', '--format', output_format], cwd=repo,
+    )
+    assert result.returncode == 1
+    report = tmp_path / f'history.{output_format}'
+    to_file = run_cli(['history', '--format', output_format, '--output', str(report)], cwd=repo)
+    _assert_clean(
+        keys, result.stdout, result.stderr, to_file.stdout, to_file.stderr, report.read_text(),
+    )
+
+
+def test_history_finds_the_keys_it_must_not_print(leaky_repo: tuple[Path, list[str]]) -> None:
+    """The other tests prove silence; this one proves there was something to be silent about."""
+    repo, keys = leaky_repo
+    result = run_cli(['history', '--format', 'json'], cwd=repo)
+    found = {key['fingerprint'] for key in json.loads(result.stdout)['keys']}
+    assert found == {fingerprint(key) for key in keys[:6]}
+
+
+@pytest.mark.parametrize('output_format', FORMATS)
+def test_gitignore(leaky_repo: tuple[Path, list[str]], output_format: str) -> None:
+    repo, keys = leaky_repo
+    result = run_cli(
+        ['gitignore', '--check-reuse', '--fix', '--format', output_format], cwd=repo,
+    )
+    assert result.returncode == 1  # the reused key is still there after --fix
+    _assert_clean(
+        keys, result.stdout, result.stderr, (repo / '.gitignore').read_text(encoding='utf-8'),
+    )
+
+
+def test_rotated_ledger(leaky_repo: tuple[Path, list[str]]) -> None:
+    repo, keys = leaky_repo
+    result = run_cli(['rotated', fingerprint(keys[0])[:10], '--note', 'reset'], cwd=repo)
+    assert result.returncode == 0, result.stderr
+    ledger = (repo / '.vastai-guard.yaml').read_text(encoding='utf-8')
+    assert fingerprint(keys[0]) in ledger
+    _assert_clean(keys, result.stdout, result.stderr, ledger)
+
+
+def test_detect_secrets_baseline_from_the_plugins(leaky_repo: tuple[Path, list[str]]) -> None:
+    repo, keys = leaky_repo
+    result = subprocess.run(
+        (sys.executable, '-m', 'detect_secrets', 'scan', '-n', '--all-files',
+         '--plugin', vastai_guard.plugins.__file__, '.'),
+        cwd=repo, capture_output=True, text=True, check=True,
+    )
+    assert 'Vast.ai API Key' in result.stdout
+    _assert_clean(keys, result.stdout, result.stderr)
