@@ -114,45 +114,16 @@ def read_blobs(
         shas: Iterable[str],
         *,
         cwd: str | None = None,
-        max_size: int | None = None,
+        max_size: int,
 ) -> Iterator[Blob]:
-    """Blob contents through one `git cat-file --batch`, in the order asked.
+    """Blob contents in the order asked (read_blobs_pipelined, without tags).
 
     A missing object is yielded with data None, never fatal; a blob over `max_size` is read
     past and yielded with data None so that memory stays bounded.
     """
-    wanted = list(shas)
-    if not wanted:
-        return
-    try:
-        process = subprocess.Popen(
-            ('git', 'cat-file', '--batch'), cwd=cwd, env=_git_env(),
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-        )
-    except FileNotFoundError:
-        raise FatalError('git is not installed or not on PATH') from None
-    assert process.stdin is not None and process.stdout is not None
-    # git answers each line as it reads it; writing all requests first could fill both pipes,
-    # so they go one at a time (the hook reads tens of blobs, not thousands).
-    with process:
-        for sha in wanted:
-            process.stdin.write(sha.encode() + b'\n')
-            process.stdin.flush()
-            header = process.stdout.readline().split()
-            if len(header) != 3:  # `<sha> missing`
-                yield Blob(sha, 0, None)
-                continue
-            size = int(header[2])
-            if max_size is not None and size > max_size:
-                remaining = size + 1
-                while remaining:
-                    remaining -= len(process.stdout.read(min(remaining, 1 << 20)))
-                yield Blob(sha, size, None)
-                continue
-            data = process.stdout.read(size)
-            process.stdout.read(1)  # the newline after each object
-            yield Blob(sha, size, data)
-        process.stdin.close()
+    requests = (BlobRequest(sha, None) for sha in shas)
+    for _, blob in read_blobs_pipelined(cwd or '.', requests, max_size=max_size):
+        yield blob
 
 
 def _stderr(result: subprocess.CompletedProcess[bytes]) -> str:

@@ -36,8 +36,7 @@ from vastai_guard.findings import baseline_hash
 from vastai_guard.findings import fingerprint
 from vastai_guard.findings import redact
 from vastai_guard.rules import Rule
-from vastai_guard.sources import _NEVER_SCANNED
-from vastai_guard.suppress import path_excluded
+from vastai_guard.sources import wanted
 
 # The `path` of an occurrence found in a commit message rather than in a file.
 COMMIT_MESSAGE = '(commit message)'
@@ -132,9 +131,6 @@ class _Walk:
         self.warnings: list[str] = []
 
 
-def _wanted(path: str, config: Config) -> bool:
-    return path.rsplit('/', 1)[-1] not in _NEVER_SCANNED and not path_excluded(path, config)
-
 
 def _keys_in(matches: Sequence[Match], suppressions: _Suppressions) -> _BlobKeys:
     keys: _BlobKeys = {}
@@ -173,7 +169,7 @@ def _requests(
             if keys:
                 walk.message_keys.append((item, walk.commits, keys))
             continue
-        if not _wanted(item.path, suppressions.config):
+        if not wanted(item.path, suppressions.config):
             continue
         blob_id = (item.sha, is_key_file(item.path))
         if blob_id in walk.requested:
@@ -220,13 +216,13 @@ def _unreadable(blob: git.Blob, path: str, config: Config) -> str:
 
 def _read_more(
         root: str,
-        wanted: Sequence[tuple[str, str]],
+        blobs_at_paths: Sequence[tuple[str, str]],
         walk: _Walk,
         suppressions: _Suppressions,
 ) -> None:
     """Scan blobs pass 1 did not read (parents outside a range, HEAD's files), by (sha, path)."""
     todo: dict[_BlobId, str] = {}
-    for sha, path in wanted:
+    for sha, path in blobs_at_paths:
         blob_id = (sha, is_key_file(path))
         if sha != git.NULL_SHA and blob_id not in walk.requested:
             todo.setdefault(blob_id, path)
@@ -262,7 +258,7 @@ def _attribute(
             if isinstance(item, git.Commit):
                 commit = item
                 walk_order += 1
-            elif (item.sha, is_key_file(item.path)) in walk.blob_keys and _wanted(
+            elif (item.sha, is_key_file(item.path)) in walk.blob_keys and wanted(
                     item.path, suppressions.config,
             ):
                 candidates.append((commit, walk_order, item))
@@ -302,7 +298,7 @@ def _attribute(
 
 def _in_head(root: str, walk: _Walk, suppressions: _Suppressions) -> set[str]:
     """Fingerprints that HEAD's tree still holds."""
-    entries = [e for e in git.head_tree(root) if _wanted(e.path, suppressions.config)]
+    entries = [e for e in git.head_tree(root) if wanted(e.path, suppressions.config)]
     _read_more(root, [(entry.sha, entry.path) for entry in entries], walk, suppressions)
     held: set[str] = set()
     for entry in entries:

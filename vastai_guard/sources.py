@@ -26,7 +26,8 @@ class Skipped(NamedTuple):
     reason: str
 
 
-def _wanted(path: str, config: Config) -> bool:
+def wanted(path: str, config: Config) -> bool:
+    """Whether a file at `path` is scanned at all (config excludes, baseline files)."""
     return path.rsplit('/', 1)[-1] not in _NEVER_SCANNED and not path_excluded(path, config)
 
 
@@ -42,7 +43,7 @@ def from_index(
         skipped: list[Skipped],
 ) -> Iterator[Fragment]:
     """The staged content of each entry: a partially staged file is judged as committed."""
-    entries = [entry for entry in entries if _wanted(entry.path, config)]
+    entries = [entry for entry in entries if wanted(entry.path, config)]
     max_size = config.max_file_mb * 1024 * 1024
     blobs = git.read_blobs((entry.sha for entry in entries), max_size=max_size)
     for entry, blob in zip(entries, blobs):
@@ -91,7 +92,7 @@ def _read_file(
         skipped: list[Skipped],
 ) -> Iterator[Fragment]:
     shown = _display_path(path, relative_to)
-    if not _wanted(shown, config) or os.path.islink(path):
+    if not wanted(shown, config) or os.path.islink(path):
         return
     try:
         size = os.path.getsize(path)

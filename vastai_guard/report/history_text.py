@@ -9,15 +9,13 @@ from vastai_guard.history import ROTATED
 from vastai_guard.report.text import KEYS_PAGE
 from vastai_guard.report.text import verification_label
 from vastai_guard.report.text import verification_rank
+from vastai_guard.report.output import count
 
 # Enough occurrences to find the key again; the JSON report lists them all.
 _SHOWN_OCCURRENCES = 5
 # As many fingerprint characters as `vastai-guard rotated` needs to be sure which key is meant.
 SHORT_FINGERPRINT = 12
 
-
-def _plural(count: int, word: str) -> str:
-    return f'{count} {word}{"" if count == 1 else "s"}'
 
 
 def _rotation_steps(key: ExposedKey) -> list[str]:
@@ -42,8 +40,8 @@ def _block(key: ExposedKey) -> list[str]:
         f'  fingerprint: {key.fingerprint}',
         f'  first seen:  {first.commit[:12]} {first.date}{author}',
         f'               {first.path}:{first.line}',
-        f'  introduced:  {_plural(len(key.occurrences), "time")} in '
-        f'{_plural(len({o.commit for o in key.occurrences}), "commit")}',
+        f'  introduced:  {count(len(key.occurrences), "time")} in '
+        f'{count(len({o.commit for o in key.occurrences}), "commit")}',
     ]
     for occurrence in key.occurrences[:_SHOWN_OCCURRENCES]:
         lines.append(f'    {occurrence.commit[:12]} {occurrence.path}:{occurrence.line}')
@@ -66,7 +64,7 @@ def render(keys: Sequence[ExposedKey], commits_scanned: int) -> str:
     rotated = sum(1 for key in keys if key.status == ROTATED)
     inactive = len(keys) - pending - rotated
     lines.append(
-        f'{_plural(len(keys), "Vast.ai key")} in {_plural(commits_scanned, "commit")}: '
+        f'{count(len(keys), "Vast.ai key")} in {count(commits_scanned, "commit")}: '
         f'{pending} need{"s" if pending == 1 else ""} rotation, '
         f'{rotated} rotated, {f"{inactive} no longer valid, " if inactive else ""}'
         f'{in_head} still in HEAD.',

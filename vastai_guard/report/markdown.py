@@ -15,6 +15,7 @@ from vastai_guard.findings import ExposedKey
 from vastai_guard.findings import Verification
 from vastai_guard.report.text import KEYS_PAGE
 from vastai_guard.report.text import verification_rank
+from vastai_guard.report.output import count
 
 NEEDS_ROTATION = 'needs-rotation'
 ROTATED = 'rotated'
@@ -48,9 +49,6 @@ def _cell(markdown: str) -> str:
     """A table cell: GitHub splits cells at `|` even inside code spans, so escape it."""
     return markdown.replace('|', '\\|')
 
-
-def _plural(count: int, word: str) -> str:
-    return f'{count} {word}{"s" if count != 1 else ""}'
 
 
 def _paths(key: ExposedKey) -> list[str]:
@@ -113,7 +111,7 @@ def _summary(keys: Sequence[ExposedKey], commits_scanned: int) -> str:
     if counts[INACTIVE]:
         parts.append(f'{counts[INACTIVE]} no longer working')
     return (
-        f'{_plural(len(keys), "Vast.ai key")} found in {_plural(commits_scanned, "commit")}: '
+        f'{count(len(keys), "Vast.ai key")} found in {count(commits_scanned, "commit")}: '
         f'{", ".join(parts)}.'
     )
 
@@ -200,18 +198,18 @@ def _scheduled(
         elif (today - date).days > since_rotation_days:
             due.append((date, rotation))
     lines = [
-        f'## Scheduled rotation (every {_plural(since_rotation_days, "day")})',
+        f'## Scheduled rotation (every {count(since_rotation_days, "day")})',
         '',
     ]
     if not due and not undated:
         lines.append(
             f'No key in the rotation ledger was rotated more than '
-            f'{_plural(since_rotation_days, "day")} ago.',
+            f'{count(since_rotation_days, "day")} ago.',
         )
         return lines + ['']
     if due:
         lines += [
-            f'These keys were rotated more than {_plural(since_rotation_days, "day")} ago, so '
+            f'These keys were rotated more than {count(since_rotation_days, "day")} ago, so '
             'the keys that replaced them are due for their next rotation (the Vast.ai docs '
             f'suggest every {SUGGESTED_ROTATION_DAYS} days). Skip a line if its replacement has '
             'been rotated since.',
@@ -256,7 +254,7 @@ def render_rotation_plan(
         '',
     ]
     if not keys:
-        lines += [f'No Vast.ai key found in {_plural(commits_scanned, "commit")}.', '']
+        lines += [f'No Vast.ai key found in {count(commits_scanned, "commit")}.', '']
     else:
         lines += [_summary(ordered, commits_scanned), '', '## Keys', '']
         lines += _table(ordered, rotated_on)
