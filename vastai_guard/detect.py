@@ -60,13 +60,11 @@ _TRIGGER_BYTES = tuple(word.encode() for word in rules.TRIGGER_WORDS)
 
 def has_trigger(data: bytes) -> bool:
     """The prefilter, on raw bytes: could any context rule match here at all?"""
-    lowered = data.lower()
-    return any(word in lowered for word in _TRIGGER_BYTES)
+    return any(word in data for word in _TRIGGER_BYTES)
 
 
 def _has_trigger_text(text: str) -> bool:
-    lowered = text.lower()
-    return any(word in lowered for word in rules.TRIGGER_WORDS)
+    return any(word in text for word in rules.TRIGGER_WORDS)
 
 
 def entropy(value: str) -> float:

@@ -166,8 +166,10 @@ ALLOW_LINE = ('pragma: allowlist secret', 'vastai-guard:allow')
 ALLOW_NEXT_LINE = ('pragma: allowlist nextline secret', 'vastai-guard:allow-next-line')
 
 # Cheap test before any regex: every pattern but the key-file one needs one of these words, so
-# a file without them is skipped at memchr speed. Checked on lowercased bytes.
-TRIGGER_WORDS = ('vast', 'container_api_key')
+# a file without them is skipped at memchr speed. The casings people write, searched as they are:
+# case-folding every blob first costs more than the five searches (history reads every blob).
+# A name in a casing not listed here (`vAsT_API_KEY`) is not seen, by scan or history alike.
+TRIGGER_WORDS = ('vast', 'Vast', 'VAST', 'container_api_key', 'CONTAINER_API_KEY')
 
 # Entropy floors (bits per character). Random 64-hex keys sit at 3.5-4.0, so 3.0 only rejects
 # made-up hex like `deadbeef` repeated; other secrets need to look random.
