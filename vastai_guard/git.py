@@ -460,6 +460,7 @@ def read_blobs_pipelined(
         raise FatalError('git is not installed or not on PATH') from None
     assert process.stdin is not None and process.stdout is not None
     stdin, stdout = process.stdin, process.stdout
+    _widen_pipe(stdout.fileno())
     tags: collections.deque[object] = collections.deque()
     failure: list[BaseException] = []
     # batches of blobs; None ends the stream
@@ -528,6 +529,27 @@ def read_blobs_pipelined(
         process.wait()
     if failure:
         raise failure[0]
+
+
+# Linux's F_SETPIPE_SZ (fcntl.h): not exported by the fcntl module before Python 3.10's Linux builds
+_F_SETPIPE_SZ = 1031
+_PIPE_BYTES = 1 << 20
+
+
+def _widen_pipe(fd: int) -> None:
+    """Let git run up to 1 MiB ahead of the reading thread (the default pipe holds 64 KiB).
+
+    The reading thread needs the GIL between reads, and the matching thread holds it while it
+    searches a blob; with a pipe smaller than a blob, git stalls until the matching is done, so
+    reading and matching take turns instead of overlapping. Best effort: other systems, or a
+    limit below 1 MiB (/proc/sys/fs/pipe-max-size), keep the default.
+    """
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, getattr(fcntl, 'F_SETPIPE_SZ', _F_SETPIPE_SZ), _PIPE_BYTES)
+    except (ImportError, OSError):
+        pass
 
 
 def _read_object(stdout: Any, fields: list[bytes], max_size: int) -> Blob:
