@@ -52,11 +52,24 @@ def _add_output(parser: argparse.ArgumentParser) -> None:
     )
 
 
+class _Version(argparse.Action):
+    """`--version`, looked up only when asked: importlib.metadata costs the hook start-up."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help='show the version and exit')
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        from importlib.metadata import version
+
+        parser.exit(message=f'vastai-guard {version("vastai-guard")}\n')
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog='vastai-guard',
         description='Keep Vast.ai API keys out of git.',
     )
+    parser.add_argument('--version', action=_Version)
     commands = parser.add_subparsers(dest='command', metavar='COMMAND', required=True)
 
     scan = commands.add_parser(
