@@ -61,7 +61,8 @@ class _Version(argparse.Action):
     def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
         from importlib.metadata import version
 
-        parser.exit(message=f'vastai-guard {version("vastai-guard")}\n')
+        print(f'vastai-guard {version("vastai-guard")}')  # on stdout, as argparse's own
+        parser.exit()
 
 
 def _parser() -> argparse.ArgumentParser:
