@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -104,3 +106,14 @@ def test_ledger_keeps_the_file_mode(tmp_path: Path) -> None:
 
     assert path.stat().st_mode & 0o777 == 0o640
     assert yaml.safe_load(path.read_text())['max_file_mb'] == 5
+
+
+def test_a_new_ledger_file_gets_the_usual_file_mode(tmp_path: Path) -> None:
+    """Created, not copied from a temporary file's 0600: the team must be able to read it."""
+    path = tmp_path / '.vastai-guard.yaml'
+    old_umask = os.umask(0o022)
+    try:
+        assert record_rotation(str(path), NEW)
+    finally:
+        os.umask(old_umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644

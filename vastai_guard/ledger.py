@@ -7,12 +7,11 @@ The result is parsed again before it replaces the file, atomically.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 
 from vastai_guard.config import InvalidConfigError
 from vastai_guard.config import Rotation
 from vastai_guard.config import parse_config
+from vastai_guard.fileedit import atomic_write
 
 
 def _entry_lines(rotation: Rotation, dash_column: int, key_column: int) -> list[str]:
@@ -85,20 +84,8 @@ def record_rotation(path: str, rotation: Rotation) -> bool:
     recorded = parse_config(updated, path).rotated
     if rotation not in recorded:
         raise InvalidConfigError(f'{path}: could not add the entry to `rotated:` safely')
-    _write_atomically(path, updated)
-    return True
-
-
-def _write_atomically(path: str, text: str) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
-    mode = os.stat(path).st_mode & 0o777 if os.path.exists(path) else None
-    fd, temporary = tempfile.mkstemp(dir=folder, prefix='.vastai-guard.', suffix='.tmp')
     try:
-        with os.fdopen(fd, 'w', encoding='utf-8', newline='') as f:
-            f.write(text)
-        if mode is not None:
-            os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
+        atomic_write(path, updated.encode('utf-8'))
+    except OSError as error:
+        raise InvalidConfigError(f'{path}: cannot write: {error.strerror}') from None
+    return True
