@@ -14,6 +14,8 @@ from testing.util import init_repo
 from testing.util import new_key
 from testing.util import run_cli
 from testing.util import write
+from tests import detect_test
+from vastai_guard import history as history_module
 from vastai_guard.main import main
 
 
@@ -550,7 +552,6 @@ def test_progress_is_quiet_when_stderr_is_not_a_terminal(repo: Path) -> None:
 
 
 def test_ctrl_c_exits_130(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from vastai_guard import history as history_module
 
     write(repo, 'a.txt', 'vast\n')
     commit_all(repo, 'a')
@@ -561,3 +562,30 @@ def test_ctrl_c_exits_130(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(history_module, '_scan_blob', interrupted)
 
     assert main(['history']) == 130
+
+
+@pytest.mark.parametrize(('path', 'template', 'rule', 'line'), detect_test.LEAKS)
+@pytest.mark.parametrize('encoding', ('utf-8', 'utf-16'))
+def test_second_prefilter_never_hides_a_leak(
+        path: str, template: str, rule: object, line: int, encoding: str,
+) -> None:
+    """The history-only prefilter may pass blobs without keys, never drop one with a key."""
+    text = detect_test._render(template, new_key())
+    assert history_module._may_hold_key(text.encode(encoding))
+
+
+@pytest.mark.parametrize(
+    ('text', 'expected'),
+    (
+        pytest.param('hash = "sha256:{key}"\n', False, id='digest'),
+        pytest.param('sha512={key}\n', False, id='sha512-digest'),
+        pytest.param('{key}{key}\n', False, id='longer-run'),
+        pytest.param('x{key}\n', False, id='glued-to-a-letter'),
+        pytest.param('{key}\n', True, id='bare-run'),
+        pytest.param('ok = "{key}"', True, id='quoted-run-at-end'),
+        pytest.param('name = "vastai"\nVASTAI_READ_KEY=abc\n', True, id='vast-named-secret'),
+        pytest.param('name = "vastai"\nversion = "1.0"\n', False, id='vast-without-a-secret'),
+    ),
+)
+def test_second_prefilter_cases(text: str, expected: bool) -> None:
+    assert history_module._may_hold_key(text.replace('{key}', new_key()).encode()) is expected

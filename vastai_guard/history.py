@@ -15,6 +15,7 @@ deduplicated by (sha, is-key-file). Rendering is the caller's: this module build
 """
 from __future__ import annotations
 
+import codecs
 import datetime
 import re
 from collections.abc import Callable
@@ -51,28 +52,49 @@ _PROGRESS_EVERY = 256
 # finding if it has a 64-hex run not right after a digest prefix (the detector drops those
 # first), or a Vast-named key, token or secret variable (the named-secret rules). This is a
 # superset of what find_secrets reports: it only skips blobs where it would find nothing.
-_HEX_RUN = re.compile(r'(?<![0-9A-Za-z])[0-9a-f]{64}(?![0-9A-Za-z])')
-_DIGEST_PREFIXES = ('sha256:', 'sha256=', 'sha512:', 'sha512=')
-_VAST_SECRET_NAME = re.compile(r'vast[\w.-]*?(?:key|token|secret)')  # on lowercased text
+#
+# It works on the blob's bytes: `translate` marks lowercase hex `h` and other ASCII letters and
+# digits `a` in one C pass, so 64-hex runs are found by `find` instead of a regex stepping
+# through every position (~10x faster on blobs full of digests). The rules' patterns are
+# ASCII-only, so nothing is lost; a UTF-16/32 file (BOM) is left to the detector.
+_HEX_CLASSES = bytes(
+    ord('h') if chr(c) in '0123456789abcdef' else ord('a') if chr(c).isalnum() and c < 128
+    else ord(' ')
+    for c in range(256)
+)
+_HEX_RUN = b'h' * 64
+_OTHER_ALNUM = ord('a')
+_MORE_HEX = re.compile(b'h*')
+_DIGEST = re.compile(rb'sha(?:256|512)[:=][0-9a-f]{64}')
+_VAST_SECRET_NAME = re.compile(rb'vast[\w.-]*?(?:key|token|secret)')  # on lowercased bytes
+_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
-def _may_hold_key(text: str) -> bool:
-    """False only when find_secrets would find nothing in `text` (not a CLI key file).
-
-    Four times faster than one regex with lookbehinds: the hex runs are found by a character
-    class and their prefixes checked here, and "vast" by str.find.
-    """
-    for run in _HEX_RUN.finditer(text):
-        start = run.start()
-        if text[max(start - 7, 0):start] not in _DIGEST_PREFIXES:
-            return True
-    lowered = text.lower()
-    at = lowered.find('vast')
+def _has_key_shaped_run(data: bytes) -> bool:
+    """A 64-hex run between non-alphanumerics that is not a `sha256:`/`sha512=` digest."""
+    # digests are never keys (the detector drops them first): cut them all out in one C pass,
+    # rather than visit each of the thousands in a lockfile; a space keeps neighbours apart
+    marks = _DIGEST.sub(b' ', data).translate(_HEX_CLASSES)
+    at = marks.find(_HEX_RUN)  # always the start of a run: the one before it has ended
     while at != -1:
-        if _VAST_SECRET_NAME.match(lowered, at):
+        end = at + 64
+        longer = _MORE_HEX.match(marks, end)
+        run_end = longer.end() if longer else end
+        if (
+                run_end == end
+                and (at == 0 or marks[at - 1] != _OTHER_ALNUM)
+                and (end == len(marks) or marks[end] != _OTHER_ALNUM)
+        ):
             return True
-        at = lowered.find('vast', at + 4)
+        at = marks.find(_HEX_RUN, run_end)
     return False
+
+
+def _may_hold_key(data: bytes) -> bool:
+    """False only when find_secrets would find nothing in `data` (not a CLI key file)."""
+    if data.startswith(_BOMS):
+        return True
+    return _has_key_shaped_run(data) or _VAST_SECRET_NAME.search(data.lower()) is not None
 
 
 class Progress(NamedTuple):
@@ -150,7 +172,7 @@ def _keys_in(matches: Sequence[Match], suppressions: _Suppressions) -> _BlobKeys
 
 def _scan_blob(path: str, data: bytes, suppressions: _Suppressions) -> _BlobKeys:
     text = text_to_scan(path, data)
-    if text is None or (not is_key_file(path) and not _may_hold_key(text)):
+    if text is None or (not is_key_file(path) and not _may_hold_key(data)):
         return {}
     return _keys_in(find_secrets(text, path), suppressions)
 
