@@ -14,6 +14,12 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, 'utf-16'),
     (codecs.BOM_UTF16_BE, 'utf-16'),
 )
+_BOM_PREFIXES = tuple(bom for bom, _ in _BOMS)
+
+
+def has_bom(data: bytes) -> bool:
+    """UTF-16/32 text: decoded by text_to_scan, never judged on its raw bytes."""
+    return data.startswith(_BOM_PREFIXES)
 
 
 def text_to_scan(path: str, data: bytes) -> str | None:

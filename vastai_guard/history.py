@@ -15,7 +15,6 @@ deduplicated by (sha, is-key-file). Rendering is the caller's: this module build
 """
 from __future__ import annotations
 
-import codecs
 import datetime
 import re
 from collections.abc import Callable
@@ -26,6 +25,7 @@ from typing import NamedTuple
 
 from vastai_guard import git
 from vastai_guard.config import Config
+from vastai_guard.decode import has_bom
 from vastai_guard.decode import text_to_scan
 from vastai_guard.detect import find_secrets
 from vastai_guard.detect import is_key_file
@@ -67,7 +67,6 @@ _OTHER_ALNUM = ord('a')
 _MORE_HEX = re.compile(b'h*')
 _DIGEST = re.compile(rb'sha(?:256|512)[:=][0-9a-f]{64}')
 _VAST_SECRET_NAME = re.compile(rb'vast[\w.-]*?(?:key|token|secret)')  # on lowercased bytes
-_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
 def _has_key_shaped_run(data: bytes) -> bool:
@@ -92,7 +91,7 @@ def _has_key_shaped_run(data: bytes) -> bool:
 
 def _may_hold_key(data: bytes) -> bool:
     """False only when find_secrets would find nothing in `data` (not a CLI key file)."""
-    if data.startswith(_BOMS):
+    if has_bom(data):
         return True
     return _has_key_shaped_run(data) or _VAST_SECRET_NAME.search(data.lower()) is not None
 

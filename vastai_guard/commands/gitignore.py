@@ -72,15 +72,12 @@ def _render(
     if output_format in ('sarif', 'github'):
         from vastai_guard.report import results
 
-        converted = [results.from_gitignore_problem(problem) for problem in problems]
-        if output_format == 'sarif':
-            from vastai_guard.report import sarif
-
-            rules = results.gitignore_rules([problem.kind for problem in problems])
-            return sarif.render(converted, rules, category='gitignore')
-        from vastai_guard.report import github
-
-        return github.render(converted)
+        return results.render_for_ci(
+            output_format,
+            [results.from_gitignore_problem(problem) for problem in problems],
+            results.gitignore_rules([problem.kind for problem in problems]),
+            category='gitignore',
+        )
 
     from vastai_guard.report import problems as report
 

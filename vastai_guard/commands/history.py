@@ -174,14 +174,12 @@ def _render(
     if output_format in ('sarif', 'github'):
         from vastai_guard.report import results
 
-        converted = [results.from_exposed_key(key) for key in keys]
-        if output_format == 'sarif':
-            from vastai_guard.report import sarif
-
-            return sarif.render(converted, results.DETECTOR_RULES, category='history')
-        from vastai_guard.report import github
-
-        return github.render(converted)
+        return results.render_for_ci(
+            output_format,
+            [results.from_exposed_key(key) for key in keys],
+            results.DETECTOR_RULES,
+            category='history',
+        )
     if output_format == 'markdown':
         import datetime
 

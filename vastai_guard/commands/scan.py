@@ -130,12 +130,12 @@ def render(findings: Sequence[Finding], output_format: str) -> str:
         return json_report.render(findings)
     if output_format in ('sarif', 'github'):
         from vastai_guard.report import results
-        converted = [results.from_finding(finding) for finding in findings]
-        if output_format == 'sarif':
-            from vastai_guard.report import sarif
-            return sarif.render(converted, results.DETECTOR_RULES, category='scan')
-        from vastai_guard.report import github
-        return github.render(converted)
+        return results.render_for_ci(
+            output_format,
+            [results.from_finding(finding) for finding in findings],
+            results.DETECTOR_RULES,
+            category='scan',
+        )
     from vastai_guard.report import text
     return text.render(findings)
 

@@ -150,3 +150,20 @@ def stable_fingerprint(result: Result) -> str:
     if result.fingerprint is not None:
         return result.fingerprint
     return hashlib.sha256(f'{result.rule_id}\0{result.path}'.encode()).hexdigest()
+
+
+def render_for_ci(
+        output_format: str,
+        converted: Sequence[Result],
+        rules: Sequence[RuleHelp],
+        *,
+        category: str,
+) -> str:
+    """`--format sarif` or `--format github`, for any command's results."""
+    if output_format == 'sarif':
+        from vastai_guard.report import sarif
+
+        return sarif.render(converted, rules, category=category)
+    from vastai_guard.report import github
+
+    return github.render(converted)
