@@ -111,12 +111,11 @@ def scan(
         fragments = _fragments_in_repo(
             tree, paths, all_files=all_files, config=config, skipped=skipped,
         )
-    # the raw secrets are kept only for --verify, only until the keys are checked
+    # raw secrets are collected only for --verify, and never reach a renderer
     secrets: dict[str, str] | None = {} if verify is not None else None
     findings = unsuppressed(collect(fragments, secrets), config=config, baseline=baseline)
     if verify is not None and secrets is not None and findings:
         findings = verified(findings, secrets, verify)
-    secrets = None
 
     for item in skipped:
         print(f'vastai-guard: skipped {item.path}: {item.reason}', file=sys.stderr)
