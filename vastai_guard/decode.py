@@ -4,7 +4,7 @@ from __future__ import annotations
 import codecs
 
 from vastai_guard.detect import has_trigger
-from vastai_guard.detect import is_key_file
+from vastai_guard.detect import may_hold_key
 
 # git's own test for binary content: a NUL byte in the first 8000 bytes.
 _BINARY_SNIFF = 8000
@@ -22,12 +22,33 @@ def has_bom(data: bytes) -> bool:
     return data.startswith(_BOM_PREFIXES)
 
 
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 text saved without a byte-order mark (Windows tools do), or None.
+
+    ASCII text in UTF-16 has a NUL in every other byte: the odd ones for little-endian, the even
+    ones for big-endian. Real binary files have NULs scattered, not in such a lattice.
+    """
+    sample = data[:_BINARY_SNIFF]
+    if len(sample) < 4 or len(data) % 2:
+        return None
+    for encoding, nuls, text_bytes in (
+            ('utf-16-le', sample[1::2], sample[0::2]),
+            ('utf-16-be', sample[0::2], sample[1::2]),
+    ):
+        if nuls.count(0) * 10 >= len(nuls) * 9 and text_bytes.count(0) * 10 < len(text_bytes):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                return None
+    return None
+
+
 def text_to_scan(path: str, data: bytes) -> str | None:
     """The text worth scanning in `data`, or None when no rule could match it.
 
-    UTF-16/32 files (PowerShell scripts saved on Windows) carry NULs, so their BOM is checked
-    before the binary test. Other text is read as UTF-8, invalid bytes replaced: keys are ASCII,
-    so a Latin-1 file loses nothing that matters.
+    UTF-16/32 files (PowerShell scripts saved on Windows) carry NULs, so their BOM, or the NUL
+    lattice of BOM-less UTF-16, is checked before the binary test. Other text is read as
+    UTF-8, invalid bytes replaced: keys are ASCII, so a Latin-1 file loses nothing that matters.
     """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
@@ -36,7 +57,7 @@ def text_to_scan(path: str, data: bytes) -> str | None:
             except UnicodeDecodeError:
                 return None
     if b'\0' in data[:_BINARY_SNIFF]:
-        return None
-    if not is_key_file(path) and not has_trigger(data):
+        return _utf16_without_bom(data)
+    if not may_hold_key(path) and not has_trigger(data):
         return None
     return data.decode('utf-8', 'replace')

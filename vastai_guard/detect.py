@@ -1,70 +1,116 @@
 """The detector: text (and its file name) in, matches out. Knows nothing of git or output.
 
-Two passes, both cheap on ordinary files:
-- every 64-hex run is a candidate; the text just before it decides which rule, if any, it is
-  (a Vast-named variable, the CLI, a vast.ai URL, a key slot near a Vast host, a key file);
-- every Vast-named secret variable's value is checked for base64 keys and other secrets.
-A file that never says "vast" (or CONTAINER_API_KEY) and is not a CLI key file is skipped
-before any regex runs.
+Candidates first, with linear-time engines; then each candidate is judged in a bounded window:
+- every run of exactly 64 lowercase hex is a candidate; what stands around it decides the rule,
+  if any: the name it is given to (slots.py, names.py), the CLI, a vast.ai URL, a key file, a
+  vast.ai host or the SDK nearby, or an enclosing section that says vast (structure.py);
+- every value under a Vast-named name (one RE2 pass) is checked for base64 keys and secrets.
+A file that never says "vast" (or CONTAINER_API_KEY), whose name does not either, and that is
+not a CLI key file is skipped before any pattern runs.
+
+No pattern here can backtrack across a text: the candidate scans are RE2 (linear by
+construction) or a single character class, and everything else reads a window of at most a few
+kilobytes around one candidate. Doubling the input at most doubles the time.
 """
 from __future__ import annotations
 
 import base64
 import binascii
-import bisect
+import functools
 import math
+import posixpath
 import re
 from collections import Counter
 from collections.abc import Iterator
+from typing import Any
+from typing import NamedTuple
 
+from vastai_guard import names
 from vastai_guard import rules
+from vastai_guard import structure
 from vastai_guard.findings import Match
 from vastai_guard.rules import Rule
+from vastai_guard.slots import slot_before
 
-_HEX_KEY = re.compile(rules.HEX_KEY)
+_HEX_RUN = re.compile(rules.HEX_RUN)
 _HEX_ONLY = re.compile(r'[0-9a-f]{64}')
-_NAMED_VALUE = re.compile(rules.NAMED_VALUE_PATTERN)
 _MARKER = re.compile(rules.HOST_MARKER)
-_SDK_IMPORT = re.compile(r'^[ \t]*(?:from|import)[ \t]+vastai\b', re.MULTILINE)
-_EXCLUDED_NAME = re.compile(rules.EXCLUDED_NAME)
-_EXCLUDED_SLOT = re.compile(rules.EXCLUDED_SLOT)
 _DIGEST_PREFIX = re.compile(rules.DIGEST_PREFIX)
+_KEY_FILE_WRITE = re.compile(rules.KEY_FILE_WRITE)
+_KEY_FILE_HEREDOC = re.compile(rules.KEY_FILE_HEREDOC)
+_HOST_INSTALL = re.compile(rules.HOST_INSTALL)
+_CLI_NAME = re.compile(rules.CLI_NAME)
 _PATH_LIKE = re.compile(rules.PATH_LIKE)
 _UUID = re.compile(r'[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}')
 _GIT_SHA = re.compile(r'[0-9a-f]{40}')
+_ZERO_X_HEX = re.compile(r'0[xX][0-9a-fA-F]+')
+_SIBLING_ON_LINE = re.compile(r'''\b(?:key|name|id)[ \t]*=[ \t]*["'](?P<name>[^"'\n]{1,100})["']''')
+_URL_START = re.compile(r'''[^\s"'`<>(]{0,300}$''')
 
-# Context rules for a 64-hex candidate, most specific first; each pattern must end exactly at
-# the candidate, and runs only when its literal is in the context (a substring test is far
-# cheaper than a regex over a long line).
-_HEX_CONTEXT_RULES: tuple[tuple[Rule, str, re.Pattern[str]], ...] = (
-    (rules.CONTAINER, 'container_api_key', re.compile(rules.CONTAINER_PATTERN)),
-    (rules.ASSIGNMENT, 'vast', re.compile(rules.ASSIGNMENT_PATTERN)),
-    (rules.CLI, 'vast', re.compile(rules.CLI_PATTERN)),
-    (rules.URL, 'vast.ai', re.compile(rules.URL_PATTERN)),
-)
-_SLOT = re.compile(rules.SLOT_PATTERN)
-
-# How far back from a candidate its context may start: a long URL or CLI line, but bounded so
-# a minified file cannot make this quadratic.
-_LOOKBACK = 400
+# How far a CLI command may run over backslash-continued lines before its `--api-key`.
 _CONTINUATION_LINES = 8
+# Lines above a bare key in which a heredoc into a key file may start.
+_HEREDOC_LINES = 3
+_CLI_FLAGS = frozenset(('--api-key', '--api_key'))
+_SET_API_KEY = frozenset(('api-key', 'api_key'))
+_URL_KEY_PARAMS = frozenset(('api_key', 'apikey', 'api-key'))
+
+
+@functools.lru_cache(maxsize=1)
+def _re2() -> Any:
+    """RE2 (google-re2), imported only when a file gets past the trigger test: ~10 ms."""
+    import re2  # type: ignore[import-untyped]  # google-re2 ships no type information
+
+    return re2
+
+
+@functools.lru_cache(maxsize=None)
+def _compiled_re2(pattern: str) -> Any:
+    return _re2().compile(pattern)
+
+
+class FileFacts(NamedTuple):
+    """What the file as a whole says; part of every candidate's context."""
+    path: str
+    key_file: bool  # one of the CLI's key files: its content is the key
+    name_says_vast: bool  # `vast.env`, `secrets/vastai.yaml`
+    markdown: bool  # headings are `#` lines, not comments
+    sdk: bool  # the module imports the Vast.ai SDK
 
 
 def is_key_file(path: str) -> bool:
-    name = path.rsplit('/', 1)[-1]
+    name = posixpath.basename(path)
     return name in rules.KEY_FILE_NAMES or path.endswith(rules.KEY_FILE_PATH_SUFFIXES)
 
 
+def _name_says_vast(path: str) -> bool:
+    """`vast.env`, `secrets/vastai.yaml`, `vast_config.json`; not `vaststream.py`."""
+    name = posixpath.basename(path)
+    return _MARKER.search(name) is not None or 'vast' in re.split(r'[^a-z0-9]+', name.lower())
+
+
+def may_hold_key(path: str) -> bool:
+    """Whether the file name alone could make any content a finding."""
+    return is_key_file(path) or _name_says_vast(path)
+
+
 _TRIGGER_BYTES = tuple(word.encode() for word in rules.TRIGGER_WORDS)
+_TRIGGER_FOLDED_BYTES = tuple(word.encode() for word in rules.TRIGGER_FOLDED)
 
 
 def has_trigger(data: bytes) -> bool:
-    """The prefilter, on raw bytes: could any context rule match here at all?"""
-    return any(word in data for word in _TRIGGER_BYTES)
+    """The prefilter, on raw bytes: could any rule match here at all?"""
+    if any(word in data for word in _TRIGGER_BYTES):
+        return True
+    lowered = data.lower()
+    return any(word in lowered for word in _TRIGGER_FOLDED_BYTES)
 
 
 def _has_trigger_text(text: str) -> bool:
-    return any(word in text for word in rules.TRIGGER_WORDS)
+    if any(word in text for word in rules.TRIGGER_WORDS):
+        return True
+    lowered = text.lower()
+    return any(word in lowered for word in rules.TRIGGER_FOLDED)
 
 
 def entropy(value: str) -> float:
@@ -75,12 +121,12 @@ def entropy(value: str) -> float:
 
 def _looks_made_up(value: str) -> bool:
     """Runs of one character and sequences (0123..., abcd...) are placeholders, not keys."""
-    lowered = value.lower()
-    steps = [ord(b) - ord(a) for a, b in zip(lowered, lowered[1:])]
+    codes = value.lower().encode('utf-8', 'replace')
+    steps = [b - a for a, b in zip(codes, codes[1:])]
     if not steps:
         return True
-    same = sum(1 for step in steps if step == 0)
-    sequential = sum(1 for step in steps if step in (1, -1))
+    same = steps.count(0)
+    sequential = steps.count(1) + steps.count(-1)
     return same * 2 > len(steps) or sequential * 2 > len(steps)
 
 
@@ -97,6 +143,8 @@ def _named_secret_is_plausible(value: str) -> bool:
         return False
     if _PATH_LIKE.search(value) or _UUID.search(value) or _GIT_SHA.fullmatch(value):
         return False
+    if _ZERO_X_HEX.fullmatch(value):
+        return False  # an Ethereum key or a hash: a different secret
     if not any(c.isdigit() for c in value) or not any(c.isalpha() for c in value):
         return False
     return entropy(value) >= rules.MIN_SECRET_ENTROPY and not _looks_made_up(value)
@@ -104,7 +152,7 @@ def _named_secret_is_plausible(value: str) -> bool:
 
 def _decode_base64_key(value: str) -> str | None:
     """The key inside a base64 value (Kubernetes Secret `data:`), if that is what it is."""
-    if len(value) < 84:
+    if len(value) not in rules.BASE64_KEY_LENGTHS:
         return None
     try:
         decoded = base64.b64decode(value, validate=True).decode('ascii').strip()
@@ -113,145 +161,344 @@ def _decode_base64_key(value: str) -> str | None:
     return decoded if _HEX_ONLY.fullmatch(decoded) else None
 
 
-def _context_start(text: str, start: int) -> int:
-    """Start of the logical line holding `start`: backslash-continued lines join it."""
-    line_start = text.rfind('\n', 0, start) + 1
+# --- windows around a candidate --------------------------------------------------------------
+
+
+# No window reaches further than this from its candidate, newline or not: a minified file or a
+# megabyte on one line costs the same per candidate as a short line.
+LINE_REACH = 4096
+
+
+def _line_start(text: str, offset: int) -> int:
+    """Start of the line holding `offset`, or LINE_REACH before it on a very long line."""
+    floor = max(0, offset - LINE_REACH)
+    return max(text.rfind('\n', floor, offset) + 1, floor)
+
+
+def _line_end(text: str, offset: int) -> int:
+    ceiling = min(len(text), offset + LINE_REACH)
+    found = text.find('\n', offset, ceiling)
+    return ceiling if found == -1 else found
+
+
+def _line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    return _line_start(text, start), _line_end(text, end)
+
+
+def _logical_line_start(text: str, line_start: int) -> int:
+    """Start of the command holding the line: backslash-continued lines join it."""
     for _ in range(_CONTINUATION_LINES):
         if line_start < 2 or text[line_start - 2] != '\\':
             break
-        line_start = text.rfind('\n', 0, line_start - 1) + 1
-    return max(line_start, start - _LOOKBACK)
+        line_start = _line_start(text, line_start - 1)
+    return line_start
 
 
-def _ends_at(pattern: re.Pattern[str], text: str, begin: int, end: int) -> re.Match[str] | None:
-    for match in pattern.finditer(text, begin, end):
-        if match.end() == end:
-            return match
+def _lines_around(text: str, line_start: int, line_end: int, lines: int) -> tuple[int, int]:
+    """The span of `lines` lines above and below a line (fewer at the text's ends)."""
+    start, end = line_start, line_end
+    for _ in range(lines):
+        if start == 0:
+            break
+        start = _line_start(text, start - 1)
+    for _ in range(lines):
+        if end >= len(text):
+            break
+        end = _line_end(text, end + 1)
+    return start, end
+
+
+def _says_vast_between(text: str, start: int, end: int) -> bool:
+    """A C-speed look for the letters every Vast marker, name and section contains."""
+    return 'vast' in text[start:end].lower()
+
+
+def _marker(text: str, start: int, end: int) -> str | None:
+    if not _says_vast_between(text, start, end):
+        return None
+    match = _MARKER.search(text, start, end)
+    if match is None:
+        return None
+    # the whole host (`console.vast.ai`), as a reader knows it
+    host_start = match.start()
+    while host_start > start and (text[host_start - 1].isalnum() or text[host_start - 1] in '.-'):
+        host_start -= 1
+    return names.label(text[host_start:match.end()])
+
+
+class _Candidate(NamedTuple):
+    start: int
+    end: int
+    line_start: int
+    line_end: int
+
+
+def _says_vast_ai(label: str) -> bool:
+    """A section or heading that names Vast.ai: a marker (`Vast.ai`, `vastai`, `VastAi`), or
+    `vast` as a whole key (`vast:`, `[clouds.vast]`, `<vast>`) -- not "IEEE VAST Challenge"."""
+    if _MARKER.search(label) is not None:
+        return True
+    last = re.split(r'[.:/\s]+', label.strip().strip('"\'{[ ').lower())[-1]
+    return last.strip('"\'') == 'vast'
+
+
+def _vast_evidence(text: str, candidate: _Candidate, facts: FileFacts) -> str | None:
+    """What says that a generic key slot (`api_key`, `Bearer`, `token`) is a Vast.ai one, most
+    specific first: the line, what encloses it, the SDK, a marker nearby, the file name."""
+    marker = _marker(text, candidate.line_start, candidate.line_end)
+    if marker is not None:
+        return f'host {marker}'
+    # the structure walk is the costly part: only where something above says vast at all
+    above = max(0, candidate.line_start - structure.WALK_BYTES)
+    if _says_vast_between(text, above, candidate.line_start):
+        for enclosing in structure.enclosing(text, candidate.line_start, markdown=facts.markdown):
+            if _says_vast_ai(enclosing.label):
+                return f'{enclosing.kind} {names.label(enclosing.label)}'
+    if facts.sdk:
+        return 'sdk import'
+    window = _lines_around(text, candidate.line_start, candidate.line_end, rules.MARKER_WINDOW)
+    marker = _marker(text, *window)
+    if marker is not None:
+        return f'host {marker} nearby'
+    if facts.name_says_vast:
+        return f'file {names.label(posixpath.basename(facts.path))}'
     return None
 
 
-class _Markers:
-    """Where the Vast markers are, found only when a key slot first needs them."""
+def _heredoc_into_key_file(text: str, candidate: _Candidate) -> str | None:
+    if text[candidate.line_start:candidate.start].strip() or text[
+            candidate.end:candidate.line_end].strip():
+        return None
+    position = candidate.line_start
+    for _ in range(_HEREDOC_LINES):
+        if position == 0:
+            return None
+        above = _line_start(text, position - 1)
+        match = _KEY_FILE_HEREDOC.search(text, above, position - 1)
+        if match is not None:
+            return match['file']
+        position = above
+    return None
 
-    def __init__(self, text: str) -> None:
-        self._text = text
-        self._offsets: list[int] | None = None
-        self._whole_file = bool(_SDK_IMPORT.search(text))
 
-    def near(self, offset: int) -> bool:
-        if self._whole_file:
+def _named_elsewhere(text: str, candidate: _Candidate, slot_start: int) -> str | None:
+    """The name of a `value:` / `default =` slot: an attribute on the line, the `name:` above,
+    or the block it sits in (`variable "vast_api_key" {`)."""
+    on_line = _SIBLING_ON_LINE.search(text, candidate.line_start, slot_start)
+    if on_line is not None:
+        return on_line['name']
+    if not _says_vast_between(
+            text, max(0, candidate.line_start - structure.WALK_BYTES), candidate.line_start):
+        return None  # whatever names it above, it is not a Vast name
+    sibling = structure.sibling_name(text, candidate.line_start)
+    if sibling is not None:
+        return sibling
+    parents = structure.enclosing(text, candidate.line_start, markdown=False)
+    return parents[0].label if parents else None
+
+
+def _judge_hex(text: str, candidate: _Candidate, facts: FileFacts) -> tuple[Rule, str] | None:
+    """The rule and context that make this 64-hex run a Vast.ai key, or None."""
+    start, end = candidate.start, candidate.end
+    line_start, line_end = candidate.line_start, candidate.line_end
+    if _DIGEST_PREFIX.search(text, max(line_start, start - 16), start):
+        return None
+    if facts.key_file:
+        return rules.KEY_FILE, f'key file {names.label(posixpath.basename(facts.path))}'
+    written = _KEY_FILE_WRITE.match(text, end, min(line_end, end + 300))
+    if written is not None:
+        return rules.KEY_FILE, f'written to {written["file"]}'
+    heredoc = _heredoc_into_key_file(text, candidate)
+    if heredoc is not None:
+        return rules.KEY_FILE, f'written to {heredoc}'
+
+    slot = slot_before(text, start, line_start)
+    name, operator = slot.name, slot.operator
+    if not name:
+        return None
+    lowered = name.lower()
+    before = text[max(line_start, slot.start - 16):slot.start]
+    command = text[_logical_line_start(text, line_start):slot.start]
+
+    # the CLI: `vastai set api-key KEY`, `vastai ... --api-key KEY`, the host installer
+    if operator in (' ', '=') and _CLI_NAME.search(command) is not None:
+        if lowered in _SET_API_KEY and operator == ' ' and before.rstrip().endswith('set'):
+            return rules.CLI, 'cli set api-key'
+        if lowered in _CLI_FLAGS:
+            return rules.CLI, f'cli {lowered}'
+    if operator == ' ' and lowered == 'install' and _HOST_INSTALL.search(
+            text, line_start, start) is not None:
+        if _marker(text, *_lines_around(text, line_start, line_end, 2)) is not None:
+            return rules.CLI, 'host install'
+
+    if names.is_container_key(name):
+        return rules.CONTAINER, f'name {names.label(name)}'
+    if names.is_excluded(name):
+        return None
+    if names.is_vast_secret_name(name) and operator != '(':
+        kind = 'flag' if name.startswith('-') else 'name'
+        return rules.ASSIGNMENT, f'{kind} {names.label(name)}'
+    if lowered in rules.VALUE_SLOTS:
+        owner = _named_elsewhere(text, candidate, slot.start)
+        if owner is not None and names.is_vast_secret_name(owner) and not names.is_excluded(owner):
+            return rules.ASSIGNMENT, f'name {names.label(owner)}'
+
+    # `?api_key=KEY` on a vast.ai URL
+    if operator == '=' and before.endswith(('?', '&', '&amp;')):
+        if lowered not in _URL_KEY_PARAMS:
+            return None  # `?token=` opens one instance's Jupyter or portal, not the account
+        url = _URL_START.search(text, line_start, slot.start)
+        url_text = url[0] if url is not None else ''
+        marker = _MARKER.search(url_text)
+        if marker is not None:
+            host = _marker(url_text, 0, len(url_text))
+            return rules.URL, f'url {host}'
+
+    # a generic slot: `api_key`, `Bearer`, `token`, `VastAI("KEY")`, with Vast.ai around it
+    if operator == '(' and names.says_vast(name):
+        return rules.HOST_CONTEXT, f'call {names.label(name)}'
+    generic = names.is_secret_slot(name) and operator != ' '
+    if not (generic or lowered == 'bearer' or operator == '('):
+        return None
+    if rules.ENV_VAR_COMMAND in text[line_start:line_end]:
+        return None  # `vastai create env-var NAME VALUE`: another vendor's secret
+    evidence = _vast_evidence(text, candidate, facts)
+    if evidence is None:
+        return None
+    return rules.HOST_CONTEXT, evidence
+
+
+# A fast first look for 64-hex candidates, on the text's UTF-8 bytes: `translate` marks
+# lowercase hex `h`, other ASCII letters and digits `a` and everything else ' ' in one C pass, and
+# `find` looks for 64 `h` in a row. Digests are never keys and a lockfile holds thousands: a
+# letter put after every `sha256:` prefix (`bytes.replace`, C speed) makes the run after it part
+# of a longer word. ~10x faster than a regex stepping through every position; non-ASCII bytes
+# count as separators, so it only ever says "maybe" too often.
+_HEX_CLASSES = bytes(
+    ord('h') if chr(c) in '0123456789abcdef' else ord('a') if chr(c).isalnum() and c < 128
+    else ord(' ')
+    for c in range(256)
+)
+_MARKED_KEY = b'h' * rules.KEY_LENGTH
+_OTHER_ALNUM = ord('a')
+_MORE_HEX = re.compile(b'h*')
+_DIGEST_PREFIXES = (b'sha256:', b'sha256=', b'sha512:', b'sha512=')
+
+
+def _may_have_key_shaped_run(data: bytes) -> bool:
+    for prefix in _DIGEST_PREFIXES:
+        if prefix in data:
+            data = data.replace(prefix, prefix + b'x')
+    marks = data.translate(_HEX_CLASSES)
+    at = marks.find(_MARKED_KEY)  # always the start of a run: the one before it has ended
+    while at != -1:
+        end = at + rules.KEY_LENGTH
+        longer = _MORE_HEX.match(marks, end)
+        run_end = longer.end() if longer else end
+        if (
+                run_end == end
+                and (at == 0 or marks[at - 1] != _OTHER_ALNUM)
+                and (end == len(marks) or marks[end] != _OTHER_ALNUM)
+        ):
             return True
-        if self._offsets is None:
-            self._offsets = [m.start() for m in _MARKER.finditer(self._text)]
-        # the nearest marker on each side is the nearest in lines too
-        index = bisect.bisect(self._offsets, offset)
-        before = self._offsets[index - 1] if index > 0 else None
-        after = self._offsets[index] if index < len(self._offsets) else None
-        return (
-            before is not None and _within_lines(self._text, before, offset, rules.MARKER_WINDOW)
-        ) or (
-            after is not None and _within_lines(self._text, offset, after, rules.MARKER_WINDOW)
-        )
-
-
-def _within_lines(text: str, low: int, high: int, lines: int) -> bool:
-    """At most `lines` newlines between two offsets, without counting past that many."""
-    position = low
-    for _ in range(lines + 1):
-        position = text.find('\n', position, high)
-        if position == -1:
-            return True
-        position += 1
+        at = marks.find(_MARKED_KEY, run_end)
     return False
 
 
-def _classify_hex(
-        text: str,
-        start: int,
-        end: int,
-        *,
-        key_file: bool,
-        markers: _Markers,
-) -> Rule | None:
-    begin = _context_start(text, start)
-    if _DIGEST_PREFIX.search(text, max(begin, start - 16), start):
-        return None
-    if key_file:
-        return rules.KEY_FILE
-    context = text[begin:start].lower()
-    for rule, literal, pattern in _HEX_CONTEXT_RULES:
-        if literal not in context:
+def _hex_candidates(text: str) -> Iterator[_Candidate]:
+    if not _may_have_key_shaped_run(text.encode('utf-8', 'surrogatepass')):
+        return
+    for run in _HEX_RUN.finditer(text):
+        start, end = run.span()
+        if end - start != rules.KEY_LENGTH:
             continue
-        match = _ends_at(pattern, text, begin, end)
-        if match is None:
+        if (start and text[start - 1].isalnum()) or (end < len(text) and text[end].isalnum()):
             continue
-        if 'name' in pattern.groupindex and _EXCLUDED_NAME.search(match['name']):
-            return None
-        return rule
-    if not any(word in context[-rules.SLOT_REACH:] for word in rules.SLOT_WORDS):
-        return None
-    slot = _ends_at(_SLOT, text, max(begin, start - 2 * rules.SLOT_REACH - 40), end)
-    if slot is None:
-        return None
-    if slot['slot'] and _EXCLUDED_SLOT.search(slot['slot']):
-        return None
-    return rules.HOST_CONTEXT if markers.near(start) else None
+        yield _Candidate(start, end, *_line_bounds(text, start, end))
 
 
-def _hex_matches(text: str, *, key_file: bool) -> Iterator[tuple[int, Rule, str]]:
-    markers = _Markers(text)
-    for candidate in _HEX_KEY.finditer(text):
-        rule = _classify_hex(
-            text, candidate.start(), candidate.end(), key_file=key_file, markers=markers,
-        )
-        # the context test is the cheap one (a digest prefix, a substring): entropy comes last
-        if rule is not None and _hex_key_is_plausible(candidate.group()):
-            yield candidate.start(), rule, candidate.group()
-
-
-def _named_matches(text: str) -> Iterator[tuple[int, Rule, str]]:
-    for match in _NAMED_VALUE.finditer(text):
-        value = match['secret']
-        if len(value) > rules.MAX_SECRET_LENGTH:
+def _hex_matches(text: str, facts: FileFacts) -> Iterator[tuple[int, Rule, str, str]]:
+    for candidate in _hex_candidates(text):
+        verdict = _judge_hex(text, candidate, facts)
+        if verdict is None:
             continue
-        if _HEX_ONLY.fullmatch(value) or _EXCLUDED_NAME.search(match['name']):
+        secret = text[candidate.start:candidate.end]
+        # the context test is the cheap one (a digest prefix, a name): entropy comes last
+        if _hex_key_is_plausible(secret):
+            yield candidate.start, verdict[0], secret, verdict[1]
+
+
+def _named_values(text: str) -> Iterator[tuple[str, str, int, int]]:
+    """(name, value, value start, match end) of every value under a name that says vast.
+
+    RE2 reads ASCII text as bytes: the offsets are the same, and its str interface pays to
+    convert every offset from bytes to characters.
+    """
+    ascii_only = text.isascii()
+    pattern = _compiled_re2(rules.NAMED_VALUE if not ascii_only else rules.NAMED_VALUE.encode())
+    subject: str | bytes = text.encode('ascii') if ascii_only else text
+    # RE2's match objects take group numbers, not names (and a bytes pattern's names are bytes)
+    groups = {str(key, 'ascii') if isinstance(key, bytes) else key: number
+              for key, number in pattern.groupindex.items()}
+    name_group, secret_group = groups['name'], groups['secret']
+    for match in pattern.finditer(subject):
+        name, value = match.group(name_group), match.group(secret_group)
+        if ascii_only:
+            name, value = name.decode('ascii'), value.decode('ascii')
+        yield name, value, match.start(secret_group), match.end()
+
+
+def _named_matches(text: str) -> Iterator[tuple[int, Rule, str, str]]:
+    for name, value, value_start, end in _named_values(text):
+        if len(value) > rules.MAX_SECRET_LENGTH or _HEX_ONLY.fullmatch(value):
             continue  # a 64-hex value is the hex pass's to judge
-        if text.startswith('(', match.end()):
+        if not names.is_vast_secret_name(name):
+            continue
+        if text.startswith('(', end):
             continue  # a function call, not a value
+        context = f'name {names.label(name)}'
         key = _decode_base64_key(value)
         if key is not None:
             if _hex_key_is_plausible(key):
-                yield match.start('secret'), rules.BASE64, key
+                yield value_start, rules.BASE64, key, context
         elif _named_secret_is_plausible(value):
-            yield match.start('secret'), rules.NAMED_SECRET, value
+            yield value_start, rules.NAMED_SECRET, value, context
 
 
 def _allowed_inline(text: str, offset: int) -> bool:
-    line_start = text.rfind('\n', 0, offset) + 1
-    line_end = text.find('\n', offset)
-    line = text[line_start:line_end if line_end != -1 else len(text)]
-    if any(marker in line for marker in rules.ALLOW_LINE):
+    line_start, line_end = _line_bounds(text, offset, offset)
+    if any(marker in text[line_start:line_end] for marker in rules.ALLOW_LINE):
         return True
     if line_start == 0:
         return False
-    previous = text[text.rfind('\n', 0, line_start - 1) + 1:line_start]
+    previous = text[_line_start(text, line_start - 1):line_start]
     return any(marker in previous for marker in rules.ALLOW_NEXT_LINE)
+
+
+def file_facts(path: str, text: str) -> FileFacts:
+    return FileFacts(
+        path=path,
+        key_file=is_key_file(path),
+        name_says_vast=_name_says_vast(path),
+        markdown=structure.is_markdown(path),
+        sdk=any(literal in text for literal in rules.SDK_IMPORTS),
+    )
 
 
 def find_secrets(text: str, path: str) -> list[Match]:
     """Every Vast.ai secret in `text`, once per (line, secret), in file order."""
-    key_file = is_key_file(path)
-    if not key_file and not _has_trigger_text(text):
+    if not may_hold_key(path) and not _has_trigger_text(text):
         return []
-    hits = sorted([*_hex_matches(text, key_file=key_file), *_named_matches(text)])
+    facts = file_facts(path, text)
+    hits = sorted([*_hex_matches(text, facts), *_named_matches(text)])
     matches: list[Match] = []
     seen: set[tuple[int, str]] = set()
     line, position = 1, 0
-    for offset, rule, secret in hits:
+    for offset, rule, secret, context in hits:
         line += text.count('\n', position, offset)
         position = offset
         if (line, secret) in seen or _allowed_inline(text, offset):
             continue
         seen.add((line, secret))
-        matches.append(Match(rule, line, secret))
+        matches.append(Match(rule, line, secret, context))
     return matches

@@ -18,6 +18,9 @@ class Match(NamedTuple):
     rule: Rule
     line: int
     secret: str
+    # what made the call, for a person judging the finding: `name VAST_API_KEY_PROD`,
+    # `section vast`, `host console.vast.ai`, `key file .vast_api_key`; never a key
+    context: str = ''
 
 
 class Verification(NamedTuple):
@@ -39,6 +42,7 @@ class Finding(NamedTuple):
     # detect-secrets' SHA-1 of the secret, so its baselines can suppress a finding
     hashed_secret: str
     verification: Verification | None = None
+    context: str = ''
 
 
 class Occurrence(NamedTuple):
@@ -95,6 +99,7 @@ def to_finding(match: Match, path: str) -> Finding:
         fingerprint=fingerprint(match.secret),
         redacted=redact(match.secret),
         hashed_secret=baseline_hash(match.secret),
+        context=match.context,
     )
 
 

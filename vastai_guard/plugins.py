@@ -2,21 +2,19 @@
 
     detect-secrets scan --plugin "$(python -c 'import vastai_guard.plugins as p; print(p.__file__)')"
 
-Each rule in rules.py is one RegexBasedDetector with a stable `secret_type` (baselines key on
-it). detect-secrets calls `analyze_line` with the file name and five lines of context either
-side; the adapter runs the same detector as `vastai-guard scan` on that snippet, so the file
-name (CLI key files) and nearby Vast hosts count here too.
+Each rule in rules.py is one plugin class, generated from the rule, with a stable name and
+`secret_type` (baselines record both). detect-secrets calls `analyze_line` with the file name
+and five lines of context either side; the adapter runs the same detector as `vastai-guard
+scan` on that snippet, so the file name (CLI key files) and nearby Vast hosts count here too.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Generator
-from collections.abc import Iterable
 from collections.abc import Sequence
 from typing import Any
 
 from detect_secrets.core.potential_secret import PotentialSecret
-from detect_secrets.plugins.base import RegexBasedDetector
+from detect_secrets.plugins.base import BasePlugin
 from detect_secrets.util.code_snippet import CodeSnippet
 
 from vastai_guard import rules
@@ -24,11 +22,10 @@ from vastai_guard.detect import find_secrets
 from vastai_guard.rules import Rule
 
 
-class _VastAIDetector(RegexBasedDetector):
-    """Shared behaviour; the leading underscore keeps detect-secrets from loading it."""
+class _VastAIDetector(BasePlugin):
+    """One rule's plugin; the leading underscore keeps detect-secrets from loading this base."""
 
     rule: Rule
-    denylist: Iterable[re.Pattern[str]] = ()
 
     def _secrets(self, text: str, filename: str, line_number: int) -> list[str]:
         return [
@@ -64,72 +61,19 @@ class _VastAIDetector(RegexBasedDetector):
         }
 
 
-class VastAIKeyDetector(_VastAIDetector):
-    """VAST_API_KEY=..., vastApiKey: "...", os.environ["VAST_API_KEY"] = "..." and kin."""
-    rule = rules.ASSIGNMENT
-    secret_type = rules.ASSIGNMENT.secret_type
-    denylist = (re.compile(rules.ASSIGNMENT_PATTERN),)
+def _plugin(rule: Rule) -> type[_VastAIDetector]:
+    """The plugin class of one rule; its name and `secret_type` are what baselines record."""
+    return type(
+        rule.plugin,
+        (_VastAIDetector,),
+        {'rule': rule, 'secret_type': rule.secret_type, '__doc__': rule.title,
+         '__module__': __name__},
+    )
 
 
-class VastAICLIKeyDetector(_VastAIDetector):
-    """`vastai set api-key KEY`, `vastai ... --api-key KEY`."""
-    rule = rules.CLI
-    secret_type = rules.CLI.secret_type
-    denylist = (re.compile(rules.CLI_PATTERN),)
-
-
-class VastAIURLKeyDetector(_VastAIDetector):
-    """`https://console.vast.ai/api/v0/...?api_key=KEY`."""
-    rule = rules.URL
-    secret_type = rules.URL.secret_type
-    denylist = (re.compile(rules.URL_PATTERN),)
-
-
-class VastAIHostKeyDetector(_VastAIDetector):
-    """A Bearer token or api_key sent to a vast.ai host, the SDK, or a dstack vastai backend."""
-    rule = rules.HOST_CONTEXT
-    secret_type = rules.HOST_CONTEXT.secret_type
-    denylist = (re.compile(rules.SLOT_PATTERN),)
-
-
-class VastAIKeyFileDetector(_VastAIDetector):
-    """A committed `.vast_api_key` / `.config/vastai/vast_api_key` holding a key."""
-    rule = rules.KEY_FILE
-    secret_type = rules.KEY_FILE.secret_type
-    denylist = (re.compile(rules.KEY_FILE_PATTERN),)
-
-
-class VastAIContainerKeyDetector(_VastAIDetector):
-    """CONTAINER_API_KEY, the per-instance key."""
-    rule = rules.CONTAINER
-    secret_type = rules.CONTAINER.secret_type
-    denylist = (re.compile(rules.CONTAINER_PATTERN),)
-
-
-class VastAIBase64KeyDetector(_VastAIDetector):
-    """A base64-encoded key under a Vast-named key (Kubernetes Secret `data:`)."""
-    rule = rules.BASE64
-    secret_type = rules.BASE64.secret_type
-    denylist = (re.compile(rules.NAMED_VALUE_PATTERN),)
-
-
-class VastAINamedSecretDetector(_VastAIDetector):
-    """Any other high-entropy secret under a Vast-named secret variable (VASTAI_SECRET=...)."""
-    rule = rules.NAMED_SECRET
-    secret_type = rules.NAMED_SECRET.secret_type
-    denylist = (re.compile(rules.NAMED_VALUE_PATTERN),)
-
-
-DETECTORS = (
-    VastAIKeyDetector,
-    VastAICLIKeyDetector,
-    VastAIURLKeyDetector,
-    VastAIHostKeyDetector,
-    VastAIKeyFileDetector,
-    VastAIContainerKeyDetector,
-    VastAIBase64KeyDetector,
-    VastAINamedSecretDetector,
-)
+DETECTORS = tuple(_plugin(rule) for rule in rules.ALL_RULES)
+# detect-secrets loads a plugin file by the public classes it finds in the module
+globals().update({detector.__name__: detector for detector in DETECTORS})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -145,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     # the cached dict is the one audit reads later
     mapping: dict[str, type[_VastAIDetector]] = get_mapping_from_secret_type_to_class()  # type: ignore[assignment]  # its value type is Plugin, a TypeVar
-    mapping.update({detector.secret_type: detector for detector in DETECTORS})
+    mapping.update({detector.rule.secret_type: detector for detector in DETECTORS})
     return int(detect_secrets_main(None if argv is None else list(argv)) or 0)
 
 

@@ -1,14 +1,16 @@
 """What counts as a Vast.ai key: the one source of truth.
 
-The fast engine (detect.py) and the detect-secrets plugins (plugins.py) are both built from
-the patterns and word lists here; nothing else defines a Vast.ai pattern.
+The detector (detect.py, with names.py, slots.py and structure.py) and the detect-secrets plugins
+(plugins.py, generated from ALL_RULES) are built from the rules, patterns and word lists here;
+nothing else defines a Vast.ai pattern.
 
-A bare 64-hex string is never enough (SHA-256 digests look the same): every pattern names the
-context that says "Vast.ai" -- a Vast-named variable, the CLI, a Vast host, or a CLI key file.
-Facts behind each pattern: shared/research/vast-facts.md (sections cited below).
+A bare 64-hex string is never enough (SHA-256 digests look the same): every finding names the
+context that says "Vast.ai" -- a Vast-named variable, the CLI, a Vast host, an enclosing section,
+the SDK, or a CLI key file. docs/vast-facts.md has the facts behind each rule.
 """
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 
@@ -17,139 +19,151 @@ class Rule(NamedTuple):
     # detect-secrets `secret_type`: stable, since baselines key on it
     secret_type: str
     title: str
+    # the detect-secrets plugin class generated for this rule (baselines name it too)
+    plugin: str
 
 
 ASSIGNMENT = Rule(
     'vast-api-key',
     'Vast.ai API Key',
-    'Vast.ai API key assigned to a Vast-named variable',
+    'Vast.ai API key given to a Vast-named variable, setting or flag',
+    'VastAIKeyDetector',
 )
 CLI = Rule(
     'vast-cli-api-key',
     'Vast.ai API Key (CLI argument)',
-    'Vast.ai API key given to the vastai CLI',
+    'Vast.ai API key given to the vastai CLI or the host installer',
+    'VastAICLIKeyDetector',
 )
 URL = Rule(
     'vast-url-api-key',
     'Vast.ai API Key (URL)',
     'Vast.ai API key in the query string of a vast.ai URL',
+    'VastAIURLKeyDetector',
 )
 HOST_CONTEXT = Rule(
     'vast-host-api-key',
     'Vast.ai API Key (request to a Vast.ai host)',
-    'API key or Bearer token sent to a Vast.ai host or SDK',
+    'API key or Bearer token in a Vast.ai context: a vast.ai host, the SDK, a Vast section',
+    'VastAIHostKeyDetector',
 )
 KEY_FILE = Rule(
     'vast-key-file',
     'Vast.ai API Key (CLI key file)',
-    'Vast.ai CLI key file committed with a key in it',
+    'Vast.ai CLI key file committed with a key in it, or a key written into one',
+    'VastAIKeyFileDetector',
 )
 CONTAINER = Rule(
     'vast-container-api-key',
     'Vast.ai Per-Instance API Key',
     'Vast.ai per-instance key (CONTAINER_API_KEY)',
+    'VastAIContainerKeyDetector',
 )
 BASE64 = Rule(
     'vast-api-key-base64',
     'Vast.ai API Key (base64)',
     'base64-encoded Vast.ai API key under a Vast-named key',
+    'VastAIBase64KeyDetector',
 )
 NAMED_SECRET = Rule(
     'vast-named-secret',
     'Vast.ai Named Secret',
     'high-entropy secret assigned to a Vast-named secret variable',
+    'VastAINamedSecretDetector',
 )
 ALL_RULES = (ASSIGNMENT, CLI, URL, HOST_CONTEXT, KEY_FILE, CONTAINER, BASE64, NAMED_SECRET)
 
-# Account and per-instance keys: 64 lowercase hex, no prefix (vast-facts §1). The letter-or-digit
-# guards keep longer hex runs and `0x`-prefixed Ethereum keys out.
-HEX_KEY = r'(?<![0-9A-Za-z])[0-9a-f]{64}(?![0-9A-Za-z])'
-_OPT_QUOTE = r'''(?:\\?["'`])?'''  # \" covers JSON-escaped source in notebooks
+# --- candidates: found first with linear-time engines, then judged one by one ---------------
 
-# A variable or key whose name says Vast.ai and secret: VAST_API_KEY, VASTAI_API_KEY,
-# vastApiKey, BOOKFORGE_VAST_API_KEY, vastai_access_key, VASTAI_SECRET ... (vast-facts §6a).
-# "vast" must start a word or a camelCase hump, so Avast, canvastoblob and devastate stay out.
-VAST_NAME = (
-    r'(?:(?<![A-Za-z0-9])(?i:vast)|(?<=[a-z0-9])Vast)'
-    r'(?:[_.-]?(?i:ai))?'
-    r'(?:[_.-]?[A-Za-z0-9]+?){0,3}?[_.-]?'
-    r'(?i:key|token|secret)(?![A-Za-z0-9])'
+# Account and per-instance keys: 64 lowercase hex, no prefix (docs/vast-facts.md section 1). Runs
+# of 64 or more are found, then only runs of exactly 64 between non-alphanumerics are judged:
+# longer hex runs and `0x` keys stay out.
+HEX_RUN = r'[0-9a-f]{64,}'
+KEY_LENGTH = 64
+# A value under a Vast-named credential, in one RE2 pass (linear, however the text is made): a
+# name with "vast" and a credential word in it, an assignment in any common syntax, a value of
+# 16+ token characters. The detector then reads the name's words (names.py) and judges the value.
+NAMED_VALUE = (
+    r'(?i)(?P<name>[a-z0-9_.:$-]{0,40}vast[a-z0-9_.:-]{0,40}'
+    r'(?:key|token|secret|pass|pwd|auth|cred|bearer)[a-z0-9_.:-]{0,20})'
+    r'''(?:\\?["'`\])]){0,3}[ \t]{0,4}(?:=>|:=|=|:|,|\|\||\?\?|[ \t])[ \t]{0,4}'''
+    r'''(?:\\?["'`]){0,2}(?:\$\{[a-z0-9_.-]{1,60}:[-=]?)?'''
+    r'(?P<secret>[a-z0-9_+/=.~-]{16,257})'
 )
-# The per-instance key Vast sets inside every instance (vast-facts §2).
-CONTAINER_NAME = r'(?<![A-Za-z0-9])(?i:container_api_key)(?![A-Za-z0-9])'
-
-# From a name to its value in any common syntax: dotenv and shell (`=`), `export`, inline
-# `VAR=... cmd`, YAML/JSON (`: `), TOML/INI/HCL, Dockerfile `ENV NAME value`, Go `:=`,
-# PHP `=>`, `os.environ["NAME"] = ...`, `setdefault("NAME", ...)`, a Python type annotation,
-# and a shell default `${NAME:-value}`.
-ASSIGN = (
-    _OPT_QUOTE + r'(?:\s*\])?'
-    r'(?:\s*:\s*(?:str|string|String))?'
-    r'[ \t]*(?:=>|:=|::|:-|=|:|,|[ \t])[ \t]*'
-    + _OPT_QUOTE + r'(?:\$\{\w+:?[-=])?' + _OPT_QUOTE
-)
-
-# Values under a Vast-named key that are not 64-hex: base64 of a key (Kubernetes Secret
-# `data:`), or any other secret (VASTAI_SECRET=..., vast-facts §6a).
-# The lookahead-and-backreference takes the whole run at once and never backtracks into it
-# (an atomic group, which `re` has only from Python 3.11); the detector enforces MAX_SECRET_LENGTH.
-SECRET_VALUE = r'(?=(?P<secret>[A-Za-z0-9_+/=.~-]{16,}))(?P=secret)'
+# Longer values are not secrets (and are cut at one more character by the pattern above, so
+# that RE2 never has to capture a megabyte).
 MAX_SECRET_LENGTH = 256
+# A base64-encoded key (a Kubernetes Secret's `data:`): 64 bytes, or 65 with a newline.
+BASE64_KEY_LENGTHS = (88,)
 
-ASSIGNMENT_PATTERN = (
-    r'(?P<name>' + VAST_NAME + r')' + ASSIGN + r'(?P<secret>' + HEX_KEY + r')'
-)
-NAMED_VALUE_PATTERN = r'(?P<name>' + VAST_NAME + r')' + ASSIGN + SECRET_VALUE
-CONTAINER_PATTERN = CONTAINER_NAME + ASSIGN + r'(?P<secret>' + HEX_KEY + r')'
+# A file can only hold a finding if it says one of these (or is a CLI key file). Searched as
+# written first (memchr speed), then case-folded, for the rare `vAsT_API_KEY`.
+TRIGGER_WORDS = ('vast', 'Vast', 'VAST', 'container_api_key', 'CONTAINER_API_KEY')
+TRIGGER_FOLDED = ('vast', 'container_api_key')
 
-# `vastai set api-key KEY`, `./vast.py set api-key KEY`, `vastai ... --api-key KEY`, also across
-# backslash-continued lines (vast-facts §6a items 7 and 8).
-_CLI_NAME = r'(?<![\w.-])(?:\./)?(?i:vast(?:ai|\.py)?)(?![\w-])'
-CLI_PATTERN = (
-    _CLI_NAME + r'(?:[^\n]|\\\n)*?'
-    r'(?:\bset[ \t]+api[-_]key[ \t]+|--api[-_]key(?:[ \t]+|=))'
-    + _OPT_QUOTE + r'(?P<secret>' + HEX_KEY + r')'
-)
+# --- context: what says Vast.ai ----------------------------------------------------------------
 
-# `?api_key=KEY` / `&api_key=KEY` on a vast.ai URL (vast-facts §3, §6a item 9).
-URL_PATTERN = (
-    r'(?i:[a-z0-9.-]*\bvast\.ai)(?::\d+)?/[^\s"\'<>?#]*\?(?:[^\s"\'<>#]*?&(?:amp;)?)?'
-    r'api_key=(?P<secret>' + HEX_KEY + r')'
-)
+# Words that make a name a credential's (`VAST_API_KEY`, `vastToken`, `VASTAI_SECRET`) ...
+SECRET_NAME_WORDS = frozenset((
+    'key', 'apikey', 'token', 'secret', 'password', 'passwd', 'pwd', 'credential',
+    'credentials', 'creds', 'auth', 'bearer',
+))
+SECRET_NAME_PARTS = ('apikey', 'secret', 'token', 'key')
+# ... and words that make it something else: digests and checksums of a key, SSH identities,
+# Vast's own instance tokens (Jupyter, the open button), webhook signatures, VAST Data (a
+# storage vendor), other vendors' secrets pushed through `vastai create env-var` (facts 6c).
+EXCLUDED_NAME_WORDS = frozenset((
+    'hash', 'hashed', 'sha', 'md5', 'digest', 'checksum', 'fingerprint', 'fingerprints', 'fp',
+    'jupyter', 'signature', 'sig', 'ssh', 'webhook', 'hmac', 'nonce', 'salt', 'iv', 'vms', 'r2',
+    'aws', 's3', 'hf', 'wandb', 'github', 'gh', 'session', 'tripo', 'cloudflare', 'cf', 'sops',
+    'pub', 'public', 'integrity', 'etag', 'data',
+))
+EXCLUDED_NAME_PARTS = ('openbutton', 'vastdata', 'huggingface', 'sha256', 'sha512', 'checksum')
+# Names a value sits under when its name is elsewhere (`- name: X` / `value: KEY`, XML
+# `<add key="X" value="KEY"/>`, Terraform `variable "x" { default = "KEY" }`).
+VALUE_SLOTS = frozenset(('value', 'default', 'val'))
 
-# A key in an API-key or Bearer slot; reported only with a Vast marker nearby (HOST_MARKER).
-SLOT_PATTERN = (
-    r'(?:(?i:\bbearer)[ \t]+'
-    r'|(?i:\b(?P<slot>[\w.-]*?(?:api[-_]?key|access[-_]?key|token|secret|key)))'
-    + _OPT_QUOTE + r'[ \t]*(?:=>|=|:|,)[ \t]*' + _OPT_QUOTE + r')'
-    r'(?P<secret>' + HEX_KEY + r')'
+# Markers of Vast.ai on or near a line: a vast.ai host (console, cloud, run, openai...), the
+# `vastai` CLI, SDK or Terraform provider (`type: vastai`, `vastai_api_key`, `.../vastai"`), or
+# an identifier built on it (`VastAI(`, `VastAiClient`, `vastAICredentialsApi`). `@vastai/` is the
+# npm scope of a different company (VAST AI Research), `vastai/<image>` an image name, and
+# "Vastai Technologies" a chip vendor: none counts.
+HOST_MARKER = (
+    r'(?i:(?<![a-z0-9])vast\.ai\b|(?<![\w@-])vastai(?![a-z0-9-]|/[a-z]|\s+tech))'
+    r'|(?<![A-Za-z0-9@])[Vv]ast(?:AI|Ai)(?=[A-Z])'
 )
-# What makes a nearby key slot a Vast.ai one: a vast.ai host (console, cloud, run, openai...),
-# the SDK (`import vastai`, `VastAI(`), or dstack's `type: vastai` backend. `@vastai/` is the
-# npm scope of a different company (VAST AI Research) and `vastai/` an image name.
-HOST_MARKER = r'(?i:\bvast\.ai\b|(?<![\w@/-])vastai(?![\w/-]))'
-# Lines of context either side of a slot in which a marker counts.
+# Lines either side of a key slot in which a marker counts.
 MARKER_WINDOW = 6
-# A slot's keyword ends at most this many characters before the key (`api_key\\": \\"KEY`).
-SLOT_REACH = 24
-SLOT_WORDS = ('bearer', 'key', 'token', 'secret')
-
-# The CLI's key files: the file name is the context (vast-facts §2).
-KEY_FILE_NAMES = frozenset(('.vast_api_key', 'vast_api_key', 'vast_tfa_key'))
-KEY_FILE_PATH_SUFFIXES = ('vastai_kaalia/api_key',)
-KEY_FILE_PATTERN = r'(?P<secret>' + HEX_KEY + r')'
-
-# Names that pass VAST_NAME but hold something else: digests and checksums of a key, SSH
-# identities (VAST_SSH_KEY, vast-facts §6c), Vast's own non-API tokens, VAST Data (a storage
-# vendor), and anything that is a path to a key rather than a key.
-EXCLUDED_NAME = r'(?i:hash|sha\d*|digest|checksum|fingerprint|jupyter|open_?button|signature|ssh|vast[_.-]?(?:data|vms))'
-EXCLUDED_SLOT = r'(?i:hash|sha\d*|digest|checksum|fingerprint|jupyter|open_?button|signature|ssh|session)'
+# The SDK imported anywhere in a module makes every key slot in it a Vast one.
+SDK_IMPORTS = ('import vastai', 'from vastai')
+# `vastai create env-var NAME VALUE` carries other vendors' secrets onto instances.
+ENV_VAR_COMMAND = 'env-var'
 
 # Right before the value: it is a digest, not a key (`sha256:`, `--hash=sha256:`, `@sha256:`).
-DIGEST_PREFIX = r'(?i:sha-?(?:256|512)[:=]|sha256sum\s+)\s*$'
+DIGEST_PREFIX = r'(?i:sha-?(?:256|512)[:=-]|sha256sum\s+)\s*$'
 
-# Placeholders and references under a Vast-named secret variable (vast-facts §6b). A value is
-# a placeholder when one of these words is in it; references start with `$`, `{{`, `<`, etc.
+# The CLI's key files: the file name is the context (facts section 2).
+KEY_FILE_NAMES = frozenset(('.vast_api_key', 'vast_api_key', 'vast_tfa_key'))
+KEY_FILE_PATH_SUFFIXES = ('vastai_kaalia/api_key',)
+# A key written into one: `echo KEY > ~/.vast_api_key`, `| tee ~/.config/vastai/vast_api_key`.
+KEY_FILE_WRITE = (
+    r'''["'`]?[ \t]*(?:>>?|\|[ \t]*tee(?:[ \t]+-a)?)[ \t]*["'`]?[^\s"'`]{0,200}?'''
+    r'(?P<file>\.?vast_api_key|vast_tfa_key|vastai_kaalia/api_key)'
+)
+# A heredoc into one: `cat > ~/.vast_api_key <<EOF`, with the key on the lines that follow.
+KEY_FILE_HEREDOC = (
+    r'''(?:>>?|tee)[ \t]*["'`]?[^\s"'`]{0,200}?(?P<file>\.?vast_api_key|vast_tfa_key)'''
+    r'''["'`]?[ \t]*<<'''
+)
+# The host installer: `wget https://console.vast.ai/install -O install; python3 install KEY`.
+HOST_INSTALL = r'(?:^|[\s;&|])(?:sudo[ \t]+)?python3?[ \t]+(?:\./)?install[ \t]+$'
+# The CLI on a line: `vastai`, `./vast`, `vast.py`, `!vastai` in a notebook.
+CLI_NAME = r'''(?:^|[\s;&|(!`"'])(?:\./)?(?i:vast(?:ai|\.py)?)(?=\s)'''
+# Hex runs long enough to be part of a key: cut from anything a report shows (names, labels).
+LONG_HEX_RUN = re.compile(r'[0-9a-fA-F]{16,}')
+
+# Placeholders and references under a Vast-named secret variable (facts 6b). A value is a
+# placeholder when one of these words is in it; references start with `$`, `{{`, `<`, etc.
 PLACEHOLDER_WORDS = (
     'your', 'here', 'example', 'sample', 'placeholder', 'changeme', 'change_me', 'change-me',
     'dummy', 'fake', 'redacted', 'revoked', 'replace', 'insert', 'todo', 'xxxx', 'test',
@@ -160,16 +174,10 @@ REFERENCE_START = ('$', '{', '<', '%', '[', '(', '@', '&', '*')
 # Something that is a path to a key file, not a key (VAST_KEY=~/.ssh/id_ed25519).
 PATH_LIKE = r'(?:^[~/.]|/\.ssh/|\.(?:pem|pub|key|json|ya?ml|txt|env)$|id_(?:rsa|ed25519|ecdsa|dsa))'
 
-# Inline suppressions. detect-secrets' pragmas are honoured as they are; ours is `vastai-guard:allow`
-# on the line, or `vastai-guard:allow-next-line` on the line before.
+# Inline suppressions. detect-secrets' pragmas are honoured as they are; ours is
+# `vastai-guard:allow` on the line, or `vastai-guard:allow-next-line` on the line before.
 ALLOW_LINE = ('pragma: allowlist secret', 'vastai-guard:allow')
 ALLOW_NEXT_LINE = ('pragma: allowlist nextline secret', 'vastai-guard:allow-next-line')
-
-# Cheap test before any regex: every pattern but the key-file one needs one of these words, so
-# a file without them is skipped at memchr speed. The casings people write, searched as they are:
-# case-folding every blob first costs more than the five searches (history reads every blob).
-# A name in a casing not listed here (`vAsT_API_KEY`) is not seen, by scan or history alike.
-TRIGGER_WORDS = ('vast', 'Vast', 'VAST', 'container_api_key', 'CONTAINER_API_KEY')
 
 # Entropy floors (bits per character). Random 64-hex keys sit at 3.5-4.0, so 3.0 only rejects
 # made-up hex like `deadbeef` repeated; other secrets need to look random.

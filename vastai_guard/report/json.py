@@ -27,6 +27,7 @@ def finding_json(finding: Finding) -> dict[str, object]:
         'line': finding.line,
         'fingerprint': finding.fingerprint,
         'redacted': finding.redacted,
+        'context': finding.context,
     }
     if finding.verification is not None:
         result['verification'] = verification_json(finding.verification)

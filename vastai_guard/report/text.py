@@ -53,6 +53,8 @@ def verification_summary(verifications: Sequence[Verification]) -> str:
 
 def _line(finding: Finding) -> str:
     line = f'{finding.path}:{finding.line}: {finding.rule.id}: {finding.redacted}'
+    if finding.context:
+        line += f' ({finding.context})'
     if finding.verification is not None:
         line += f' {verification_label(finding.verification)}'
     return line

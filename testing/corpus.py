@@ -1,0 +1,301 @@
+"""A corpus of how real code writes Vast.ai keys, and of what only looks like one.
+
+Modelled on public repositories (Terraform, Kubernetes, Spring, .NET, Rust, SDK constructors,
+key-file writes, docs tables, logs, notebooks), rewritten by hand: no line is copied and no key
+is real. `{key}` becomes a fresh 64-hex key at run time (`{b64}` its base64 form), so this file
+passes the project's own hook. Used by tests/corpus_test.py and benchmarks/detector_bench.py.
+
+A case is a positive when `rule` is set (the key must be found, on `line`, with that rule) and a
+look-alike when it is None (nothing may be found in the file).
+"""
+from __future__ import annotations
+
+import base64
+from typing import NamedTuple
+
+from vastai_guard import rules
+
+
+class Case(NamedTuple):
+    id: str
+    path: str
+    template: str
+    rule: rules.Rule | None
+    line: int = 0
+    # a word that must be in the finding's context (the "say why" contract)
+    context: str = ''
+
+
+def render(template: str, key: str) -> str:
+    b64 = base64.b64encode(key.encode()).decode()
+    return template.replace('{key}', key).replace('{b64}', b64)
+
+
+A = rules.ASSIGNMENT
+CLI = rules.CLI
+URL = rules.URL
+HOST = rules.HOST_CONTEXT
+FILE = rules.KEY_FILE
+CONTAINER = rules.CONTAINER
+B64 = rules.BASE64
+
+POSITIVES = (
+    # names with any prefix, suffix or casing
+    Case('suffix-prod', '.env.production', 'VAST_API_KEY_PROD={key}\n', A, 1, 'VAST_API_KEY_PROD'),
+    Case('suffix-number', '.env', 'VAST_API_KEY_2={key}\n', A, 1, 'VAST_API_KEY_2'),
+    Case('airflow-var', 'airflow.env', 'AIRFLOW_VAR_VASTAI_API_KEY={key}\n', A, 1, 'AIRFLOW'),
+    Case('vast-ai-key', '.env', 'VAST_AI_KEY={key}\n', A, 1, 'VAST_AI_KEY'),
+    Case('kebab-spring', 'application.yml', 'gpu:\n  vast-api-key: {key}\n', A, 2, 'vast-api-key'),
+    Case('dotnet-colon', 'env.list', 'VastAi:ApiKey={key}\n', A, 1, 'VastAi:ApiKey'),
+    Case('weird-casing', '.env', 'vAsT_api_key={key}\n', A, 1, 'vAsT_api_key'),
+    Case('camel', 'cfg.ts', 'export const vastApiKey = "{key}";\n', A, 1, 'vastApiKey'),
+    Case('pascal-go', 'main.go', 'const VastAPIKey = "{key}"\n', A, 1, 'VastAPIKey'),
+    Case('token-name', 'settings.py', 'VASTAI_TOKEN = "{key}"\n', A, 1, 'VASTAI_TOKEN'),
+    Case('lower-env', 'run.sh', 'vast_key="{key}"\n', A, 1, 'vast_key'),
+    Case('dotted-properties', 'application.properties', 'vast.api.key={key}\n', A, 1, 'vast.api.key'),
+    Case('dotted-properties-ai', 'app.properties', 'vastai.apikey = {key}\n', A, 1, 'vastai.apikey'),
+    # typed constants
+    Case('rust-const', 'src/main.rs', 'const VAST_API_KEY: &str = "{key}";\n', A, 1),
+    Case('rust-static', 'src/lib.rs', "static VAST_API_KEY: &'static str = \"{key}\";\n", A, 1),
+    Case('kotlin-val', 'Client.kt', 'private val vastApiKey: String = "{key}"\n', A, 1),
+    Case('java-final', 'Vast.java', 'private static final String VAST_API_KEY = "{key}";\n', A, 1),
+    Case('csharp-const', 'Vast.cs', 'public const string VastApiKey = "{key}";\n', A, 1),
+    Case('go-var-typed', 'cfg.go', 'var VastApiKey string = "{key}"\n', A, 1),
+    Case('ts-typed', 'cfg.ts', 'const vastKey: string = "{key}";\n', A, 1),
+    Case('swift-let', 'Vast.swift', 'let vastApiKey = "{key}"\n', A, 1),
+    Case('php-define', 'config.php', "define('VAST_API_KEY', '{key}');\n", A, 1),
+    Case('php-array', 'config.php', "return ['vast_api_key' => '{key}'];\n", A, 1),
+    Case('ruby-const', 'vast.rb', "VAST_API_KEY = '{key}'.freeze\n", A, 1),
+    # env-read defaults in every language
+    Case('js-or-default', 'index.js', "const key = process.env.VAST_API_KEY || '{key}';\n", A, 1),
+    Case('js-nullish', 'index.ts', 'const key = process.env.VAST_API_KEY ?? "{key}";\n', A, 1),
+    Case('py-or-default', 'app.py', "key = os.environ.get('VAST_API_KEY') or '{key}'\n", A, 1),
+    Case('py-get-default', 'app.py', "key = os.environ.get('VAST_API_KEY', '{key}')\n", A, 1),
+    Case('py-getenv-default', 'app.py', 'key = os.getenv("VASTAI_API_KEY", "{key}")\n', A, 1),
+    Case('spring-default', 'application.yml', 'vast:\n  key: ${VAST_API_KEY:{key}}\n', A, 2),
+    Case('spring-default-dotted', 'app.properties', 'api.key=${vast.api-key:{key}}\n', A, 1),
+    Case('bash-default-equals', 'run.sh', ': "${VAST_API_KEY:={key}}"\n', A, 1),
+    Case('go-getenv-fallback', 'main.go',
+         'key := os.Getenv("VAST_API_KEY")\nif key == "" {\n\tkey = "{key}" // vast.ai fallback\n}\n',
+         HOST, 3),
+    # flags and comments
+    Case('own-flag', 'run.sh', 'python train.py --vastai-api-key {key}\n', A, 1, 'flag'),
+    Case('own-flag-eq', 'Makefile', '\tpython launch.py --vast-api-key={key}\n', A, 1, 'flag'),
+    Case('comment-above', 'config.py', '# Vast.ai API key\nAPI_KEY = "{key}"\n', HOST, 2, 'vast.ai'),
+    Case('comment-on-line', '.env', 'API_KEY={key}  # vast.ai\n', HOST, 1, 'vast.ai'),
+    # enclosing structures
+    Case('yaml-parent', 'config.yaml', 'providers:\n  vast:\n    api_key: {key}\n', HOST, 3, 'vast'),
+    Case('yaml-parent-far', 'config.yaml',
+         'vastai:\n' + ''.join(f'  opt{i}: {i}\n' for i in range(12)) + '  api_key: "{key}"\n',
+         HOST, 14, 'vastai'),
+    Case('ini-section', 'config.ini', '[vast]\nregion = eu\napi_key = {key}\n', HOST, 3, 'section'),
+    Case('toml-section', 'config.toml', '[providers.vastai]\ntoken = "{key}"\n', HOST, 2, 'section'),
+    Case('toml-double', 'cfg.toml', '[[clouds.vast]]\nname = "a"\nkey = "{key}"\n', HOST, 3),
+    Case('appsettings', 'appsettings.json',
+         '{\n  "Logging": {"LogLevel": "Info"},\n  "VastAi": {\n    "BaseUrl": "x",\n'
+         '    "ApiKey": "{key}"\n  }\n}\n', HOST, 5, 'VastAi'),
+    Case('json-nested', 'secrets.json',
+         '{\n  "gpu": {\n    "vast": {\n      "token": "{key}"\n    }\n  }\n}\n', HOST, 4),
+    Case('k8s-env-name-value', 'deploy.yaml',
+         'env:\n  - name: VAST_API_KEY\n    value: "{key}"\n', A, 3, 'VAST_API_KEY'),
+    Case('k8s-env-name-value-flat', 'deploy.yaml',
+         'containers:\n- env:\n  - name: VASTAI_API_KEY\n    value: {key}\n', A, 4),
+    Case('k8s-secret-stringdata', 'secret.yaml',
+         'kind: Secret\nstringData:\n  VAST_API_KEY: "{key}"\n', A, 3),
+    Case('k8s-secret-base64', 'secret.yaml',
+         'apiVersion: v1\nkind: Secret\ndata:\n  vast-api-key: {b64}\n', B64, 4),
+    Case('helm-values', 'values.yaml', 'vast:\n  enabled: true\n  apiKey: "{key}"\n', HOST, 3),
+    Case('compose-env-map', 'docker-compose.yml',
+         'services:\n  worker:\n    environment:\n      VAST_API_KEY: {key}\n', A, 4),
+    Case('terraform-variable-default', 'variables.tf',
+         'variable "vastai_api_key" {\n  type      = string\n  sensitive = true\n'
+         '  default   = "{key}"\n}\n', A, 4, 'vastai_api_key'),
+    Case('terraform-provider', 'main.tf',
+         'provider "vastai" {\n  api_key = "{key}"\n}\n', HOST, 2, 'vastai'),
+    Case('terraform-tfvars', 'terraform.tfvars', 'vastai_api_key = "{key}"\n', A, 1),
+    Case('terraform-state', 'terraform.tfstate',
+         '{\n  "resources": [\n    {\n      "type": "vastai_api_key",\n      "name": "ci",\n'
+         '      "provider": "provider[\\"registry.terraform.io/acme/vastai\\"]",\n'
+         '      "instances": [\n        {\n          "attributes": {\n'
+         '            "key": "{key}"\n          }\n        }\n      ]\n    }\n  ]\n}\n',
+         HOST, 10),
+    Case('markdown-heading-slot', 'SETUP.md', '## Vast.ai\n\n- API key: `{key}`\n', HOST, 3),
+    Case('markdown-heading-far', 'NOTES.md',
+         '# Vast.ai credentials\n' + 'Some text.\n' * 10 + '\napi_key: `{key}`\n', HOST, 13, 'heading'),
+    Case('markdown-table', 'docs/keys.md',
+         '| Service | Key |\n|---|---|\n| Vast.ai API key | {key} |\n', HOST, 3),
+    Case('markdown-table-name', 'docs/env.md',
+         '| Variable | Value |\n|---|---|\n| VAST_API_KEY | `{key}` |\n', A, 3),
+    Case('xml-appsettings', 'App.config',
+         '<appSettings>\n  <add key="VastApiKey" value="{key}" />\n</appSettings>\n', A, 2),
+    Case('xml-element', 'settings.xml', '<settings>\n  <VastApiKey>{key}</VastApiKey>\n</settings>\n', A, 2),
+    Case('xml-vast-parent', 'creds.xml', '<vast>\n  <apiKey>{key}</apiKey>\n</vast>\n', HOST, 2),
+    # calls
+    Case('sdk-positional', 'main.py', 'from vastai import VastAI\nclient = VastAI("{key}")\n', HOST, 2),
+    Case('sdk-positional-no-import', 'job.py', 'client = VastAI("{key}")\n', HOST, 1, 'VastAI'),
+    Case('sdk-keyword', 'job.py', 'vast = VastAI(api_key="{key}")\n', HOST, 1),
+    Case('sdk-serverless', 'serve.py',
+         'from vastai import Serverless\nclient = Serverless("{key}")\n', HOST, 2, 'sdk'),
+    Case('sdk-module-client', 'job.py', 'sdk = vastai.Client(api_key="{key}")\n', HOST, 1),
+    Case('js-client', 'vast.js', 'const client = new VastClient("{key}");\n', HOST, 1),
+    Case('java-client', 'App.java', 'VastAiClient client = new VastAiClient("{key}");\n', HOST, 1),
+    Case('go-client', 'main.go', 'c := vastai.NewClient("{key}")\n', HOST, 1),
+    Case('openai-vast-endpoint', 'llm.py',
+         'client = OpenAI(\n    base_url="https://openai.vast.ai/my-endpoint/v1",\n'
+         '    api_key="{key}",\n)\n', HOST, 3, 'openai.vast.ai'),
+    Case('openai-env-names', '.env',
+         'OPENAI_BASE_URL=https://openai.vast.ai/ep-123/v1\nOPENAI_API_KEY={key}\n', HOST, 2),
+    Case('route-body', 'client.py',
+         'resp = requests.post("https://run.vast.ai/route/", json={\n'
+         '    "endpoint": "my-ep",\n    "api_key": "{key}",\n    "cost": 100,\n})\n', HOST, 3),
+    Case('route-body-json', 'route.json',
+         '{"endpoint": "my-ep", "api_key": "{key}", "cost": 100, "url": "https://run.vast.ai/route/"}\n',
+         HOST, 1),
+    Case('curl-bearer-host', 'api.sh',
+         'curl -H "Authorization: Bearer {key}" https://console.vast.ai/api/v0/instances/\n', HOST, 1),
+    Case('requests-headers', 'api.py',
+         'API = "https://console.vast.ai/api/v0"\nHEADERS = {"Authorization": "Bearer {key}"}\n',
+         HOST, 2),
+    Case('powershell-header', 'vast.ps1',
+         '$uri = "https://console.vast.ai/api/v0/users/current/"\n'
+         '$headers = @{ Authorization = "Bearer {key}" }\n', HOST, 2),
+    # key-file writes and the host install
+    Case('echo-legacy-file', 'setup.sh', 'echo {key} > ~/.vast_api_key\n', FILE, 1, 'vast_api_key'),
+    Case('echo-quoted-xdg', 'setup.sh',
+         'echo "{key}" > ~/.config/vastai/vast_api_key\n', FILE, 1),
+    Case('printf-file', 'setup.sh', "printf '%s' '{key}' > \"$HOME/.vast_api_key\"\n", FILE, 1),
+    Case('echo-n-tee', 'setup.sh', 'echo -n {key} | tee ~/.config/vastai/vast_api_key\n', FILE, 1),
+    Case('dockerfile-run-echo', 'Dockerfile',
+         'FROM python:3.11\nRUN echo "{key}" > /root/.vast_api_key\n', FILE, 2),
+    Case('heredoc', 'provision.sh',
+         'mkdir -p ~/.config/vastai\ncat > ~/.config/vastai/vast_api_key <<EOF\n{key}\nEOF\n', FILE, 3),
+    Case('tfa-file', 'login.sh', 'echo {key} > ~/.config/vastai/vast_tfa_key\n', FILE, 1),
+    Case('kaalia-file', 'host.sh', 'echo "{key}" > /var/lib/vastai_kaalia/api_key\n', FILE, 1),
+    Case('host-install', 'host-setup.md',
+         'wget https://console.vast.ai/install -O install\nsudo python3 install {key}\n', CLI, 2),
+    Case('key-file-legacy', '.vast_api_key', '{key}\n', FILE, 1, 'key file'),
+    Case('key-file-xdg', 'dotfiles/.config/vastai/vast_api_key', '{key}', FILE, 1),
+    Case('key-file-tfa', 'dotfiles/.config/vastai/vast_tfa_key', '{key}\n', FILE, 1),
+    Case('file-named-vast', 'secrets/vast.yaml', 'api_key: {key}\n', HOST, 1, 'file'),
+    Case('file-named-vastai-env', 'config/vastai.env', 'API_KEY={key}\n', HOST, 1, 'file'),
+    Case('module-imports-sdk', 'jobs/train.py',
+         'import vastai\n\n\nclass Job:\n' + '    pass\n' * 20 + 'TOKEN = "{key}"\n', HOST, 25, 'sdk'),
+    # logs, notebooks, CI
+    Case('log-url', 'debug.log',
+         '2024-03-01 12:00:01 GET https://console.vast.ai/api/v0/instances/?owner=me&api_key={key} 200\n',
+         URL, 1, 'console.vast.ai'),
+    Case('explain-output', 'issue.md',
+         'Running: curl "https://console.vast.ai/api/v0/users/current/?api_key={key}"\n', URL, 1),
+    Case('notebook-cli', 'nb.ipynb',
+         '{"cells": [{"source": ["!vastai set api-key {key}\\n"]}]}\n', CLI, 1),
+    Case('notebook-env', 'nb.ipynb',
+         '  "source": [\n    "os.environ[\\"VAST_API_KEY\\"] = \\"{key}\\"\\n",\n', A, 2),
+    Case('gha-inline', '.github/workflows/ci.yml',
+         'steps:\n  - run: vastai set api-key {key}\n', CLI, 2),
+    Case('gitlab-variables', '.gitlab-ci.yml', 'variables:\n  VAST_API_KEY: "{key}"\n', A, 2),
+    Case('systemd-env', 'vast.service', '[Service]\nEnvironment=VAST_API_KEY={key}\n', A, 2),
+    Case('ansible-vars', 'group_vars/all.yml', 'vastai_api_key: "{key}"\n', A, 1),
+    Case('dstack-config', 'config.yml',
+         'projects:\n- name: main\n  backends:\n  - type: vastai\n    creds:\n      type: api_key\n'
+         '      api_key: {key}\n', HOST, 7),
+    Case('skypilot-style', 'setup.sh', 'mkdir -p ~/.config/vastai && echo {key} > ~/.config/vastai/vast_api_key\n', FILE, 1),
+    Case('fish-set', 'config.fish', 'set -gx VAST_API_KEY {key}\n', A, 1),
+    Case('windows-set', 'run.bat', 'set VAST_API_KEY={key}\n', A, 1),
+    Case('powershell-env', 'run.ps1', '$env:VAST_API_KEY = "{key}"\n', A, 1),
+    Case('n8n-credential', 'credentials.json',
+         '{"type": "vastAICredentialsApi", "data": {"apiKey": "{key}"}}\n', HOST, 1),
+    Case('cli-tfa-login-doc', 'README.md', 'vastai --api-key {key} show instances\n', CLI, 1),
+)
+
+LOOK_ALIKES = (
+    Case('jupyter-token-env', '.env', 'JUPYTER_TOKEN={key}\n# vast.ai instance\n', None),
+    Case('jupyter-url', 'notes.md',
+         'Open https://1.2.3.4:8080/lab?token={key} (vast.ai instance)\n', None),
+    Case('open-button', 'onstart.sh', 'export OPEN_BUTTON_TOKEN={key}  # vast.ai portal\n', None),
+    Case('ssh-host-pin', 'known.yaml',
+         'vast:\n  host_key_fingerprint: {key}\n  host: ssh4.vast.ai\n', None),
+    Case('webhook-signature', 'hook.py',
+         '# vast.ai webhook\nsignature = "{key}"\nWEBHOOK_SECRET_HASH = "{key}"\n', None),
+    Case('sops-file', 'secrets.enc.yaml',
+         'vast_api_key: ENC[AES256_GCM,data:Zm9vYmFy,iv:aXY=,tag:dGFn,type:str]\n'
+         'sops:\n  mac: ENC[AES256_GCM,data:bWFj,type:str]\n  lastmodified: "2024-01-01"\n', None),
+    Case('ansible-vault', 'group_vars/vault.yml',
+         'vast_api_key: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  {key}\n  {key}\n', None),
+    Case('r2-env-var', 'setup.sh',
+         'vastai create env-var R2_SECRET_ACCESS_KEY {key}\nvastai create env-var CF_KEY {key}\n', None),
+    Case('r2-env-var-eq', 'setup.sh',
+         'vastai create env-var --name R2_SECRET --value {key}  # vast.ai\n', None),
+    Case('ledger', '.vastai-guard.yaml',
+         'rotated:\n  - fingerprint: {key}\n    date: "2024-01-01"\nallow_fingerprints:\n  - {key}\n', None),
+    Case('sha256-field', 'release.json',
+         '{"name": "vastai-0.3.tar.gz", "vastai_sha256": "{key}"}\n', None),
+    Case('checksum-field', 'Cargo.lock',
+         '[[package]]\nname = "vastai-sdk"\nchecksum = "{key}"\n', None),
+    Case('0x-hash', 'wallet.py', 'VAST_WALLET_KEY = "0x{key}"  # vast.ai rewards\n', None),
+    Case('sha512', 'checksums.txt', 'vastai.tar.gz sha512 {key}{key}\n', None),
+    Case('ad-tag-url', 'player.js',
+         'const vastTag = "https://ads.example.com/vast?sig={key}&cb=1";\n', None),
+    Case('vast-ad-xml', 'ad.xml',
+         '<VAST version="4.2">\n  <Ad id="1">\n    <Tracking>https://t.example.com/?key={key}</Tracking>\n'
+         '  </Ad>\n</VAST>\n', None),
+    Case('image-digest', 'compose.yml', 'image: vastai/pytorch@sha256:{key}\n', None),
+    Case('docker-inspect', 'inspect.json',
+         '{"Image": "vastai/base", "Id": "sha256:{key}", "RepoDigests": ["vastai/base@sha256:{key}"]}\n',
+         None),
+    Case('git-lfs-pointer', 'model.bin',
+         'version https://git-lfs.github.com/spec/v1\noid sha256:{key}\nsize 12345\n# vast\n', None),
+    Case('sha256sums-vast', 'SHA256SUMS', '{key}  vastai-cli-linux-amd64\n', None),
+    Case('pip-hash', 'requirements.txt', 'vastai==0.3.0 \\\n    --hash=sha256:{key}\n', None),
+    Case('npm-integrity', 'package-lock.json',
+         '"node_modules/@vastai/tripo-sdk": {\n  "integrity": "sha512-abc",\n  "shasum": "{key}"\n}\n', None),
+    Case('tripo-npm', 'tripo.js',
+         'import { TripoClient } from "@vastai/tripo-sdk";\nconst apiKey = "{key}";\n', None),
+    Case('vast-data', 'vms.env', 'VAST_DATA_TOKEN={key}\nVMS_PASSWORD={key}\n', None),
+    Case('vastpy', 'storage.py', 'from vastpy import VASTClient\ntoken = "{key}"\n', None),
+    Case('avast-go', 'retry.go', 'import "github.com/avast/retry-go"\nvar apiKey = "{key}"\n', None),
+    Case('devastate', 'game.js', 'const devastateToken = "{key}";\n', None),
+    Case('canvas', 'draw.js', 'canvastoblob_secret = "{key}"\n', None),
+    Case('dutch-vast', 'README.nl.md', 'De vaste sleutel is {key}\n', None),
+    Case('english-vast', 'blog.md', 'A vast number of tokens like {key} exist.\n', None),
+    Case('vastly', 'notes.txt', 'vastly better: token {key}\n', None),
+    Case('ieee-vast', 'vis.md', '# IEEE VAST Challenge\nsubmission_token: {key}\n', None),
+    Case('chip-vendor', 'vaststream.py', 'import vaststream\nlicense_key = "{key}"  # Vastai Technologies\n', None),
+    Case('ssh-identity', '.env', 'VAST_KEY=~/.ssh/id_ed25519\nVAST_SSH_KEY=/home/me/.ssh/vast\n', None),
+    Case('api-key-no-context', 'service.env', 'API_KEY={key}\n', None),
+    Case('bearer-other-host', 'api.sh',
+         'curl -H "Authorization: Bearer {key}" https://api.example.com/v1/\n', None),
+    Case('host-too-far', 'app.py',
+         'BASE = "https://console.vast.ai"\n' + '\n' * 30 + 'api_key = "{key}"\n', None),
+    Case('section-other', 'config.ini', '[vast]\nregion = eu\n[stripe]\napi_key = {key}\n', None),
+    Case('yaml-sibling-section', 'config.yaml', 'vast:\n  region: eu\nstripe:\n  api_key: {key}\n', None),
+    Case('k8s-other-name', 'deploy.yaml',
+         'env:\n  - name: VAST_REGION\n    value: eu\n  - name: STRIPE_KEY\n    value: "{key}"\n', None),
+    Case('placeholder-sequence', '.env', 'VAST_API_KEY=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n', None),
+    Case('placeholder-zeros', '.env', 'VAST_API_KEY=' + '0' * 64 + '\n', None),
+    Case('template-var', '.env.example', 'VAST_API_KEY=${VAST_API_KEY}\n', None),
+    Case('gha-secret', 'ci.yml', 'env:\n  VAST_API_KEY: ${{ secrets.VAST_API_KEY }}\n', None),
+    Case('git-sha-in-vast-log', 'CHANGELOG.md', 'vastai 0.3: commit {key} fixes api key handling\n', None),
+    Case('uuid-instance', 'notes.md', 'vast.ai instance id 123e4567-e89b-12d3-a456-426614174000\n', None),
+    Case('template-hash', 'templates.json',
+         '{"template_hash": "0123abcd0123abcd0123abcd0123abcd", "vastai": true, "image_sha256": "{key}"}\n', None),
+    Case('pragma', '.env', 'VAST_API_KEY={key}  # pragma: allowlist secret\n', None),
+    Case('own-allow', 'README.md', 'vastai set api-key {key}  <!-- vastai-guard:allow -->\n', None),
+    Case('hmac-vast', 'sign.py', '# vast.ai route\nhmac_key = "{key}"\n', None),
+    Case('session-key', 'notes.md', 'vast.ai session_key: {key}\n', None),
+    Case('md5-pair', 'docs.md',
+         '# vast.ai per-instance recipe\ncat ~/.ssh/authorized_keys | md5sum\necho {key} | cut -c1-32\n', None),
+    Case('etag', 'cache.json', '{"url": "https://console.vast.ai/static/app.js", "etag": "{key}"}\n', None),
+    Case('hf-token-vast', '.env', 'HF_TOKEN={key}\nVAST_INSTANCE=123\n', None),
+    Case('wandb-vast', 'onstart.sh', 'export WANDB_API_KEY={key}  # on vast.ai\n', None),
+    Case('github-token-vast', '.env', 'GITHUB_TOKEN={key}\n# deploy to vast.ai\n', None),
+)
+
+# Leaks a reader sees but the detector does not (yet): reported as misses by the benchmark,
+# kept out of the tests so that the tests state only what is promised.
+KNOWN_MISSES = (
+    Case('markdown-heading', 'SETUP.md', '## Vast.ai\n\nYour API key:\n\n    {key}\n', FILE, 0),
+    Case('python-write', 'setup.py',
+         'with open(os.path.expanduser("~/.vast_api_key"), "w") as f:\n    f.write("{key}")\n', FILE, 0),
+)
+
+CASES = POSITIVES + LOOK_ALIKES
