@@ -36,6 +36,7 @@ def test_staged_key_is_reported_with_location_and_fingerprint(
         'line': 2,
         'fingerprint': fingerprint(key),
         'redacted': f'{key[:4]}...{key[-4:]}',
+        'context': 'name VAST_API_KEY',
     }]
 
 

@@ -276,9 +276,10 @@ def test_scan_verify_text_puts_active_keys_first(repo: Path, vast_api: FakeVastA
 
     assert result.returncode == 1, result.stderr
     assert result.stdout.splitlines()[:3] == [
-        f'c.env:1: vast-api-key: {redact(active)} [active]',
-        f'b.env:1: vast-api-key: {redact(unknown)} [unknown: HTTP 302: redirect not followed]',
-        f'a.env:1: vast-api-key: {redact(invalid)} [invalid]',
+        f'c.env:1: vast-api-key: {redact(active)} [active] (name VAST_API_KEY)',
+        f'b.env:1: vast-api-key: {redact(unknown)} [unknown: HTTP 302: redirect not followed]'
+        ' (name VAST_API_KEY)',
+        f'a.env:1: vast-api-key: {redact(invalid)} [invalid] (name VAST_API_KEY)',
     ]
     assert 'Verified 3 keys with Vast.ai: 1 active, 1 unknown, 1 invalid.' in result.stdout
     _assert_nothing_leaked(keys, result.stdout, result.stderr)

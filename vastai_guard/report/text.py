@@ -53,10 +53,10 @@ def verification_summary(verifications: Sequence[Verification]) -> str:
 
 def _line(finding: Finding) -> str:
     line = f'{finding.path}:{finding.line}: {finding.rule.id}: {finding.redacted}'
-    if finding.context:
-        line += f' ({finding.context})'
     if finding.verification is not None:
         line += f' {verification_label(finding.verification)}'
+    if finding.context:
+        line += f' ({finding.context})'  # what made the call: `name VAST_API_KEY`
     return line
 
 
