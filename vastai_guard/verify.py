@@ -1,7 +1,7 @@
 """`--verify`: ask the Vast.ai API whether found keys still work (opt-in, never by default).
 
 One `GET /api/v0/users/current/` per distinct key with `Authorization: Bearer KEY`, the
-documented "verify your key" call (shared/research/vast-facts.md section 3):
+documented "verify your key" call (docs/vast-facts.md section 3):
 
 - 200 with a user object: `active`;
 - 401: `invalid` (revoked, reset or never valid), except a two-factor message: `unknown`;

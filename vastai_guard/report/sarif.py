@@ -47,7 +47,7 @@ def _rule(rule: RuleHelp) -> dict[str, object]:
         'fullDescription': {'text': rule.help.split('\n', 1)[0]},
         # GitHub shows the Markdown form on the alert page: a paragraph, then the steps
         'help': {'text': rule.help, 'markdown': rule.help.replace('\n', '\n\n', 1)},
-        'helpUri': f'{PROJECT_URL}#what-is-detected',
+        'helpUri': f'{PROJECT_URL}#what-counts-as-a-vastai-key',
         'defaultConfiguration': {'level': rule.level},
         'properties': {
             'tags': ['security', 'secret', 'vastai'],
