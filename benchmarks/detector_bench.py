@@ -72,6 +72,12 @@ def vast_dense(rng: random.Random, size: int) -> str:
         '    vast_instances = [VastInstance(**row) for row in vast_rows_{i}]\n',
         '# Vast: see https://console.vast.ai/api/v0/ for the vast endpoints ({i})\n',
         'def vast_show_{i}(args, vast_session):\n',
+        '    VAST_API_KEY_FILE_{i} = os.path.expanduser("~/.config/vastai/vast_api_key")\n',
+        '    vast_token_refresh_interval_seconds_{i} = 3600\n',
+        '    self.vast_secret_store_path = vast_config_directory_path_{i} + "/secrets"\n',
+        '    vast_api_key_header = {{"Authorization": "Bearer " + vast_api_key_{i}}}\n',
+        '    vastai_instances_response_payload_rows_{i} = vastai_client_connection_session.list()\n',
+        '    VAST_SEARCH_OFFERS_DEFAULT_ORDERING_EXPRESSION = "score-"  # vast {i}\n',
         '    return vast_request("GET", f"/api/v0/bundles/?q={{query_{i}}}", vast_session)\n',
     )
     lines = []

@@ -130,10 +130,12 @@ def _looks_made_up(value: str) -> bool:
     return same * 2 > len(steps) or sequential * 2 > len(steps)
 
 
+@functools.lru_cache(maxsize=4096)
 def _hex_key_is_plausible(value: str) -> bool:
     return entropy(value) >= rules.MIN_HEX_ENTROPY and not _looks_made_up(value)
 
 
+@functools.lru_cache(maxsize=4096)  # values repeat: within a file, across a file's versions
 def _named_secret_is_plausible(value: str) -> bool:
     """A non-hex value under a Vast-named secret variable: real unless it says otherwise."""
     lowered = value.lower()

@@ -84,11 +84,14 @@ KEY_LENGTH = 64
 # name with "vast" and a credential word in it, an assignment in any common syntax, a value of
 # 16+ token characters. The detector then reads the name's words (names.py) and judges the value.
 NAMED_VALUE = (
-    r'(?i)(?P<name>[a-z0-9_.:$-]{0,40}vast[a-z0-9_.:-]{0,40}'
+    r'(?im)(?P<name>[a-z0-9_.:$-]{0,40}vast[a-z0-9_.:-]{0,40}'
     r'(?:key|token|secret|pass|pwd|auth|cred|bearer)[a-z0-9_.:-]{0,20})'
     r'''(?:\\?["'`\])]){0,3}[ \t]{0,4}(?:=>|:=|=|:|,|\|\||\?\?|[ \t])[ \t]{0,4}'''
     r'''(?:\\?["'`]){0,2}(?:\$\{[a-z0-9_.-]{1,60}:[-=]?)?'''
     r'(?P<secret>[a-z0-9_+/=.~-]{16,257})'
+    # and a value ends like one: a quote, the end of the line, a comment or a separator (not
+    # `= vast_dir + "/x"`, `= vast.config.get(...)`: code, not a value)
+    r'''(?:\\?["'`]|[ \t]*(?:[\r\n#;,}\]]|//|$))'''
 )
 # Longer values are not secrets (and are cut at one more character by the pattern above, so
 # that RE2 never has to capture a megabyte).
