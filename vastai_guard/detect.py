@@ -106,7 +106,7 @@ def has_trigger(data: bytes) -> bool:
     return any(word in lowered for word in _TRIGGER_FOLDED_BYTES)
 
 
-def _has_trigger_text(text: str) -> bool:
+def has_trigger_text(text: str) -> bool:
     if any(word in text for word in rules.TRIGGER_WORDS):
         return True
     lowered = text.lower()
@@ -483,24 +483,38 @@ def file_facts(path: str, text: str) -> FileFacts:
         key_file=is_key_file(path),
         name_says_vast=_name_says_vast(path),
         markdown=structure.is_markdown(path),
-        sdk=any(literal in text for literal in rules.SDK_IMPORTS),
+        sdk=has_sdk_import(text),
     )
+
+
+def has_sdk_import(text: str) -> bool:
+    return any(literal in text for literal in rules.SDK_IMPORTS)
+
+
+class Hit(NamedTuple):
+    offset: int
+    rule: Rule
+    secret: str
+    context: str
+
+
+def hits(text: str, facts: FileFacts) -> list[Hit]:
+    """Every candidate judged a Vast.ai secret, by offset, inline allow comments applied."""
+    found = sorted([*_hex_matches(text, facts), *_named_matches(text)])
+    return [Hit(*hit) for hit in found if not _allowed_inline(text, hit[0])]
 
 
 def find_secrets(text: str, path: str) -> list[Match]:
     """Every Vast.ai secret in `text`, once per (line, secret), in file order."""
-    if not may_hold_key(path) and not _has_trigger_text(text):
+    if not may_hold_key(path) and not has_trigger_text(text):
         return []
-    facts = file_facts(path, text)
-    hits = sorted([*_hex_matches(text, facts), *_named_matches(text)])
     matches: list[Match] = []
     seen: set[tuple[int, str]] = set()
     line, position = 1, 0
-    for offset, rule, secret, context in hits:
-        line += text.count('\n', position, offset)
-        position = offset
-        if (line, secret) in seen or _allowed_inline(text, offset):
-            continue
-        seen.add((line, secret))
-        matches.append(Match(rule, line, secret, context))
+    for hit in hits(text, file_facts(path, text)):
+        line += text.count('\n', position, hit.offset)
+        position = hit.offset
+        if (line, hit.secret) not in seen:
+            seen.add((line, hit.secret))
+            matches.append(Match(hit.rule, line, hit.secret, hit.context))
     return matches

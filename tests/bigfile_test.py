@@ -1,0 +1,53 @@
+"""Big files are judged in chunks with exactly the findings of judging them whole."""
+from __future__ import annotations
+
+import io
+import random
+
+import pytest
+
+from testing.corpus import POSITIVES
+from testing.corpus import render
+from testing.util import new_key
+from vastai_guard import bigfile
+from vastai_guard.detect import find_secrets
+
+
+def _text(seed: int, size: int) -> str:
+    """Filler with corpus leaks scattered through it, some right at chunk edges."""
+    rng = random.Random(seed)
+    parts: list[str] = []
+    total = 0
+    while total < size:
+        if rng.random() < 0.02:
+            case = rng.choice(POSITIVES)
+            part = render(case.template, new_key())
+        else:
+            part = f'line {rng.randrange(10**6)} of ordinary text, vast majority of it\n'
+        parts.append(part)
+        total += len(part)
+    return ''.join(parts)
+
+
+@pytest.mark.parametrize('seed', range(3))
+def test_chunks_find_what_the_whole_text_finds(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # small chunks, so that a few hundred kilobytes cross many chunk edges
+    monkeypatch.setattr(bigfile, 'CHUNK', 20_000)
+    text = _text(seed, 600_000)
+    whole = find_secrets(text, 'big.yaml')
+    chunked = bigfile.find_secrets_in_file(io.BytesIO(text.encode()), 'big.yaml')
+    assert whole  # the comparison means something
+    assert chunked == whole
+
+
+def test_sdk_import_at_the_end_counts_for_the_whole_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bigfile, 'CHUNK', 20_000)
+    key = new_key()
+    text = f'TOKEN = "{key}"\n' + 'x = 1\n' * 50_000 + 'import vastai\n'
+    chunked = bigfile.find_secrets_in_file(io.BytesIO(text.encode()), 'job.py')
+    assert [(m.secret, m.context) for m in chunked] == [(key, 'sdk import')]
+
+
+def test_a_file_that_never_says_vast_is_read_once() -> None:
+    data = io.BytesIO(b'nothing to see here\n' * 1000)
+    assert bigfile.find_secrets_in_file(data, 'notes.txt') == []
