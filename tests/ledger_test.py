@@ -64,7 +64,7 @@ def test_entry_is_added_and_every_other_line_kept(
     if before is not None:
         path.write_bytes(before.encode())
 
-    assert record_rotation(str(path), NEW) is True
+    assert record_rotation(str(path), NEW, root=str(tmp_path)) is True
 
     assert path.read_bytes().decode() == after
     assert NEW in load_config(str(path)).rotated
@@ -73,10 +73,10 @@ def test_entry_is_added_and_every_other_line_kept(
 
 def test_recording_twice_changes_nothing(tmp_path: Path) -> None:
     path = tmp_path / '.vastai-guard.yaml'
-    record_rotation(str(path), NEW)
+    record_rotation(str(path), NEW, root=str(tmp_path))
     text = path.read_text()
 
-    assert record_rotation(str(path), NEW._replace(note='again')) is False
+    assert record_rotation(str(path), NEW._replace(note='again'), root=str(tmp_path)) is False
     assert path.read_text() == text
 
 
@@ -93,7 +93,7 @@ def test_a_file_it_cannot_edit_safely_is_left_alone(tmp_path: Path, content: str
     path.write_text(content)
 
     with pytest.raises(InvalidConfigError):
-        record_rotation(str(path), NEW)
+        record_rotation(str(path), NEW, root=str(tmp_path))
     assert path.read_text() == content
 
 
@@ -102,7 +102,7 @@ def test_ledger_keeps_the_file_mode(tmp_path: Path) -> None:
     path.write_text('max_file_mb: 5\n')
     path.chmod(0o640)
 
-    record_rotation(str(path), NEW)
+    record_rotation(str(path), NEW, root=str(tmp_path))
 
     assert path.stat().st_mode & 0o777 == 0o640
     assert yaml.safe_load(path.read_text())['max_file_mb'] == 5
@@ -113,7 +113,7 @@ def test_a_new_ledger_file_gets_the_usual_file_mode(tmp_path: Path) -> None:
     path = tmp_path / '.vastai-guard.yaml'
     old_umask = os.umask(0o022)
     try:
-        assert record_rotation(str(path), NEW)
+        assert record_rotation(str(path), NEW, root=str(tmp_path))
     finally:
         os.umask(old_umask)
     assert stat.S_IMODE(path.stat().st_mode) == 0o644

@@ -101,7 +101,7 @@ def test_gitignore(leaky_repo: tuple[Path, list[str]], output_format: str) -> No
 
 def test_rotated_ledger(leaky_repo: tuple[Path, list[str]]) -> None:
     repo, keys = leaky_repo
-    result = run_cli(['rotated', fingerprint(keys[0])[:10], '--note', 'reset'], cwd=repo)
+    result = run_cli(['rotated', fingerprint(keys[0])[:12], '--note', 'reset'], cwd=repo)
     assert result.returncode == 0, result.stderr
     ledger = (repo / '.vastai-guard.yaml').read_text(encoding='utf-8')
     assert fingerprint(keys[0]) in ledger
