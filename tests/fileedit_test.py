@@ -7,6 +7,7 @@ import stat
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,7 @@ def test_appended_keeps_bytes_and_line_endings(before: bytes, after: bytes) -> N
     assert appended(before, ['a', 'b']) == after
 
 
-def _append(line: bytes) -> object:
+def _append(line: bytes) -> Callable[[bytes | None], bytes]:
     return lambda data: (data or b'') + line
 
 
@@ -110,9 +111,11 @@ def test_nothing_to_write_leaves_the_file_alone(tmp_path: Path) -> None:
                      id='linked-folder-outside'),
     ),
 )
-def test_a_path_that_resolves_outside_the_tree_is_refused(tmp_path: Path, make: object) -> None:
+def test_a_path_that_resolves_outside_the_tree_is_refused(
+        tmp_path: Path, make: Callable[[Path, Path], object],
+) -> None:
     root, outside = _tree(tmp_path)
-    make(root, outside)  # type: ignore[operator]
+    make(root, outside)
     before = _snapshot(tmp_path)
     name = 'sub/.gitignore' if (root / 'sub').exists() else '.gitignore'
 

@@ -49,9 +49,16 @@ def _nothing(ctx: Ctx) -> None:
     pass
 
 
-OUT_FILE: Callable[[Ctx], str] = lambda ctx: str(ctx.outside / 'theirs')
-OUT_NEW: Callable[[Ctx], str] = lambda ctx: str(ctx.outside / 'created-by-us')
+def _out_file(ctx: Ctx) -> str:
+    return str(ctx.outside / 'theirs')
+
+
+def _out_new(ctx: Ctx) -> str:
+    return str(ctx.outside / 'created-by-us')
+
+
 CONFIG = '.vastai-guard.yaml'
+KEY2 = new_key()  # a key never committed, that the ledger or allow list knows by fingerprint
 
 
 class Case(NamedTuple):
@@ -64,17 +71,17 @@ class Case(NamedTuple):
 CASES = {
     # edits through links that leave the work tree
     'gitignore-fix-link-outside': Case(
-        ('gitignore', '--fix'), _link('.gitignore', OUT_FILE), 2, 'outside the work tree'),
+        ('gitignore', '--fix'), _link('.gitignore', _out_file), 2, 'outside the work tree'),
     'gitignore-fix-dangling-link-outside': Case(
-        ('gitignore', '--fix'), _link('.gitignore', OUT_NEW), 2, 'outside the work tree'),
+        ('gitignore', '--fix'), _link('.gitignore', _out_new), 2, 'outside the work tree'),
     'init-config-link-outside': Case(
-        ('init',), _link('.pre-commit-config.yaml', OUT_FILE), 2, 'outside the work tree'),
+        ('init',), _link('.pre-commit-config.yaml', _out_file), 2, 'outside the work tree'),
     'init-config-dangling-link-outside': Case(
-        ('init',), _link('.pre-commit-config.yaml', OUT_NEW), 2, 'outside the work tree'),
+        ('init',), _link('.pre-commit-config.yaml', _out_new), 2, 'outside the work tree'),
     'rotated-ledger-link-outside': Case(
-        ('rotated', '{fp}'), _link(CONFIG, OUT_FILE), 2, 'outside the work tree'),
+        ('rotated', '{fp}'), _link(CONFIG, _out_file), 2, 'outside the work tree'),
     'rotated-ledger-dangling-link-outside': Case(
-        ('rotated', '{fp}'), _link(CONFIG, OUT_NEW), 2, 'outside the work tree'),
+        ('rotated', '{fp}'), _link(CONFIG, _out_new), 2, 'outside the work tree'),
     'rotated-config-option-outside': Case(
         ('rotated', '{fp}', '--config', '{outside}/theirs.yaml'), _nothing, 2,
         'outside the work tree'),
@@ -128,7 +135,6 @@ CASES = {
         ('scan', '--all-files', '--output', '{outside}/null-link'),
         lambda ctx: (ctx.outside / 'null-link').symlink_to(os.devnull), 1, ''),
 }
-KEY2 = new_key()  # a key never committed, that the ledger or allow list knows by fingerprint
 
 
 def _snapshot(*folders: Path) -> dict[str, object]:

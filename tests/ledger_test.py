@@ -4,6 +4,7 @@ import os
 import stat
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -204,12 +205,14 @@ def test_an_alias_bomb_in_an_entry_is_checked_without_blowing_up(tmp_path: Path)
         pytest.param(lambda outside: outside / 'missing.yaml', id='dangling-link-outside'),
     ),
 )
-def test_a_ledger_linked_outside_the_tree_is_refused(tmp_path: Path, target: object) -> None:
+def test_a_ledger_linked_outside_the_tree_is_refused(
+        tmp_path: Path, target: Callable[[Path], Path],
+) -> None:
     root, outside = tmp_path / 'repo', tmp_path / 'outside'
     root.mkdir()
     outside.mkdir()
     (outside / 'shared.yaml').write_text('max_file_mb: 5\n')
-    (root / '.vastai-guard.yaml').symlink_to(target(outside))  # type: ignore[operator]
+    (root / '.vastai-guard.yaml').symlink_to(target(outside))
 
     with pytest.raises(FatalError, match='outside the work tree'):
         record_rotation(str(root / '.vastai-guard.yaml'), NEW, root=str(root))
