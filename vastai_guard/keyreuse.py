@@ -62,7 +62,8 @@ def reused_keys(root: str, paths: Sequence[str]) -> list[Problem]:
         environments = ', '.join(sorted(by_environment))
         problems.append(Problem(
             'reused-key', files[0],
-            f'the same Vast.ai key (fingerprint {key[:SHORT_FINGERPRINT]}) is in {", ".join(files)}, '
+            f'the same Vast.ai key (fingerprint {key[:SHORT_FINGERPRINT]}) is in '
+            f'{", ".join(files)}, '
             f'used by {environments}: create a separate key for each environment '
             '(Vast.ai Keys page, or `vastai create api-key --name NAME`) so that one leak '
             'cannot reach the others',

@@ -101,16 +101,18 @@ def _check_only_added(before: str, after: str, rotation: Rotation, path: str) ->
     """
     import yaml
 
+    old: object = None
+    new: object = None
     try:
         old = yaml.safe_load(before) or {}
         new = yaml.safe_load(after)
     except (yaml.YAMLError, RecursionError):
-        new = None
+        pass  # refused below
     memo: dict[int, bytes] = {}
     if isinstance(old, dict) and isinstance(new, dict):
         old_entries = old.get('rotated') or []
         new_entries = new.get('rotated')
-        expected = {'fingerprint': rotation.fingerprint, 'date': rotation.date, 'note': rotation.note}
+        expected = dict(rotation._asdict())
         if (
                 isinstance(old_entries, list)
                 and isinstance(new_entries, list)

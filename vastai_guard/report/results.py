@@ -81,7 +81,8 @@ def from_finding(finding: Finding) -> Result:
         level=ERROR,
         message=(
             f'{finding.rule.title}: {finding.redacted} '
-            f'(fingerprint {finding.fingerprint[:SHORT_FINGERPRINT]}). Rotate it, then remove it from the file.'
+            f'(fingerprint {finding.fingerprint[:SHORT_FINGERPRINT]}). '
+            'Rotate it, then remove it from the file.'
         ),
         path=finding.path,
         line=finding.line,
