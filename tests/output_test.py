@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -107,3 +109,24 @@ def test_output_to_a_directory_is_refused(repo: Path, tmp_path: Path) -> None:
         'give a file path to --output\n'
     )
     assert os.listdir(tmp_path) == ['repo']
+
+
+def test_output_to_dev_stdout_redirected_to_a_log_keeps_what_was_there(
+        repo: Path, tmp_path: Path,
+) -> None:
+    """`{ make; vastai-guard ... --output /dev/stdout; } > ci.log`: the log keeps make's lines."""
+    write(repo, 'README.md', 'nothing here\n')
+    git(repo, 'add', '.')
+    log = tmp_path / 'ci.log'
+    log.write_text('earlier step output\n')
+    with open(log, 'a') as stdout:
+        result = subprocess.run(
+            (sys.executable, '-m', 'vastai_guard', 'scan', '--all-files', '--format', 'json',
+             '--output', '/dev/stdout'),
+            cwd=repo, stdout=stdout, stderr=subprocess.PIPE, text=True,
+        )
+    assert result.returncode == 0, result.stderr
+    lines = log.read_text().splitlines()
+    assert lines[0] == 'earlier step output'  # not replaced by a new file
+    assert json.loads('\n'.join(lines[1:-1])) == {'findings': []}
+    assert lines[-1] == 'vastai-guard: no Vast.ai keys found; report written to /dev/stdout'

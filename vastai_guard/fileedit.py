@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import stat
+import sys
 import tempfile
 from collections.abc import Callable
 from collections.abc import Iterator
@@ -18,6 +20,8 @@ from collections.abc import Sequence
 from vastai_guard.errors import FatalError
 
 _DEFAULT_MODE = 0o644
+# Names of an already open file: the shell's redirections, not a place to put a new file
+_OPEN_DESCRIPTOR = re.compile(r'/dev/(?:stdout|stderr|fd/\d+)|/proc/(?:self|\d+)/fd/\d+')
 
 
 def _new_file_mode() -> int:
@@ -134,25 +138,51 @@ def edit_user_file(
         raise FatalError(f'cannot write {path}: {error.strerror or error}') from None
 
 
+def _is_stdout(info: os.stat_result) -> bool:
+    try:
+        return os.path.samestat(info, os.fstat(sys.stdout.fileno()))
+    except (OSError, ValueError, AttributeError):  # no real stdout (closed, captured)
+        return False
+
+
+def _write_into(path: str, info: os.stat_result, data: bytes) -> None:
+    """Write `data` into what is open at `path`, in order with anything already written there.
+
+    Our own stdout is written through sys.stdout, so the report and the summary line after it
+    keep their order; anything else is opened to append (a file the shell opened for an
+    earlier command keeps that command's output), and never created.
+    """
+    if _is_stdout(info):
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+    with os.fdopen(fd, 'wb') as file:
+        file.write(data)
+
+
 def write_report(path: str, data: bytes) -> None:
     """Write a report to `path` (`--output`).
 
     A regular file or a new path is replaced in one step (a link is followed and stays). A
     character device or a FIFO (`/dev/null`, `/dev/stdout`, a named pipe a reader holds) is
     written into, never replaced: replacing /dev/null as root in a CI container would break
-    the machine. Anything else (a directory, a socket, a block device) is exit 2.
+    the machine. So is a file named by an open descriptor (`/dev/stdout` redirected to a log,
+    `/dev/fd/3`): replacing it would drop what the shell already wrote there. Anything else (a
+    directory, a socket, a block device) is exit 2.
     """
     try:
         try:
-            mode = os.stat(path).st_mode
+            info = os.stat(path)
         except FileNotFoundError:
             _replace(os.path.realpath(path), data, _new_file_mode())
             return
-        if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode):
-            # no O_CREAT: if it went away meanwhile, fail rather than make a file there
-            fd = os.open(path, os.O_WRONLY)
-            with os.fdopen(fd, 'wb') as file:
-                file.write(data)
+        mode = info.st_mode
+        if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode) or (
+                stat.S_ISREG(mode) and _OPEN_DESCRIPTOR.fullmatch(os.path.abspath(path))
+        ):
+            _write_into(path, info, data)
             return
         if not stat.S_ISREG(mode):
             what = 'a directory' if stat.S_ISDIR(mode) else 'not a regular file'
