@@ -15,6 +15,7 @@ import pytest
 from vastai_guard.errors import FatalError
 from vastai_guard.fileedit import appended
 from vastai_guard.fileedit import edit_user_file
+from vastai_guard.fileedit import undo_edit
 from vastai_guard.fileedit import write_report
 
 
@@ -157,6 +158,7 @@ def test_a_special_file_is_never_read_or_replaced(tmp_path: Path, kind: str) -> 
 _RACER = """
 import sys
 from vastai_guard.fileedit import edit_user_file
+from vastai_guard.fileedit import undo_edit
 path, root, line = sys.argv[1:]
 edit_user_file(path, lambda data: (data or b'') + line.encode() + b'\\n', root=root)
 """
@@ -228,3 +230,31 @@ def test_report_to_a_directory_is_refused_and_changes_nothing(tmp_path: Path) ->
     with pytest.raises(FatalError, match='it is a directory'):
         write_report(str(folder), b'report')
     assert os.listdir(folder) == [] and os.listdir(tmp_path) == ['reports']
+
+
+@pytest.mark.parametrize('before', (None, b'# theirs\r\n'))
+def test_undo_puts_back_the_bytes_or_removes_the_file_it_created(
+        tmp_path: Path, before: bytes | None,
+) -> None:
+    target = tmp_path / '.pre-commit-config.yaml'
+    if before is not None:
+        target.write_bytes(before)
+    assert edit_user_file(str(target), _append(b'repos: []\n'), root=str(tmp_path))
+    written = target.read_bytes()
+
+    undo_edit(str(target), before=before, written=written, root=str(tmp_path))
+
+    if before is None:
+        assert os.listdir(tmp_path) == []
+    else:
+        assert target.read_bytes() == before
+
+
+def test_undo_leaves_an_edit_made_since(tmp_path: Path) -> None:
+    target = tmp_path / '.pre-commit-config.yaml'
+    assert edit_user_file(str(target), _append(b'ours\n'), root=str(tmp_path))
+    target.write_bytes(b'ours\nand someone else\'s line\n')
+
+    undo_edit(str(target), before=None, written=b'ours\n', root=str(tmp_path))
+
+    assert target.read_bytes() == b'ours\nand someone else\'s line\n'

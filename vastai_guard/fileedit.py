@@ -138,6 +138,26 @@ def edit_user_file(
         raise FatalError(f'cannot write {path}: {error.strerror or error}') from None
 
 
+def undo_edit(path: str, *, before: bytes | None, written: bytes, root: str) -> None:
+    """Put back a file `edit_user_file` wrote: `before` again, or no file if there was none.
+
+    Only while it still holds what we `written`: an edit someone made since is theirs.
+    """
+    try:
+        target = _target(path, root)
+        with _locked(os.path.dirname(target)):
+            target = _target(path, root)
+            now, mode = _read_regular(target, path)
+            if now != written:
+                return
+            if before is None:
+                os.unlink(target)
+            else:
+                _replace(target, before, mode)
+    except OSError as error:
+        raise FatalError(f'cannot restore {path}: {error.strerror or error}') from None
+
+
 def _is_stdout(info: os.stat_result) -> bool:
     try:
         return os.path.samestat(info, os.fstat(sys.stdout.fileno()))

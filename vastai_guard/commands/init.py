@@ -6,7 +6,6 @@ which would drop comments and reflow the file. Running it again changes nothing.
 """
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import subprocess
@@ -273,19 +272,6 @@ def _write(path: str, root: str) -> tuple[Edit, bytes | None]:
     return done[-1]
 
 
-def _restore(path: str, root: str, before: bytes | None, written: bytes) -> None:
-    """Put back the config as it was, byte for byte, unless someone changed it since."""
-    from vastai_guard.fileedit import edit_user_file
-
-    if before is None:  # init created it: remove it (the file it made, not a link to it)
-        target = os.path.realpath(path)
-        with contextlib.suppress(FileNotFoundError), open(target, 'rb') as file:
-            if file.read() == written:
-                os.unlink(target)
-        return
-    edit_user_file(path, lambda now: before if now == written else None, root=root)
-
-
 def init() -> int:
     tree = git.work_tree()
     if tree is None:
@@ -305,7 +291,9 @@ def init() -> int:
     if result.returncode != 0:
         if edit.action != 'unchanged':
             # a refusal not foreseen by the check above: the promise is "exit 2, config untouched"
-            _restore(path, tree.root, before, edit.text.encode('utf-8'))
+            from vastai_guard.fileedit import undo_edit
+
+            undo_edit(path, before=before, written=edit.text.encode('utf-8'), root=tree.root)
         raise FatalError(
             f'`pre-commit install` failed (exit {result.returncode}); fix what it said above '
             f'and run `vastai-guard init` again ({CONFIG_FILE} was left as it was)',
