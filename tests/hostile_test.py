@@ -111,6 +111,7 @@ CASES = {
         ('rotated', 'VAST_API_KEY={key}'), _nothing, 2, 'is not a fingerprint'),
     'rotated-quoted-key': Case(('rotated', '"{key}"'), _nothing, 2, 'is not a fingerprint'),
     'rotated-prefix-too-short': Case(('rotated', '{fp11}'), _nothing, 2, 'at least 12'),
+    'rotated-most-of-the-key': Case(('rotated', '{key63}'), _nothing, 2, 'no key in this'),
     'rotated-key-in-the-note': Case(
         ('rotated', '{fp}', '--note', 'old key was {key}'), _nothing, 2, 'the note holds'),
     'allow-list-holding-an-assignment': Case(
@@ -168,7 +169,7 @@ def test_hostile_input(tmp_path: Path, case: Case) -> None:
     case.setup(ctx)
     fp = fingerprint(key)
     argv = [
-        arg.format(key=key, KEY=key.upper(), key2=KEY2, fp=fp, fp11=fp[:11],
+        arg.format(key=key, KEY=key.upper(), key63=key[:63], key2=KEY2, fp=fp, fp11=fp[:11],
                    outside=outside, repo=repo)
         for arg in case.argv
     ]
@@ -182,7 +183,7 @@ def test_hostile_input(tmp_path: Path, case: Case) -> None:
         assert len(result.stderr.splitlines()) == 1, result.stderr
     assert _snapshot(repo, outside) == before
     assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
-    for secret in (key, key.upper(), KEY2, base64.b64encode(key.encode()).decode()):
+    for secret in (key[:63], key.upper(), KEY2, base64.b64encode(key.encode()).decode()):
         assert secret not in result.stdout + result.stderr
 
 

@@ -34,15 +34,17 @@ def _history_fingerprints(repo: git.HistoryRepo, config: Config) -> set[str]:
 def _resolve(prefix: str, known: set[str]) -> str:
     """The one fingerprint in history starting with `prefix`."""
     matches = sorted(print_ for print_ in known if print_.startswith(prefix))
+    # a long "prefix" may be most of a key pasted by mistake: echoed redacted
+    echoed = redact_runs(prefix)
     if not matches:
         raise FatalError(
-            f'no key in this repository\'s history has a fingerprint starting with {prefix} '
+            f'no key in this repository\'s history has a fingerprint starting with {echoed} '
             '(give the full fingerprint to record a key found elsewhere)',
         )
     if len(matches) > 1:
         shown = max(SHORT_FINGERPRINT, len(prefix) + 4)  # enough to tell them apart
         raise FatalError(
-            f'{prefix} matches {len(matches)} fingerprints ({", ".join(m[:shown] for m in matches)}'
+            f'{echoed} matches {len(matches)} fingerprints ({", ".join(m[:shown] for m in matches)}'
             '...): give more characters',
         )
     return matches[0]
