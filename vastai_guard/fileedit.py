@@ -2,8 +2,9 @@
 
 A user's file (.gitignore, .pre-commit-config.yaml, .vastai-guard.yaml) is edited with
 `edit_user_file` (and put back with `undo_edit`): inside the work tree only, regular files
-only, under a lock, replaced in one step. A report (`--output`) is written with `write_report`: replaced in one step when it is a
-file, written into when it is a device or a pipe, never replacing one of those.
+only, under a lock, replaced in one step. A report (`--output`) is written with
+`write_report`: replaced in one step when it is a file, written into when it is a device or a
+pipe, never replacing one of those.
 """
 from __future__ import annotations
 
