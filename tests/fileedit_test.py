@@ -1,13 +1,22 @@
+"""fileedit: the one write path. Users' files edited in place, locked, inside the work tree."""
 from __future__ import annotations
 
 import os
+import socket
 import stat
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from vastai_guard.fileedit import append_lines
+from vastai_guard.errors import FatalError
 from vastai_guard.fileedit import appended
+from vastai_guard.fileedit import edit_user_file
+from vastai_guard.fileedit import undo_edit
+from vastai_guard.fileedit import write_report
 
 
 @pytest.mark.parametrize(
@@ -26,20 +35,226 @@ def test_appended_keeps_bytes_and_line_endings(before: bytes, after: bytes) -> N
     assert appended(before, ['a', 'b']) == after
 
 
-def test_append_lines_creates_missing_file(tmp_path: Path) -> None:
-    target = tmp_path / '.gitignore'
-    append_lines(str(target), ['.env'])
-    assert target.read_bytes() == b'.env\n'
-    assert [p.name for p in tmp_path.iterdir()] == ['.gitignore']  # no temp file left
+def _append(line: bytes) -> Callable[[bytes | None], bytes]:
+    return lambda data: (data or b'') + line
 
 
-def test_append_lines_keeps_mode_and_writes_through_symlink(tmp_path: Path) -> None:
-    real = tmp_path / 'shared-ignore'
+def _tree(tmp_path: Path) -> tuple[Path, Path]:
+    """A work tree and, beside it, a folder outside it holding a file someone else owns."""
+    root = tmp_path / 'repo'
+    root.mkdir()
+    outside = tmp_path / 'outside'
+    outside.mkdir()
+    (outside / 'theirs').write_bytes(b'not yours\n')
+    return root, outside
+
+
+def _snapshot(folder: Path) -> dict[str, bytes | str]:
+    """Every entry under `folder`: file bytes, link targets; to show nothing changed."""
+    seen: dict[str, bytes | str] = {}
+    for path in sorted(folder.rglob('*')):
+        if path.is_symlink():
+            seen[str(path)] = f'-> {os.readlink(path)}'
+        elif path.is_file():
+            seen[str(path)] = path.read_bytes()
+        else:
+            seen[str(path)] = stat.filemode(path.lstat().st_mode)
+    return seen
+
+
+def test_edit_creates_a_missing_file_with_the_usual_mode_and_leaves_nothing_else(
+        tmp_path: Path,
+) -> None:
+    old_umask = os.umask(0o022)
+    try:
+        assert edit_user_file(str(tmp_path / '.gitignore'), _append(b'.env\n'), root=str(tmp_path))
+    finally:
+        os.umask(old_umask)
+    assert (tmp_path / '.gitignore').read_bytes() == b'.env\n'
+    assert stat.S_IMODE((tmp_path / '.gitignore').stat().st_mode) == 0o644
+    assert os.listdir(tmp_path) == ['.gitignore']  # no temporary or lock file left behind
+
+
+def test_edit_keeps_mode_and_writes_through_a_link_inside_the_tree(tmp_path: Path) -> None:
+    real = tmp_path / 'config' / 'shared-ignore'
+    real.parent.mkdir()
     real.write_bytes(b'*.log\n')
     os.chmod(real, 0o600)
     link = tmp_path / '.gitignore'
-    link.symlink_to(real.name)
-    append_lines(str(link), ['.env'])
-    assert link.is_symlink()
-    assert real.read_bytes() == b'*.log\n\n.env\n'
+    link.symlink_to('config/shared-ignore')
+
+    assert edit_user_file(str(link), _append(b'.env\n'), root=str(tmp_path))
+
+    assert link.is_symlink() and os.readlink(link) == 'config/shared-ignore'
+    assert real.read_bytes() == b'*.log\n.env\n'
     assert stat.S_IMODE(real.stat().st_mode) == 0o600
+
+
+def test_nothing_to_write_leaves_the_file_alone(tmp_path: Path) -> None:
+    target = tmp_path / '.gitignore'
+    target.write_bytes(b'.env\n')
+    before = target.stat()
+    assert edit_user_file(str(target), lambda data: None, root=str(tmp_path)) is False
+    assert edit_user_file(str(target), lambda data: data, root=str(tmp_path)) is False
+    assert target.stat().st_ino == before.st_ino  # not even replaced by an equal copy
+
+
+@pytest.mark.parametrize(
+    'make',
+    (
+        pytest.param(lambda root, out: (root / '.gitignore').symlink_to(out / 'theirs'),
+                     id='link-to-a-file-outside'),
+        pytest.param(lambda root, out: (root / '.gitignore').symlink_to(out / 'new'),
+                     id='dangling-link-pointing-outside'),
+        pytest.param(lambda root, out: (root / '.gitignore').symlink_to('../outside/theirs'),
+                     id='relative-link-out'),
+        pytest.param(lambda root, out: (root / 'sub').symlink_to(out),
+                     id='linked-folder-outside'),
+    ),
+)
+def test_a_path_that_resolves_outside_the_tree_is_refused(
+        tmp_path: Path, make: Callable[[Path, Path], object],
+) -> None:
+    root, outside = _tree(tmp_path)
+    make(root, outside)
+    before = _snapshot(tmp_path)
+    name = 'sub/.gitignore' if (root / 'sub').exists() else '.gitignore'
+
+    with pytest.raises(FatalError, match='outside the work tree'):
+        edit_user_file(str(root / name), _append(b'.env\n'), root=str(root))
+
+    assert _snapshot(tmp_path) == before
+
+
+def test_dot_dot_out_of_the_tree_is_refused(tmp_path: Path) -> None:
+    root, outside = _tree(tmp_path)
+    with pytest.raises(FatalError, match='outside the work tree'):
+        edit_user_file(str(root / '..' / 'outside' / 'theirs'), _append(b'x'), root=str(root))
+    assert (outside / 'theirs').read_bytes() == b'not yours\n'
+
+
+@pytest.mark.parametrize('kind', ('fifo', 'directory', 'socket', 'device-link'))
+def test_a_special_file_is_never_read_or_replaced(tmp_path: Path, kind: str) -> None:
+    target = tmp_path / '.gitignore'
+    if kind == 'fifo':
+        os.mkfifo(target)
+    elif kind == 'directory':
+        target.mkdir()
+    elif kind == 'socket':
+        server = socket.socket(socket.AF_UNIX)
+        server.bind(str(target))
+    else:  # a link to /dev/null inside... the tree is /: the device itself is refused
+        target.symlink_to(os.devnull)
+    kind_before = stat.S_IFMT(target.lstat().st_mode)
+
+    root = '/' if kind == 'device-link' else str(tmp_path)
+    with pytest.raises(FatalError, match='not edited'):
+        edit_user_file(str(target), _append(b'.env\n'), root=root)
+
+    assert stat.S_IFMT(target.lstat().st_mode) == kind_before
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+
+
+_RACER = """
+import sys
+from vastai_guard.fileedit import edit_user_file
+from vastai_guard.fileedit import undo_edit
+path, root, line = sys.argv[1:]
+edit_user_file(path, lambda data: (data or b'') + line.encode() + b'\\n', root=root)
+"""
+
+
+def test_edits_at_the_same_time_all_land(tmp_path: Path) -> None:
+    """The lock is held across read -> change -> replace: no edit overwrites another."""
+    target = tmp_path / 'ledger'
+    racers = [
+        subprocess.Popen((sys.executable, '-c', _RACER, str(target), str(tmp_path), f'line {i}'))
+        for i in range(30)
+    ]
+    assert [racer.wait(timeout=120) for racer in racers] == [0] * 30
+    assert sorted(target.read_text().splitlines()) == sorted(f'line {i}' for i in range(30))
+    assert os.listdir(tmp_path) == ['ledger']
+
+
+def test_report_to_a_new_path_and_over_a_file_keeping_its_mode(tmp_path: Path) -> None:
+    report = tmp_path / 'report.json'
+    write_report(str(report), b'{}\n')
+    assert report.read_bytes() == b'{}\n'
+    report.chmod(0o640)
+    write_report(str(report), b'[]\n')
+    assert report.read_bytes() == b'[]\n'
+    assert stat.S_IMODE(report.stat().st_mode) == 0o640
+
+
+def test_report_through_a_link_to_a_file_keeps_the_link(tmp_path: Path) -> None:
+    (tmp_path / 'real.sarif').write_bytes(b'old')
+    link = tmp_path / 'latest.sarif'
+    link.symlink_to('real.sarif')
+    write_report(str(link), b'new')
+    assert link.is_symlink() and (tmp_path / 'real.sarif').read_bytes() == b'new'
+
+
+def test_report_to_dev_null_writes_into_the_device(tmp_path: Path) -> None:
+    before = os.stat(os.devnull)
+    write_report(os.devnull, b'report\n')
+    after = os.stat(os.devnull)
+    assert stat.S_ISCHR(after.st_mode)
+    assert (after.st_ino, after.st_rdev) == (before.st_ino, before.st_rdev)
+
+
+def test_report_to_a_link_to_dev_null_leaves_the_link(tmp_path: Path) -> None:
+    link = tmp_path / 'report.sarif'
+    link.symlink_to(os.devnull)
+    write_report(str(link), b'report\n')
+    assert link.is_symlink() and os.readlink(link) == os.devnull
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+    assert os.listdir(tmp_path) == ['report.sarif']
+
+
+def test_report_to_a_fifo_reaches_its_reader_and_the_fifo_stays(tmp_path: Path) -> None:
+    fifo = tmp_path / 'pipe'
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    write_report(str(fifo), b'the report\n')
+    reader.join(timeout=60)
+    assert received == [b'the report\n']
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert os.listdir(tmp_path) == ['pipe']
+
+
+def test_report_to_a_directory_is_refused_and_changes_nothing(tmp_path: Path) -> None:
+    folder = tmp_path / 'reports'
+    folder.mkdir()
+    with pytest.raises(FatalError, match='it is a directory'):
+        write_report(str(folder), b'report')
+    assert os.listdir(folder) == [] and os.listdir(tmp_path) == ['reports']
+
+
+@pytest.mark.parametrize('before', (None, b'# theirs\r\n'))
+def test_undo_puts_back_the_bytes_or_removes_the_file_it_created(
+        tmp_path: Path, before: bytes | None,
+) -> None:
+    target = tmp_path / '.pre-commit-config.yaml'
+    if before is not None:
+        target.write_bytes(before)
+    assert edit_user_file(str(target), _append(b'repos: []\n'), root=str(tmp_path))
+    written = target.read_bytes()
+
+    undo_edit(str(target), before=before, written=written, root=str(tmp_path))
+
+    if before is None:
+        assert os.listdir(tmp_path) == []
+    else:
+        assert target.read_bytes() == before
+
+
+def test_undo_leaves_an_edit_made_since(tmp_path: Path) -> None:
+    target = tmp_path / '.pre-commit-config.yaml'
+    assert edit_user_file(str(target), _append(b'ours\n'), root=str(tmp_path))
+    target.write_bytes(b'ours\nand someone else\'s line\n')
+
+    undo_edit(str(target), before=None, written=b'ours\n', root=str(tmp_path))
+
+    assert target.read_bytes() == b'ours\nand someone else\'s line\n'

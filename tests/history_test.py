@@ -349,7 +349,7 @@ def test_ledger_round_trip(repo: Path, capsys: pytest.CaptureFixture[str]) -> No
     (
         pytest.param('abc', 'is not a fingerprint', id='too-short'),
         pytest.param('zz' * 8, 'is not a fingerprint', id='not-hex'),
-        pytest.param('0123456789', 'no key in this repository', id='unknown-prefix'),
+        pytest.param('0123456789ab', 'no key in this repository', id='unknown-prefix'),
     ),
 )
 def test_rotated_refuses_what_it_cannot_resolve(

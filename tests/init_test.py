@@ -205,13 +205,59 @@ def test_missing_pre_commit_says_how_to_install_it_and_changes_nothing(
     assert not (repo / CONFIG).exists()
 
 
-def test_a_failing_pre_commit_install_is_reported(repo: Path) -> None:
-    # pre-commit refuses to install beside core.hooksPath; init must not claim success
+@pytest.mark.parametrize(
+    'existing',
+    (
+        pytest.param(None, id='no-config'),
+        pytest.param(EXISTING_TWO_SPACE_STYLE.replace('\n', '\r\n'), id='existing-config'),
+    ),
+)
+def test_core_hooks_path_stops_it_before_the_config_is_touched(
+        repo: Path, existing: str | None,
+) -> None:
+    # pre-commit refuses to install beside core.hooksPath: asked first, so exit 2 leaves the
+    # config as it was (README: "On exit 2 the config is left untouched")
     subprocess.run(('git', 'config', 'core.hooksPath', 'elsewhere'), cwd=repo, check=True)
+    if existing is not None:
+        (repo / CONFIG).write_bytes(existing.encode())
+
     result = run_cli(['init'], repo)
+
+    assert result.returncode == 2
+    assert '`core.hooksPath` is set' in result.stderr and len(result.stderr.splitlines()) == 1
+    assert 'git config --unset-all core.hooksPath' in result.stderr
+    assert result.stdout == ''
+    if existing is None:
+        assert not (repo / CONFIG).exists()
+    else:
+        assert (repo / CONFIG).read_bytes() == existing.encode()
+    assert not (repo / 'elsewhere').exists() and not _hook_installed(repo)
+
+
+@pytest.mark.parametrize(
+    'existing',
+    (pytest.param(None, id='no-config'), pytest.param(EXISTING_NO_REPOS, id='existing-config')),
+)
+def test_any_other_install_failure_puts_the_config_back_byte_for_byte(
+        repo: Path, existing: str | None,
+) -> None:
+    # a .git/hooks that is a file: real pre-commit fails to install, after init wrote
+    hooks = repo / '.git' / 'hooks'
+    subprocess.run(('rm', '-rf', str(hooks)), check=True)
+    hooks.write_text('not a folder\n')
+    if existing is not None:
+        write(repo, CONFIG, existing)
+
+    result = run_cli(['init'], repo)
+
     assert result.returncode == 2
     assert '`pre-commit install` failed' in result.stderr
+    assert f'{CONFIG} was left as it was' in result.stderr
     assert 'done' not in result.stdout
+    if existing is None:
+        assert not (repo / CONFIG).exists()
+    else:
+        assert (repo / CONFIG).read_text(encoding='utf-8') == existing
 
 
 @pytest.mark.parametrize('hook_id', init_command.HOOK_IDS)

@@ -2,14 +2,22 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import yaml
 
+from testing.util import commit_all
+from testing.util import new_key
+from testing.util import write
 from vastai_guard.config import InvalidConfigError
 from vastai_guard.config import Rotation
 from vastai_guard.config import load_config
+from vastai_guard.errors import FatalError
+from vastai_guard.findings import fingerprint
 from vastai_guard.ledger import record_rotation
 
 FIRST = 'a1' * 32
@@ -64,7 +72,7 @@ def test_entry_is_added_and_every_other_line_kept(
     if before is not None:
         path.write_bytes(before.encode())
 
-    assert record_rotation(str(path), NEW) is True
+    assert record_rotation(str(path), NEW, root=str(tmp_path)) is True
 
     assert path.read_bytes().decode() == after
     assert NEW in load_config(str(path)).rotated
@@ -73,10 +81,10 @@ def test_entry_is_added_and_every_other_line_kept(
 
 def test_recording_twice_changes_nothing(tmp_path: Path) -> None:
     path = tmp_path / '.vastai-guard.yaml'
-    record_rotation(str(path), NEW)
+    record_rotation(str(path), NEW, root=str(tmp_path))
     text = path.read_text()
 
-    assert record_rotation(str(path), NEW._replace(note='again')) is False
+    assert record_rotation(str(path), NEW._replace(note='again'), root=str(tmp_path)) is False
     assert path.read_text() == text
 
 
@@ -93,7 +101,7 @@ def test_a_file_it_cannot_edit_safely_is_left_alone(tmp_path: Path, content: str
     path.write_text(content)
 
     with pytest.raises(InvalidConfigError):
-        record_rotation(str(path), NEW)
+        record_rotation(str(path), NEW, root=str(tmp_path))
     assert path.read_text() == content
 
 
@@ -102,7 +110,7 @@ def test_ledger_keeps_the_file_mode(tmp_path: Path) -> None:
     path.write_text('max_file_mb: 5\n')
     path.chmod(0o640)
 
-    record_rotation(str(path), NEW)
+    record_rotation(str(path), NEW, root=str(tmp_path))
 
     assert path.stat().st_mode & 0o777 == 0o640
     assert yaml.safe_load(path.read_text())['max_file_mb'] == 5
@@ -113,7 +121,123 @@ def test_a_new_ledger_file_gets_the_usual_file_mode(tmp_path: Path) -> None:
     path = tmp_path / '.vastai-guard.yaml'
     old_umask = os.umask(0o022)
     try:
-        assert record_rotation(str(path), NEW)
+        assert record_rotation(str(path), NEW, root=str(tmp_path))
     finally:
         os.umask(old_umask)
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
+
+
+# Ledgers whose YAML anchors, aliases or merge keys make the text edit and the data disagree:
+# the new lines land where an alias points, or after a merge key, and take a user's field.
+OLD_A, OLD_B = 'a1' * 32, 'c3' * 32
+
+
+@pytest.mark.parametrize(
+    'content',
+    (
+        pytest.param(
+            f"rotated:\n  - fingerprint: {OLD_A}\n    date: &d '2025-01-01'\n    owner: alice\n"
+            f'  - fingerprint: {OLD_B}\n    date: *d\n',
+            id='alias-as-last-value',
+        ),
+        pytest.param(
+            f'rotated:\n  - &e\n    fingerprint: {OLD_A}\n    owner: alice\n'
+            f'  - fingerprint: {OLD_B}\n    <<: *e\n',
+            id='merge-key-last',
+        ),
+        pytest.param(
+            f'rotated:\n  - &e\n    fingerprint: {OLD_A}\n    note: x\n    owner: alice\n  - *e\n',
+            id='alias-entry-last',
+        ),
+        pytest.param(
+            f"rotated:\n  - fingerprint: {OLD_A}\n    note: &n shared\n    date: '2025-01-01'\n"
+            f'  - fingerprint: {OLD_B}\n    note: *n\n# team comment\nmax_file_mb: 5\n',
+            id='alias-note-then-setting',
+        ),
+    ),
+)
+def test_anchors_and_aliases_never_move_a_users_field(tmp_path: Path, content: str) -> None:
+    path = tmp_path / '.vastai-guard.yaml'
+    path.write_text(content)
+
+    with pytest.raises(InvalidConfigError, match='nothing written; add it by hand'):
+        record_rotation(str(path), NEW, root=str(tmp_path))
+
+    assert path.read_text() == content
+    assert os.listdir(tmp_path) == ['.vastai-guard.yaml']
+
+
+def test_anchors_the_edit_cannot_disturb_are_kept(tmp_path: Path) -> None:
+    """An anchor and a merge in earlier entries, the last one plain: the entry is added."""
+    content = (
+        f"rotated:\n  - &e\n    fingerprint: {OLD_A}\n    owner: alice\n"
+        f"  - <<: *e\n    fingerprint: {OLD_B}\n    date: '2025-01-01'\n"
+    )
+    path = tmp_path / '.vastai-guard.yaml'
+    path.write_text(content)
+
+    assert record_rotation(str(path), NEW, root=str(tmp_path))
+
+    data = yaml.safe_load(path.read_text())
+    assert data['rotated'][:2] == yaml.safe_load(content)['rotated']
+    assert data['rotated'][2] == dict(NEW._asdict())
+
+
+def test_an_alias_bomb_in_an_entry_is_checked_without_blowing_up(tmp_path: Path) -> None:
+    """Extra fields are the user's and kept; comparing them must not walk every alias path."""
+    levels = ''.join(f'    l{i}: &l{i} [*l{i - 1}, *l{i - 1}, *l{i - 1}, *l{i - 1}]\n'
+                     for i in range(1, 30))
+    content = (
+        f'rotated:\n  - fingerprint: {OLD_A}\n    l0: &l0 [x]\n{levels}'
+        f'    note: plain\n'
+    )
+    path = tmp_path / '.vastai-guard.yaml'
+    path.write_text(content)
+
+    assert record_rotation(str(path), NEW, root=str(tmp_path))  # 4**29 paths, each node once
+    assert path.read_text().startswith(content)
+
+
+@pytest.mark.parametrize(
+    'target',
+    (
+        pytest.param(lambda outside: outside / 'shared.yaml', id='link-to-a-file-outside'),
+        pytest.param(lambda outside: outside / 'missing.yaml', id='dangling-link-outside'),
+    ),
+)
+def test_a_ledger_linked_outside_the_tree_is_refused(
+        tmp_path: Path, target: Callable[[Path], Path],
+) -> None:
+    root, outside = tmp_path / 'repo', tmp_path / 'outside'
+    root.mkdir()
+    outside.mkdir()
+    (outside / 'shared.yaml').write_text('max_file_mb: 5\n')
+    (root / '.vastai-guard.yaml').symlink_to(target(outside))
+
+    with pytest.raises(FatalError, match='outside the work tree'):
+        record_rotation(str(root / '.vastai-guard.yaml'), NEW, root=str(root))
+
+    assert sorted(os.listdir(outside)) == ['shared.yaml']
+    assert (outside / 'shared.yaml').read_text() == 'max_file_mb: 5\n'
+
+
+def test_thirty_rotated_at_once_keep_all_thirty_entries(repo: Path) -> None:
+    """Real processes, each a full `vastai-guard rotated`: the ledger edit is locked."""
+    write(repo, '.vastai-guard.yaml', '# the team ledger\nmax_file_mb: 5\n')
+    commit_all(repo, 'config')
+    prints = [fingerprint(new_key()) for _ in range(30)]
+    runs = [
+        subprocess.Popen(
+            (sys.executable, '-m', 'vastai_guard', 'rotated', print_, '--note', f'n{i}'),
+            cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )
+        for i, print_ in enumerate(prints)
+    ]
+    outputs = [run.communicate(timeout=300) for run in runs]
+    assert [run.returncode for run in runs] == [0] * 30, outputs
+
+    text = (repo / '.vastai-guard.yaml').read_text()
+    assert text.startswith('# the team ledger\nmax_file_mb: 5\n')
+    rotated = load_config(str(repo / '.vastai-guard.yaml')).rotated
+    assert sorted(entry.fingerprint for entry in rotated) == sorted(prints)
+    assert sorted(os.listdir(repo)) == ['.git', '.vastai-guard.yaml']

@@ -101,7 +101,7 @@ def test_gitignore(leaky_repo: tuple[Path, list[str]], output_format: str) -> No
 
 def test_rotated_ledger(leaky_repo: tuple[Path, list[str]]) -> None:
     repo, keys = leaky_repo
-    result = run_cli(['rotated', fingerprint(keys[0])[:10], '--note', 'reset'], cwd=repo)
+    result = run_cli(['rotated', fingerprint(keys[0])[:12], '--note', 'reset'], cwd=repo)
     assert result.returncode == 0, result.stderr
     ledger = (repo / '.vastai-guard.yaml').read_text(encoding='utf-8')
     assert fingerprint(keys[0]) in ledger
@@ -117,3 +117,17 @@ def test_detect_secrets_baseline_from_the_plugins(leaky_repo: tuple[Path, list[s
     )
     assert 'Vast.ai API Key' in result.stdout
     _assert_clean(keys, result.stdout, result.stderr)
+
+
+@pytest.mark.parametrize('shape', ('{key}', '{KEY}', 'VAST_API_KEY={key}', ' {key} '))
+def test_rotated_refuses_a_key_and_never_echoes_it(
+        leaky_repo: tuple[Path, list[str]], shape: str,
+) -> None:
+    """Pasting the key where its fingerprint belongs: refused, unsaid, unstored."""
+    repo, keys = leaky_repo
+    for key in keys[:6]:  # every key history knows
+        result = run_cli(['rotated', shape.format(key=key, KEY=key.upper())], cwd=repo)
+        assert result.returncode == 2
+        assert 'the key itself' in result.stderr or 'is not a fingerprint' in result.stderr
+        _assert_clean(keys, result.stdout, result.stderr)
+    assert not (repo / '.vastai-guard.yaml').exists()

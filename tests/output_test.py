@@ -4,6 +4,9 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -64,3 +67,66 @@ def test_unwritable_output_is_an_environment_error(
     assert out.err.startswith(f'vastai-guard: error: cannot write {missing}')
     assert len(out.err.splitlines()) == 1
     assert fingerprint(key) not in out.out  # nothing half-reported either
+
+
+def test_output_to_a_named_pipe_reaches_its_reader(repo: Path, tmp_path: Path) -> None:
+    key = new_key()
+    write(repo, '.env', f'VAST_API_KEY={key}\n')
+    git(repo, 'add', '.')
+    fifo = tmp_path / 'report.pipe'
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+
+    result = run_cli(['scan', '--all-files', '--format', 'json', '--output', str(fifo)], repo)
+    reader.join(timeout=60)
+
+    assert result.returncode == 1, result.stderr
+    [finding] = json.loads(received[0])['findings']
+    assert finding['fingerprint'] == fingerprint(key)
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)  # written into, not replaced by a file
+    assert os.listdir(tmp_path) == ['report.pipe', 'repo']
+
+
+def test_output_to_dev_stdout_when_stdout_is_a_pipe(repo: Path) -> None:
+    write(repo, 'README.md', 'nothing here\n')
+    git(repo, 'add', '.')
+    result = run_cli(['scan', '--all-files', '--format', 'json', '--output', '/dev/stdout'], repo)
+    assert result.returncode == 0, result.stderr
+    report, summary = result.stdout.rsplit('\n', 2)[0], result.stdout.splitlines()[-1]
+    assert json.loads(report) == {'findings': []}
+    assert summary == 'vastai-guard: no Vast.ai keys found; report written to /dev/stdout'
+
+
+def test_output_to_a_directory_is_refused(repo: Path, tmp_path: Path) -> None:
+    write(repo, 'README.md', 'nothing here\n')
+    git(repo, 'add', '.')
+    result = run_cli(['scan', '--all-files', '--output', str(tmp_path)], repo)
+    assert result.returncode == 2
+    assert result.stderr == (
+        f'vastai-guard: error: cannot write {tmp_path}: it is a directory; '
+        'give a file path to --output\n'
+    )
+    assert os.listdir(tmp_path) == ['repo']
+
+
+def test_output_to_dev_stdout_redirected_to_a_log_keeps_what_was_there(
+        repo: Path, tmp_path: Path,
+) -> None:
+    """`{ make; vastai-guard ... --output /dev/stdout; } > ci.log`: the log keeps make's lines."""
+    write(repo, 'README.md', 'nothing here\n')
+    git(repo, 'add', '.')
+    log = tmp_path / 'ci.log'
+    log.write_text('earlier step output\n')
+    with open(log, 'a') as stdout:
+        result = subprocess.run(
+            (sys.executable, '-m', 'vastai_guard', 'scan', '--all-files', '--format', 'json',
+             '--output', '/dev/stdout'),
+            cwd=repo, stdout=stdout, stderr=subprocess.PIPE, text=True,
+        )
+    assert result.returncode == 0, result.stderr
+    lines = log.read_text().splitlines()
+    assert lines[0] == 'earlier step output'  # not replaced by a new file
+    assert json.loads('\n'.join(lines[1:-1])) == {'findings': []}
+    assert lines[-1] == 'vastai-guard: no Vast.ai keys found; report written to /dev/stdout'

@@ -2,7 +2,7 @@
 
     exclude_paths:            # globs, repo-relative; `**` spans folders; no `/` = any depth
       - tests/fixtures/**
-    allow_fingerprints:       # findings to ignore, by the fingerprint vastai-guard prints
+    allow_fingerprints:       # findings to ignore, by fingerprint (or its first 12+ hex)
       - fingerprint: <64 hex>
         note: documentation example key
     rotated:                  # the rotation ledger, written by `vastai-guard rotated`
@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING
 from typing import NamedTuple
 
 from vastai_guard.errors import FatalError
+from vastai_guard.findings import SHORT_FINGERPRINT
+from vastai_guard.findings import redact_runs
 
 if TYPE_CHECKING:
     import yaml
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
 CONFIG_FILE = '.vastai-guard.yaml'
 DEFAULT_MAX_FILE_MB = 50
 _FINGERPRINT = re.compile(r'[0-9a-f]{64}')
+_PREFIX = re.compile(r'[0-9a-f]{%d,64}' % SHORT_FINGERPRINT)
 
 
 class Rotation(NamedTuple):
@@ -124,12 +127,14 @@ def _positive_int(node: yaml.Node, path: str) -> int:
     return int(value)
 
 
-def _fingerprint(node: yaml.Node, path: str) -> str:
+def _fingerprint(node: yaml.Node, path: str, *, prefix_ok: bool) -> str:
     value = _scalar(node, path, 'a fingerprint')
-    if not _FINGERPRINT.fullmatch(value):
+    if not (_PREFIX if prefix_ok else _FINGERPRINT).fullmatch(value):
+        # the value may be a key pasted by mistake: never echoed whole
         raise InvalidConfigError(
-            f'{_where(path, node)}: {value!r} is not a fingerprint (64 lowercase hex, '
-            'as vastai-guard prints it)',
+            f'{_where(path, node)}: {redact_runs(value)!r} is not a fingerprint (64 lowercase '
+            f'hex, as vastai-guard prints it'
+            f'{f", or its first {SHORT_FINGERPRINT} or more" if prefix_ok else ""})',
         )
     return value
 
@@ -142,7 +147,7 @@ def _entries(node: yaml.Node, path: str, *, dated: bool) -> list[Rotation]:
     entries = []
     for item in node.value:
         if isinstance(item, yaml.ScalarNode) and not dated:
-            entries.append(Rotation(_fingerprint(item, path), '', ''))
+            entries.append(Rotation(_fingerprint(item, path, prefix_ok=not dated), '', ''))
             continue
         _expect(item, yaml.MappingNode, 'a mapping with a fingerprint', path)
         fields = {key.value: value for key, value in item.value}
@@ -150,7 +155,7 @@ def _entries(node: yaml.Node, path: str, *, dated: bool) -> list[Rotation]:
             raise InvalidConfigError(f'{_where(path, item)}: entry has no fingerprint')
         entries.append(
             Rotation(
-                fingerprint=_fingerprint(fields['fingerprint'], path),
+                fingerprint=_fingerprint(fields['fingerprint'], path, prefix_ok=not dated),
                 date=_scalar(fields['date'], path, 'a date') if 'date' in fields else '',
                 note=_scalar(fields['note'], path, 'a note') if 'note' in fields else '',
             ),

@@ -1,27 +1,42 @@
-"""Edits to users' files that keep every existing byte and never leave a half-written file."""
+"""Every file vastai-guard writes goes through here: users' files and reports.
+
+A user's file (.gitignore, .pre-commit-config.yaml, .vastai-guard.yaml) is edited with
+`edit_user_file` (and put back with `undo_edit`): inside the work tree only, regular files
+only, under a lock, replaced in one step. A report (`--output`) is written with
+`write_report`: replaced in one step when it is a file, written into when it is a device or a
+pipe, never replacing one of those.
+"""
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import stat
+import sys
 import tempfile
+from collections.abc import Callable
+from collections.abc import Iterator
 from collections.abc import Sequence
 
+from vastai_guard.errors import FatalError
+
 _DEFAULT_MODE = 0o644
+# Names of an already open file: the shell's redirections, not a place to put a new file
+_OPEN_DESCRIPTOR = re.compile(r'/dev/(?:stdout|stderr|fd/\d+)|/proc/(?:self|\d+)/fd/\d+')
 
 
-def atomic_write(path: str, data: bytes) -> None:
-    """Replace `path` with `data` in one step: a reader sees the old file or the new one.
+def _new_file_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return _DEFAULT_MODE & ~umask
 
-    The temporary file sits in the target's own folder (os.replace cannot cross file systems)
-    and a symlink is written through to its target, so a linked .gitignore stays linked.
+
+def _replace(target: str, data: bytes, mode: int) -> None:
+    """Replace `target` (a real path, no link) with `data` in one step.
+
+    The temporary file sits in the target's own folder (os.replace cannot cross file systems);
+    a reader sees the old file or the new one, never half of one.
     """
-    target = os.path.realpath(path)
-    try:
-        mode = stat.S_IMODE(os.stat(target).st_mode)
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = _DEFAULT_MODE & ~umask
     folder, name = os.path.split(target)
     fd, temp = tempfile.mkstemp(prefix=f'.{name}.', suffix='.tmp', dir=folder)
     try:
@@ -34,6 +49,168 @@ def atomic_write(path: str, data: bytes) -> None:
     except BaseException:
         os.unlink(temp)
         raise
+
+
+@contextlib.contextmanager
+def _locked(folder: str) -> Iterator[None]:
+    """An exclusive lock on `folder` itself, held across read -> change -> replace.
+
+    Not on the file: os.replace puts a new inode at the name, so a second process that opens
+    the name after the replace locks the new inode while a third still holds the old one, and
+    a missing file has nothing to lock. Not on a sidecar `<name>.lock`: it would show up in the
+    user's `git status` (and be committed by `git add .`), and deleting it after use brings the
+    same race back. The folder is never replaced, and locking it leaves nothing behind.
+    """
+    import fcntl
+
+    fd = os.open(folder, os.O_RDONLY | getattr(os, 'O_DIRECTORY', 0))
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _inside(path: str, root: str) -> bool:
+    return os.path.commonpath((path, root)) == root
+
+
+def _target(path: str, root: str) -> str:
+    """The real file behind `path`, checked to be inside `root`; FatalError otherwise.
+
+    realpath follows every link, a dangling one included (to where it would create a file),
+    and resolves `..`: what is checked is where the bytes would land.
+    """
+    target = os.path.realpath(path)
+    if not _inside(target, os.path.realpath(root)):
+        raise FatalError(
+            f'{path} resolves to {target}, outside the work tree {root}: not edited '
+            '(vastai-guard only edits files inside the repository)',
+        )
+    return target
+
+
+def _read_regular(target: str, path: str) -> tuple[bytes | None, int]:
+    """The bytes and mode of `target` (None: no such file), refusing anything not a file.
+
+    Opened without following a link and without blocking, then checked on the open file: a
+    FIFO put there after the path was checked is not read from, and never replaced.
+    """
+    try:
+        fd = os.open(target, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except FileNotFoundError:
+        return None, _new_file_mode()
+    except OSError as error:  # a socket cannot be opened at all
+        raise FatalError(f'{path} is not a regular file ({error.strerror}): not edited') from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        what = 'a directory' if stat.S_ISDIR(info.st_mode) else 'a pipe or a device'
+        raise FatalError(f'{path} is {what}, not a regular file: not edited')
+    with os.fdopen(fd, 'rb') as file:
+        return file.read(), stat.S_IMODE(info.st_mode)
+
+
+def edit_user_file(
+        path: str,
+        change: Callable[[bytes | None], bytes | None],
+        *,
+        root: str,
+) -> bool:
+    """Read-modify-write `path` (a file in the work tree `root`); whether it was written.
+
+    `change` gets the file's bytes (None: no file yet) and returns the new bytes, or None for
+    nothing to write. It runs under the lock, so two runs at once each see the other's edit.
+    A link is edited through to its target (the link stays a link) when that target is inside
+    `root`; a path outside it, or not a regular file, is refused with nothing written. The
+    file's mode is kept.
+    """
+    try:
+        target = _target(path, root)
+        with _locked(os.path.dirname(target)):
+            target = _target(path, root)  # again, under the lock: a link may have moved
+            old, mode = _read_regular(target, path)
+            new = change(old)
+            if new is None or new == old:
+                return False
+            _replace(target, new, mode)
+            return True
+    except OSError as error:
+        raise FatalError(f'cannot write {path}: {error.strerror or error}') from None
+
+
+def undo_edit(path: str, *, before: bytes | None, written: bytes, root: str) -> None:
+    """Put back a file `edit_user_file` wrote: `before` again, or no file if there was none.
+
+    Only while it still holds what we `written`: an edit someone made since is theirs.
+    """
+    try:
+        target = _target(path, root)
+        with _locked(os.path.dirname(target)):
+            target = _target(path, root)
+            now, mode = _read_regular(target, path)
+            if now != written:
+                return
+            if before is None:
+                os.unlink(target)
+            else:
+                _replace(target, before, mode)
+    except OSError as error:
+        raise FatalError(f'cannot restore {path}: {error.strerror or error}') from None
+
+
+def _is_stdout(info: os.stat_result) -> bool:
+    try:
+        return os.path.samestat(info, os.fstat(sys.stdout.fileno()))
+    except (OSError, ValueError, AttributeError):  # no real stdout (closed, captured)
+        return False
+
+
+def _write_into(path: str, info: os.stat_result, data: bytes) -> None:
+    """Write `data` into what is open at `path`, in order with anything already written there.
+
+    Our own stdout is written through sys.stdout, so the report and the summary line after it
+    keep their order; anything else is opened to append (a file the shell opened for an
+    earlier command keeps that command's output), and never created.
+    """
+    if _is_stdout(info):
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+    with os.fdopen(fd, 'wb') as file:
+        file.write(data)
+
+
+def write_report(path: str, data: bytes) -> None:
+    """Write a report to `path` (`--output`).
+
+    A regular file or a new path is replaced in one step (a link is followed and stays). A
+    character device or a FIFO (`/dev/null`, `/dev/stdout`, a named pipe a reader holds) is
+    written into, never replaced: replacing /dev/null as root in a CI container would break
+    the machine. So is a file named by an open descriptor (`/dev/stdout` redirected to a log,
+    `/dev/fd/3`): replacing it would drop what the shell already wrote there. Anything else (a
+    directory, a socket, a block device) is exit 2.
+    """
+    try:
+        try:
+            info = os.stat(path)
+        except FileNotFoundError:
+            _replace(os.path.realpath(path), data, _new_file_mode())
+            return
+        mode = info.st_mode
+        if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode) or (
+                stat.S_ISREG(mode) and _OPEN_DESCRIPTOR.fullmatch(os.path.abspath(path))
+        ):
+            _write_into(path, info, data)
+            return
+        if not stat.S_ISREG(mode):
+            what = 'a directory' if stat.S_ISDIR(mode) else 'not a regular file'
+            raise FatalError(f'cannot write {path}: it is {what}; give a file path to --output')
+        _replace(os.path.realpath(path), data, stat.S_IMODE(mode))
+    except OSError as error:
+        raise FatalError(f'cannot write {path}: {error.strerror or error}') from None
 
 
 def newline_of(data: bytes) -> bytes:
@@ -55,13 +232,3 @@ def appended(data: bytes, lines: Sequence[str]) -> bytes:
     if head and not head.endswith(newline * 2):
         head += newline  # a blank line sets the block apart
     return head + b''.join(line.encode('utf-8') + newline for line in lines)
-
-
-def append_lines(path: str, lines: Sequence[str]) -> None:
-    """Append `lines` to `path` atomically, creating it when missing."""
-    try:
-        with open(path, 'rb') as file:
-            data = file.read()
-    except FileNotFoundError:
-        data = b''
-    atomic_write(path, appended(data, lines))

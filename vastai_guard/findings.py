@@ -2,9 +2,16 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import NamedTuple
 
 from vastai_guard.rules import Rule
+
+# How many hex characters of a fingerprint are printed, and the shortest prefix accepted back
+# (`rotated`, `allow_fingerprints`): 48 bits, unique among any repository's keys.
+SHORT_FINGERPRINT = 12
+# A run that may be a secret: 16+ characters of the base64/hex/token alphabets
+_SECRET_RUN = re.compile(r'[A-Za-z0-9+/_-]{16,}=*')
 
 
 class Fragment(NamedTuple):
@@ -89,6 +96,17 @@ def redact(secret: str) -> str:
     if len(secret) < 16:
         return '*' * len(secret)
     return f'{secret[:4]}...{secret[-4:]}'
+
+
+def redact_runs(text: str) -> str:
+    """`text` with every run that may be a key (16+ token characters with a digit) redacted.
+
+    For echoing a value the user gave back in an error: `VAST_API_KEY=<key>` pasted where a
+    fingerprint was expected must not end up in a terminal log.
+    """
+    return _SECRET_RUN.sub(
+        lambda run: redact(run[0]) if any(c.isdigit() for c in run[0]) else run[0], text,
+    )
 
 
 def to_finding(match: Match, path: str) -> Finding:

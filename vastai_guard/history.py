@@ -38,6 +38,7 @@ from vastai_guard.findings import fingerprint
 from vastai_guard.findings import redact
 from vastai_guard.rules import Rule
 from vastai_guard.sources import wanted
+from vastai_guard.suppress import fingerprint_allowed
 
 # The `path` of an occurrence found in a commit message rather than in a file.
 COMMIT_MESSAGE = '(commit message)'
@@ -159,7 +160,7 @@ def _keys_in(matches: Sequence[Match], suppressions: _Suppressions) -> _BlobKeys
         print_ = fingerprint(match.secret)
         if (
                 print_ in keys
-                or print_ in suppressions.config.allow_fingerprints
+                or fingerprint_allowed(print_, suppressions.config.allow_fingerprints)
                 or baseline_hash(match.secret) in suppressions.baseline
         ):
             continue

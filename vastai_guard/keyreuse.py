@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from vastai_guard import envfiles
 from vastai_guard import git
 from vastai_guard.findings import Problem
+from vastai_guard.findings import SHORT_FINGERPRINT
 from vastai_guard.findings import fingerprint
 
 # Env files are a few kilobytes; anything far larger is not one, and is not read whole.
@@ -61,7 +62,8 @@ def reused_keys(root: str, paths: Sequence[str]) -> list[Problem]:
         environments = ', '.join(sorted(by_environment))
         problems.append(Problem(
             'reused-key', files[0],
-            f'the same Vast.ai key (fingerprint {key[:16]}) is in {", ".join(files)}, '
+            f'the same Vast.ai key (fingerprint {key[:SHORT_FINGERPRINT]}) is in '
+            f'{", ".join(files)}, '
             f'used by {environments}: create a separate key for each environment '
             '(Vast.ai Keys page, or `vastai create api-key --name NAME`) so that one leak '
             'cannot reach the others',

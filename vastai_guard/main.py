@@ -159,7 +159,7 @@ def _parser() -> argparse.ArgumentParser:
     rotated.add_argument(
         'fingerprint', metavar='FINGERPRINT',
         help='the fingerprint `vastai-guard history` printed, or a unique prefix of at least '
-             '8 hex characters',
+             '12 hex characters (never the key itself: it is refused)',
     )
     rotated.add_argument('--note', default='', help='how it was rotated, who did it')
     rotated.add_argument(

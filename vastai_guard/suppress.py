@@ -68,6 +68,11 @@ def load_baseline(path: str) -> frozenset[str]:
     )
 
 
+def fingerprint_allowed(fingerprint: str, allowed: frozenset[str]) -> bool:
+    """`allow_fingerprints` holds full fingerprints or prefixes of at least 12 characters."""
+    return fingerprint in allowed or any(fingerprint.startswith(entry) for entry in allowed)
+
+
 def unsuppressed(
         findings: Iterable[Finding],
         *,
@@ -76,7 +81,7 @@ def unsuppressed(
 ) -> list[Finding]:
     return [
         finding for finding in findings
-        if finding.fingerprint not in config.allow_fingerprints
+        if not fingerprint_allowed(finding.fingerprint, config.allow_fingerprints)
         and finding.hashed_secret not in baseline
         and not path_excluded(finding.path, config)
     ]

@@ -19,14 +19,17 @@ from vastai_guard.report.output import emit
 
 def _fix(root: str, facts: ignorecheck.Facts) -> list[str]:
     """Append what is missing to the root .gitignore; the lines added (none: unchanged)."""
-    from vastai_guard.fileedit import append_lines
+    from vastai_guard.fileedit import appended
+    from vastai_guard.fileedit import edit_user_file
 
     lines = ignorecheck.fix_lines(facts)
     if lines:
-        try:
-            append_lines(os.path.join(root, ignorecheck.GITIGNORE), ignorecheck.fix_block(lines))
-        except OSError as error:
-            raise FatalError(f'cannot update .gitignore: {error.strerror}') from None
+        block = ignorecheck.fix_block(lines)
+        edit_user_file(
+            os.path.join(root, ignorecheck.GITIGNORE),
+            lambda data: appended(data or b'', block),
+            root=root,
+        )
     return lines
 
 

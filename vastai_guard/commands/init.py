@@ -17,7 +17,6 @@ from typing import NamedTuple
 from vastai_guard import git
 from vastai_guard.errors import EXIT_CLEAN
 from vastai_guard.errors import FatalError
-from vastai_guard.report.output import write_atomically
 
 if TYPE_CHECKING:
     import yaml
@@ -235,14 +234,42 @@ def _pre_commit() -> list[str]:
     )
 
 
-def _read(path: str) -> str | None:
+def _refuse_hooks_path(root: str) -> None:
+    """pre-commit's own check, made before the config is touched (exit 2, nothing written).
+
+    `pre-commit install` refuses while `core.hooksPath` is set; asking afterwards would leave
+    a config written for hooks that never run.
+    """
+    result = git.run(('config', 'core.hooksPath'), cwd=root)
+    if result.stdout.strip():
+        raise FatalError(
+            '`core.hooksPath` is set, and pre-commit will not install its hook beside it: '
+            '`git config --unset-all core.hooksPath` (or add the vastai-guard hooks to the '
+            f'hooks in that folder), then run `vastai-guard init` again; {CONFIG_FILE} was '
+            'not changed',
+        )
+
+
+def _decoded(data: bytes | None) -> str | None:
     try:
-        with open(path, encoding='utf-8', newline='') as f:
-            return f.read()
-    except FileNotFoundError:
-        return None
-    except (OSError, UnicodeDecodeError) as error:
-        raise FatalError(f'{path}: cannot read: {error}') from None
+        return None if data is None else data.decode('utf-8')
+    except UnicodeDecodeError as error:
+        raise FatalError(f'{CONFIG_FILE}: cannot read: {error}') from None
+
+
+def _write(path: str, root: str) -> tuple[Edit, bytes | None]:
+    """The hooks added to the config at `path`, under fileedit's lock: the edit, the old bytes."""
+    from vastai_guard.fileedit import edit_user_file
+
+    done: list[tuple[Edit, bytes | None]] = []
+
+    def change(data: bytes | None) -> bytes | None:
+        edit = add_hooks(_decoded(data), rev=f'v{_version()}', path=CONFIG_FILE)
+        done.append((edit, data))
+        return None if edit.action == 'unchanged' else edit.text.encode('utf-8')
+
+    edit_user_file(path, change, root=root)
+    return done[-1]
 
 
 def init() -> int:
@@ -250,22 +277,26 @@ def init() -> int:
     if tree is None:
         raise FatalError('not inside a git repository: `git init` first, or run it in one')
     pre_commit = _pre_commit()  # before any change: a missing pre-commit changes nothing
+    _refuse_hooks_path(tree.root)
     path = os.path.join(tree.root, CONFIG_FILE)
-    text = _read(path)
-    edit = add_hooks(text, rev=f'v{_version()}', path=CONFIG_FILE)
+    edit, before = _write(path, tree.root)
     hooks = ', '.join(HOOK_IDS)
     if edit.action == 'unchanged':
         print(f'vastai-guard: {CONFIG_FILE} already has the vastai-guard hooks; left unchanged')
     else:
-        write_atomically(path, edit.text)
         done = 'created' if edit.action == 'created' else 'added the hooks to'
         print(f'vastai-guard: {done} {CONFIG_FILE} ({hooks})')
     sys.stdout.flush()  # our lines before pre-commit's, which writes to the same terminal
     result = subprocess.run((*pre_commit, 'install'), cwd=tree.root, check=False)
     if result.returncode != 0:
+        if edit.action != 'unchanged':
+            # a refusal not foreseen by the check above: the promise is "exit 2, config untouched"
+            from vastai_guard.fileedit import undo_edit
+
+            undo_edit(path, before=before, written=edit.text.encode('utf-8'), root=tree.root)
         raise FatalError(
             f'`pre-commit install` failed (exit {result.returncode}); fix what it said above '
-            'and run `vastai-guard init` again',
+            f'and run `vastai-guard init` again ({CONFIG_FILE} was left as it was)',
         )
     print('vastai-guard: done; to check every tracked file now: pre-commit run --all-files')
     return EXIT_CLEAN

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import sys
 
 from vastai_guard import git
 from vastai_guard.commands.history import run_history
@@ -13,30 +12,63 @@ from vastai_guard.config import config_path
 from vastai_guard.config import load_config
 from vastai_guard.errors import EXIT_CLEAN
 from vastai_guard.errors import FatalError
+from vastai_guard.findings import SHORT_FINGERPRINT
+from vastai_guard.findings import fingerprint as fingerprint_of
+from vastai_guard.findings import redact_runs
 from vastai_guard.ledger import record_rotation
+from vastai_guard.suppress import fingerprint_allowed
 
-MIN_PREFIX = 8
 _FULL = re.compile(r'[0-9a-f]{64}')
-_PREFIX = re.compile(r'[0-9a-f]{%d,64}' % MIN_PREFIX)
+_HEX_64 = re.compile(r'[0-9a-fA-F]{64}')
+_PREFIX = re.compile(r'[0-9a-f]{%d,64}' % SHORT_FINGERPRINT)
 
 
-def _resolve(prefix: str, repo: git.HistoryRepo, config: Config) -> str:
-    """The one fingerprint in history (unreachable commits included) starting with `prefix`."""
+def _history_fingerprints(repo: git.HistoryRepo, config: Config) -> set[str]:
+    """The fingerprint of every key in history, unreachable commits included."""
     result = run_history(
         repo, config, range_spec=None, include_unreachable=True, baseline_path=None,
     )
-    matches = sorted({key.fingerprint for key in result.keys if key.fingerprint.startswith(prefix)})
+    return {key.fingerprint for key in result.keys}
+
+
+def _resolve(prefix: str, known: set[str]) -> str:
+    """The one fingerprint in history starting with `prefix`."""
+    matches = sorted(print_ for print_ in known if print_.startswith(prefix))
+    # a long "prefix" may be most of a key pasted by mistake: echoed redacted
+    echoed = redact_runs(prefix)
     if not matches:
         raise FatalError(
-            f'no key in this repository\'s history has a fingerprint starting with {prefix} '
+            f'no key in this repository\'s history has a fingerprint starting with {echoed} '
             '(give the full fingerprint to record a key found elsewhere)',
         )
     if len(matches) > 1:
+        shown = max(SHORT_FINGERPRINT, len(prefix) + 4)  # enough to tell them apart
         raise FatalError(
-            f'{prefix} matches {len(matches)} fingerprints ({", ".join(m[:16] for m in matches)}'
+            f'{echoed} matches {len(matches)} fingerprints ({", ".join(m[:shown] for m in matches)}'
             '...): give more characters',
         )
     return matches[0]
+
+
+def _refuse_a_key(value: str, known: set[str], config: Config) -> None:
+    """FatalError when `value` is a key itself, not a fingerprint.
+
+    A full fingerprint and a Vast.ai key look alike (64 hex); what tells them apart is that a
+    key's SHA-256 is a fingerprint we know, from history, the ledger or the allow list. A
+    fingerprint found in history is accepted first: that key is in the repository.
+    """
+    if value in known:
+        return
+    hashed = fingerprint_of(value)
+    if (
+            hashed in known
+            or any(entry.fingerprint == hashed for entry in config.rotated)
+            or fingerprint_allowed(hashed, config.allow_fingerprints)
+    ):
+        raise FatalError(
+            'that is the key itself, not its fingerprint: pass `vastai-guard history` \'s '
+            'fingerprint (nothing was recorded; the key is not stored anywhere)',
+        )
 
 
 def rotated(
@@ -47,18 +79,28 @@ def rotated(
         config_file: str | None,
 ) -> int:
     value = fingerprint.strip().lower()
+    if _HEX_64.search(note):
+        raise FatalError(
+            'the note holds a 64-hex value (a key, or a fingerprint): leave it out, the '
+            'fingerprint is recorded on its own line',
+        )
     if not _PREFIX.fullmatch(value):
         raise FatalError(
-            f'{fingerprint!r} is not a fingerprint: give the 64 hex characters '
-            f'`vastai-guard history` printed, or a unique prefix of at least {MIN_PREFIX}',
+            f'{redact_runs(fingerprint)!r} is not a fingerprint: give the 64 hex characters '
+            f'`vastai-guard history` printed, or a unique prefix of at least {SHORT_FINGERPRINT}',
         )
     repo = git.open_history_repo(repo_path)
     path = config_path(repo.root, config_file)
-    if not _FULL.fullmatch(value):
-        value = _resolve(value, repo, load_config(path))
-    today = datetime.datetime.now(datetime.timezone.utc).date().isoformat()
-    if record_rotation(path, Rotation(value, today, note)):
-        print(f'Recorded {value[:12]} as rotated in {path}. Commit it so the team and CI share it.')
+    config = load_config(path)
+    known = _history_fingerprints(repo, config)
+    if _FULL.fullmatch(value):
+        _refuse_a_key(value, known, config)
     else:
-        print(f'{value[:12]} is already recorded as rotated in {path}.')
+        value = _resolve(value, known)
+    today = datetime.datetime.now(datetime.timezone.utc).date().isoformat()
+    short = value[:SHORT_FINGERPRINT]
+    if record_rotation(path, Rotation(value, today, note), root=repo.root):
+        print(f'Recorded {short} as rotated in {path}. Commit it so the team and CI share it.')
+    else:
+        print(f'{short} is already recorded as rotated in {path}.')
     return EXIT_CLEAN

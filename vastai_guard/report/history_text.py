@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from vastai_guard.findings import ExposedKey
+from vastai_guard.findings import SHORT_FINGERPRINT
 from vastai_guard.history import NEEDS_ROTATION
 from vastai_guard.history import ROTATED
 from vastai_guard.report.text import KEYS_PAGE
@@ -13,8 +14,6 @@ from vastai_guard.report.output import count
 
 # Enough occurrences to find the key again; the JSON report lists them all.
 _SHOWN_OCCURRENCES = 5
-# As many fingerprint characters as `vastai-guard rotated` needs to be sure which key is meant.
-SHORT_FINGERPRINT = 12
 
 
 

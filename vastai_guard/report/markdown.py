@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from vastai_guard.config import Rotation
 from vastai_guard.findings import ExposedKey
+from vastai_guard.findings import SHORT_FINGERPRINT
 from vastai_guard.findings import Verification
 from vastai_guard.report.text import KEYS_PAGE
 from vastai_guard.report.text import verification_rank
@@ -24,7 +25,6 @@ _STATUS_RANK = {NEEDS_ROTATION: 0, ROTATED: 1, INACTIVE: 2}
 # the Vast.ai docs: "90-day rotation is a reasonable baseline"
 SUGGESTED_ROTATION_DAYS = 90
 _PATHS_IN_TABLE = 3
-_SHORT_FINGERPRINT = 12
 _SHORT_COMMIT = 10
 
 # characters that would start emphasis, links, code or HTML in plain text (`|`: see _cell)
@@ -124,7 +124,7 @@ def _table(keys: Sequence[ExposedKey], rotated_on: dict[str, str]) -> list[str]:
     for key in keys:
         cells = (
             _code(key.redacted),
-            _code(key.fingerprint[:_SHORT_FINGERPRINT]),
+            _code(key.fingerprint[:SHORT_FINGERPRINT]),
             _first_seen(key),
             _where(key),
             'yes' if key.in_head else 'no',
@@ -221,7 +221,7 @@ def _scheduled(
             cells = (
                 _code(redacted[rotation.fingerprint]) if rotation.fingerprint in redacted
                 else 'not in history',
-                _code(rotation.fingerprint[:_SHORT_FINGERPRINT]),
+                _code(rotation.fingerprint[:SHORT_FINGERPRINT]),
                 date.isoformat(),
                 str((today - date).days),
                 _text(rotation.note),
@@ -272,7 +272,7 @@ def render_rotation_plan(
                 'These no longer need rotating but are still in HEAD: remove them so scanners '
                 'stay quiet.',
                 '',
-                *(f'- {_code(key.redacted)} ({_code(key.fingerprint[:_SHORT_FINGERPRINT])})'
+                *(f'- {_code(key.redacted)} ({_code(key.fingerprint[:SHORT_FINGERPRINT])})'
                   for key in leftovers),
                 '',
             ]

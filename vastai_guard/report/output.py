@@ -1,7 +1,8 @@
 """Where a report goes, and which format a command uses when none is asked for.
 
 Shared by every command that reports: `--output FILE` writes the full report to FILE
-(atomically: a reader never sees half a SARIF log) and leaves stdout one summary line, so a CI
+(fileedit.write_report: a file is replaced atomically, so a reader never sees half a SARIF
+log; a device or pipe is written into) and leaves stdout one summary line, so a CI
 log still says what happened.
 """
 from __future__ import annotations
@@ -9,8 +10,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 from collections.abc import Sequence
-
-from vastai_guard.errors import FatalError
 
 
 def default_format(choices: Sequence[str], env: Mapping[str, str]) -> str:
@@ -20,22 +19,14 @@ def default_format(choices: Sequence[str], env: Mapping[str, str]) -> str:
     return 'text'
 
 
-def write_atomically(path: str, text: str) -> None:
-    """Write `text` to `path` in one step (fileedit.atomic_write); a failure is exit 2."""
-    from vastai_guard.fileedit import atomic_write  # only when a file is written
-
-    try:
-        atomic_write(path, text.encode('utf-8'))
-    except OSError as error:
-        raise FatalError(f'cannot write {path}: {error.strerror}') from None
-
-
 def emit(report: str, *, output_file: str | None, summary: str) -> None:
     """The report on stdout; or, with `--output`, in the file and `summary` on stdout."""
     if output_file is None:
         sys.stdout.write(report)
         return
-    write_atomically(output_file, report)
+    from vastai_guard.fileedit import write_report  # only when a file is written
+
+    write_report(output_file, report.encode('utf-8'))
     print(f'{summary}; report written to {output_file}')
 
 

@@ -13,6 +13,7 @@ from typing import Protocol
 
 from vastai_guard.findings import ExposedKey
 from vastai_guard.findings import Finding
+from vastai_guard.findings import SHORT_FINGERPRINT
 from vastai_guard.rules import ALL_RULES
 from vastai_guard.rules import Rule
 
@@ -80,7 +81,8 @@ def from_finding(finding: Finding) -> Result:
         level=ERROR,
         message=(
             f'{finding.rule.title}: {finding.redacted} '
-            f'(fingerprint {finding.fingerprint[:12]}). Rotate it, then remove it from the file.'
+            f'(fingerprint {finding.fingerprint[:SHORT_FINGERPRINT]}). '
+            'Rotate it, then remove it from the file.'
         ),
         path=finding.path,
         line=finding.line,
