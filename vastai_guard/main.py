@@ -90,11 +90,25 @@ def _parser() -> argparse.ArgumentParser:
     _add_output(scan)
     _add_verify(scan)
 
-    commands.add_parser(
+    init = commands.add_parser(
         'init', help='add the vastai-guard hooks to .pre-commit-config.yaml and install them',
         description='Add the vastai-guard hooks to the repository\'s .pre-commit-config.yaml '
-                    '(created if missing; existing lines and comments are kept), then run '
+                    '(created if missing; existing lines and comments are kept), add what the '
+                    'vastai-gitignore hook demands to .gitignore, then run '
                     '`pre-commit install`. Running it again changes nothing.',
+    )
+    init.add_argument(
+        '--repo', dest='hook_repo', metavar='URL',
+        help='where pre-commit gets the hooks (default: the project\'s published repository)',
+    )
+    init.add_argument(
+        '--rev', metavar='REV',
+        help='the tag or commit of --repo to use (default: v<installed version>)',
+    )
+    init.add_argument(
+        '--local', action='store_true',
+        help='a `repo: local` entry running the installed vastai-guard (language: system): '
+             'no clone, no network',
     )
 
     gitignore = commands.add_parser(
@@ -205,7 +219,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     if args.command == 'init':
         from vastai_guard.commands.init import init
-        return run_guarded(init)
+        return run_guarded(
+            lambda: init(repo=args.hook_repo, rev=args.rev, local=args.local),
+        )
     if args.command == 'gitignore':
         from vastai_guard.commands.gitignore import gitignore
         return run_guarded(

@@ -17,7 +17,7 @@ from vastai_guard.report.output import count
 from vastai_guard.report.output import emit
 
 
-def _fix(root: str, facts: ignorecheck.Facts) -> list[str]:
+def fix_gitignore(root: str, facts: ignorecheck.Facts) -> list[str]:
     """Append what is missing to the root .gitignore; the lines added (none: unchanged)."""
     from vastai_guard.fileedit import append_lines
 
@@ -46,7 +46,7 @@ def gitignore(
     facts = ignorecheck.gather(tree.root)
     added: list[str] | None = None
     if fix:
-        added = _fix(tree.root, facts)
+        added = fix_gitignore(tree.root, facts)
         if added:
             facts = ignorecheck.gather(tree.root)
     problems: list[Problem] = ignorecheck.problems(facts, prefix=tree.prefix)
