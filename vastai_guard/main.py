@@ -22,7 +22,8 @@ def _add_common(parser: argparse.ArgumentParser, formats: Sequence[str]) -> None
     )
     parser.add_argument(
         '--config', dest='config_file', metavar='FILE',
-        help='config file (default: .vastai-guard.yaml at the repository root)',
+        help='config file, which must exist (default: $VASTAI_GUARD_CONFIG, else '
+             '.vastai-guard.yaml at the repository root if there is one)',
     )
 
 

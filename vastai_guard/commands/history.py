@@ -132,7 +132,7 @@ def history(
     if since_rotation_days is not None and output_format != 'markdown':
         raise FatalError('--since-rotation-days goes with --format markdown')
     repo = git.open_history_repo(repo_path)
-    config = load_config(config_path(repo.root, config_file))
+    config = load_config(config_path(repo.root, config_file, must_exist=True))
     result = run_history(
         repo,
         config,

@@ -100,7 +100,7 @@ def scan(
     tree = git.work_tree()
     if tree is None and all_files:
         raise FatalError('--all-files needs a git repository (pass folders to scan them from disk)')
-    config = load_config(config_path(tree.root if tree else os.getcwd(), config_file))
+    config = load_config(config_path(tree.root if tree else os.getcwd(), config_file, must_exist=True))
     baseline = load_baseline(baseline_path) if baseline_path else frozenset()
     skipped: list[sources.Skipped] = []
     if tree is None:
