@@ -41,8 +41,12 @@ def from_index(
         *,
         config: Config,
         skipped: list[Skipped],
+        read: list[str] | None = None,
 ) -> Iterator[Fragment]:
-    """The staged content of each entry: a partially staged file is judged as committed."""
+    """The staged content of each entry: a partially staged file is judged as committed.
+
+    `read` gets the path of every file read (for "no keys in N files").
+    """
     entries = [entry for entry in entries if wanted(entry.path, config)]
     max_size = config.max_file_mb * 1024 * 1024
     blobs = git.read_blobs((entry.sha for entry in entries), max_size=max_size)
@@ -51,6 +55,8 @@ def from_index(
             reason = 'object missing' if blob.size == 0 else f'larger than {config.max_file_mb} MB'
             skipped.append(Skipped(entry.path, reason))
             continue
+        if read is not None:
+            read.append(entry.path)
         fragment = _from_bytes(entry.path, blob.data)
         if fragment is not None:
             yield fragment
@@ -62,6 +68,7 @@ def from_disk(
         relative_to: str,
         config: Config,
         skipped: list[Skipped],
+        read: list[str] | None = None,
 ) -> Iterator[Fragment]:
     """Files and folders read from disk (outside git, or files git does not track).
 
@@ -73,9 +80,9 @@ def from_disk(
                 dirs[:] = sorted(d for d in dirs if d != '.git')
                 for name in sorted(files):
                     file_path = os.path.join(folder, name)
-                    yield from _read_file(file_path, relative_to, config, skipped)
+                    yield from _read_file(file_path, relative_to, config, skipped, read)
         else:
-            yield from _read_file(path, relative_to, config, skipped)
+            yield from _read_file(path, relative_to, config, skipped, read)
 
 
 def _display_path(path: str, relative_to: str) -> str:
@@ -90,6 +97,7 @@ def _read_file(
         relative_to: str,
         config: Config,
         skipped: list[Skipped],
+        read: list[str] | None = None,
 ) -> Iterator[Fragment]:
     shown = _display_path(path, relative_to)
     if not wanted(shown, config) or os.path.islink(path):
@@ -106,6 +114,8 @@ def _read_file(
     except OSError as error:
         skipped.append(Skipped(shown, f'cannot read: {error.strerror}'))
         return
+    if read is not None:
+        read.append(shown)
     fragment = _from_bytes(shown, data)
     if fragment is not None:
         yield fragment

@@ -37,15 +37,18 @@ def _fragments_in_repo(
         all_files: bool,
         config: Config,
         skipped: list[sources.Skipped],
+        read: list[str],
 ) -> Iterator[Fragment]:
     if all_files:
-        yield from sources.from_index(git.all_index_entries(), config=config, skipped=skipped)
+        yield from sources.from_index(
+            git.all_index_entries(), config=config, skipped=skipped, read=read,
+        )
         return
     if not paths:
         paths = git.staged_paths()
     files = [path for path in paths if not os.path.isdir(path)]
     entries = git.index_entries(files)
-    yield from sources.from_index(entries, config=config, skipped=skipped)
+    yield from sources.from_index(entries, config=config, skipped=skipped, read=read)
     # Named but not in the index (untracked files, folders): judged as they are on disk. A
     # staged deletion is in neither place and has nothing left to leak.
     staged = {entry.path for entry in entries}
@@ -55,7 +58,7 @@ def _fragments_in_repo(
         or posixpath.normpath(tree.prefix + path.replace(os.sep, '/')) not in staged
     ]
     yield from sources.from_disk(
-        rest, relative_to=tree.root, config=config, skipped=skipped,
+        rest, relative_to=tree.root, config=config, skipped=skipped, read=read,
     )
 
 
@@ -103,23 +106,30 @@ def scan(
     config = load_config(config_path(tree.root if tree else os.getcwd(), config_file, must_exist=True))
     baseline = load_baseline(baseline_path) if baseline_path else frozenset()
     skipped: list[sources.Skipped] = []
+    scanned: list[str] = []
     if tree is None:
         fragments = sources.from_disk(
             paths or ['.'], relative_to=os.getcwd(), config=config, skipped=skipped,
+            read=scanned,
         )
     else:
         fragments = _fragments_in_repo(
-            tree, paths, all_files=all_files, config=config, skipped=skipped,
+            tree, paths, all_files=all_files, config=config, skipped=skipped, read=scanned,
         )
     # raw secrets are collected only for --verify, and never reach a renderer
     secrets: dict[str, str] | None = {} if verify is not None else None
-    findings = unsuppressed(collect(fragments, secrets), config=config, baseline=baseline)
+    findings = unsuppressed(
+        collect(fragments, secrets), config=config, baseline=baseline,
+    )
     if verify is not None and secrets is not None and findings:
         findings = verified(findings, secrets, verify)
 
     for item in skipped:
         print(f'vastai-guard: skipped {item.path}: {item.reason}', file=sys.stderr)
     emit(render(findings, output_format), output_file=output_file, summary=summary(findings))
+    if not findings and output_format == 'text' and output_file is None and sys.stdout.isatty():
+        # one line for a person at a terminal; hooks and pipes get silence, as they expect
+        print(f'vastai-guard: no Vast.ai keys in {count(len(scanned), "file")}')
     return EXIT_FINDINGS if findings else EXIT_CLEAN
 
 
