@@ -53,6 +53,7 @@ def _first_commit_passes_then_a_staged_key_is_blocked(repo: Path, env: dict[str,
     output = blocked.stdout + blocked.stderr
     assert blocked.returncode != 0, output
     assert '.env:1: vast-api-key:' in output
+    assert 'The key is not in any commit yet' in output  # no "rotate now" for a blocked commit
     assert key not in output
     assert git(repo, 'rev-list', '--count', 'HEAD').strip() == '1'
 

@@ -20,6 +20,7 @@ from vastai_guard.errors import EXIT_FINDINGS
 from vastai_guard.errors import FatalError
 from vastai_guard.findings import Finding
 from vastai_guard.findings import Fragment
+from vastai_guard.findings import fingerprint
 from vastai_guard.findings import to_finding
 from vastai_guard.report.output import count
 from vastai_guard.report.output import emit
@@ -126,14 +127,46 @@ def scan(
 
     for item in skipped:
         print(f'vastai-guard: skipped {item.path}: {item.reason}', file=sys.stderr)
-    emit(render(findings, output_format), output_file=output_file, summary=summary(findings))
+    committed = committed_keys(
+        tree.root, findings, max_size=config.max_file_mb * 1024 * 1024,
+    ) if tree is not None else frozenset()
+    emit(
+        render(findings, output_format, committed),
+        output_file=output_file,
+        summary=summary(findings),
+    )
     if not findings and output_format == 'text' and output_file is None and sys.stdout.isatty():
         # one line for a person at a terminal; hooks and pipes get silence, as they expect
         print(f'vastai-guard: no Vast.ai keys in {count(len(scanned), "file")}')
     return EXIT_FINDINGS if findings else EXIT_CLEAN
 
 
-def render(findings: Sequence[Finding], output_format: str) -> str:
+def committed_keys(root: str, findings: Sequence[Finding], *, max_size: int) -> frozenset[str]:
+    """Fingerprints of the keys found that HEAD already holds in the same file.
+
+    Those are exposed for good (rotate now); a key only staged or on disk is not yet. Read
+    only for files with findings: a clean hook run pays nothing for it.
+    """
+    if not findings:
+        return frozenset()
+    from vastai_guard.decode import text_to_scan
+
+    paths = {finding.path for finding in findings}
+    entries = [entry for entry in git.head_tree(root) if entry.path in paths]
+    blobs = git.read_blobs((entry.sha for entry in entries), cwd=root, max_size=max_size)
+    found = set()
+    for entry, blob in zip(entries, blobs):
+        text = text_to_scan(entry.path, blob.data) if blob.data is not None else None
+        for match in find_secrets(text or '', entry.path):
+            found.add(fingerprint(match.secret))
+    return frozenset(found & {finding.fingerprint for finding in findings})
+
+
+def render(
+        findings: Sequence[Finding],
+        output_format: str,
+        committed: frozenset[str] = frozenset(),
+) -> str:
     if output_format == 'json':
         from vastai_guard.report import json as json_report
         return json_report.render(findings)
@@ -146,7 +179,7 @@ def render(findings: Sequence[Finding], output_format: str) -> str:
             category='scan',
         )
     from vastai_guard.report import text
-    return text.render(findings)
+    return text.render(findings, committed)
 
 
 def summary(findings: Sequence[Finding]) -> str:

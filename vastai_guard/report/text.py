@@ -5,13 +5,24 @@ from collections.abc import Sequence
 
 from vastai_guard.findings import Finding
 from vastai_guard.findings import Verification
+from vastai_guard.report.output import count
 
 KEYS_PAGE = 'https://cloud.vast.ai/manage-keys/'
 
+# Already in a commit: everyone who can read the repository has it.
 ADVICE = f'''\
 A Vast.ai key in git is exposed to everyone who can read the repository, for good:
   1. Rotate it now: Vast.ai Keys page ({KEYS_PAGE}) -> Reset, or `vastai reset api-key`.
   2. Remove it from the file: read it from VAST_API_KEY or an ignored .env file instead.
+  3. Not a key? Add `vastai-guard:allow` in a comment on that line, or its fingerprint
+     (`vastai-guard scan --format json`) to allow_fingerprints in .vastai-guard.yaml.'''
+
+# Staged or on disk only: blocking the commit kept it out of git, so nothing leaked yet.
+ADVICE_NOT_COMMITTED = '''\
+The key is not in any commit yet: keep it that way.
+  1. Unstage it (`git restore --staged -- FILE`), move it to an ignored .env file or a
+     secret store, and read it from VAST_API_KEY.
+  2. Rotate it only if it was already committed elsewhere or shared (chat, email, a ticket).
   3. Not a key? Add `vastai-guard:allow` in a comment on that line, or its fingerprint
      (`vastai-guard scan --format json`) to allow_fingerprints in .vastai-guard.yaml.'''
 
@@ -51,27 +62,31 @@ def verification_summary(verifications: Sequence[Verification]) -> str:
     )
 
 
-def _line(finding: Finding) -> str:
+def _line(finding: Finding, committed: frozenset[str]) -> str:
     line = f'{finding.path}:{finding.line}: {finding.rule.id}: {finding.redacted}'
+    if finding.fingerprint in committed:
+        line += ' (already committed)'
     if finding.verification is not None:
         line += f' {verification_label(finding.verification)}'
     return line
 
 
-def render(findings: Sequence[Finding]) -> str:
+def render(findings: Sequence[Finding], committed: frozenset[str] = frozenset()) -> str:
+    """`committed`: fingerprints of keys already in a commit; they get the rotate-now advice."""
     if not findings:
         return ''
     ordered = sorted(findings, key=lambda f: verification_rank(f.verification))
-    lines = [_line(f) for f in ordered]
+    lines = [_line(f, committed) for f in ordered]
     files = len({f.path for f in findings})
     keys = len({f.fingerprint for f in findings})
     lines.append('')
-    lines.append(
-        f'Found {keys} Vast.ai secret{"s" if keys != 1 else ""} '
-        f'in {files} file{"s" if files != 1 else ""}.',
-    )
+    lines.append(f'Found {count(keys, "Vast.ai key")} in {count(files, "file")}.')
     verdicts = {f.fingerprint: f.verification for f in findings if f.verification is not None}
     if verdicts:
         lines.append(verification_summary(list(verdicts.values())))
-    lines.append(ADVICE)
+    fingerprints = {f.fingerprint for f in findings}
+    if fingerprints & committed:
+        lines.append(ADVICE)
+    if fingerprints - committed:
+        lines.append(ADVICE_NOT_COMMITTED)
     return '\n'.join(lines) + '\n'
