@@ -150,6 +150,12 @@ def _parser() -> argparse.ArgumentParser:
              'origin/main..HEAD); fails if any of them added a key',
     )
     history.add_argument(
+        '--pre-push', action='store_true',
+        help='scan only the commits a push sends (the vastai-secrets-push hook): '
+             'PRE_COMMIT_FROM_REF..PRE_COMMIT_TO_REF, or for a new branch the commits no '
+             'remote-tracking ref has',
+    )
+    history.add_argument(
         '--include-unreachable', action='store_true',
         help='also scan commits no ref reaches (amended, reset away, dropped stashes)',
     )
@@ -246,6 +252,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 output_file=args.output_file,
                 verify=_verify(args),
                 since_rotation_days=args.since_rotation_days,
+                pre_push=args.pre_push,
             ),
         )
     if args.command == 'rotated':

@@ -29,6 +29,14 @@ if TYPE_CHECKING:
     from vastai_guard.verify import VerifyOptions
 
 
+# The push was stopped: the key is in local commits only (unless it was pushed elsewhere).
+PUSH_ADVICE = '''\
+The push was stopped before these commits left this machine. Take the key out of them
+(`git commit --amend` for the last commit, `git rebase -i @{upstream}` for older ones), put it
+in an ignored .env file or a secret store, then push again. Rotate it if it was pushed
+anywhere else or shared.'''
+
+
 def history_revs(root: str, *, include_unreachable: bool) -> list[str]:
     """Every ref (branches, tags, remote-tracking, notes, HEAD), every stash entry, and with
     `include_unreachable` the commits nothing reaches any more."""
@@ -89,10 +97,16 @@ def run_history(
         baseline_path: str | None,
         progress: Callable[[Progress], None] | None = None,
         keep_secrets: bool = False,
+        push_revs: Sequence[str] | None = None,
 ) -> HistoryResult:
-    """The scan behind `history` (and `rotated`, which resolves fingerprint prefixes with it)."""
+    """The scan behind `history` (and `rotated`, which resolves fingerprint prefixes with it).
+
+    `push_revs`: the commits a push sends (`--pre-push`), as git log arguments.
+    """
     baseline = load_baseline(baseline_path) if baseline_path else frozenset()
-    if range_spec is not None:
+    if push_revs is not None:
+        revs = list(push_revs)
+    elif range_spec is not None:
         git.check_range(repo.root, range_spec)
         revs = [range_spec]
     else:
@@ -128,11 +142,23 @@ def history(
         output_file: str | None = None,
         verify: VerifyOptions | None = None,
         since_rotation_days: int | None = None,
+        pre_push: bool = False,
 ) -> int:
     if since_rotation_days is not None and output_format != 'markdown':
         raise FatalError('--since-rotation-days goes with --format markdown')
+    if pre_push and (range_spec is not None or include_unreachable):
+        raise FatalError(
+            '--pre-push scans the commits being pushed: no --range or --include-unreachable',
+        )
     repo = git.open_history_repo(repo_path)
     config = load_config(config_path(repo.root, config_file, must_exist=True))
+    pushed = None
+    if pre_push:
+        import os
+
+        from vastai_guard.prepush import push_revs
+
+        pushed = push_revs(repo.root, os.environ)
     result = run_history(
         repo,
         config,
@@ -140,6 +166,7 @@ def history(
         include_unreachable=include_unreachable,
         baseline_path=baseline_path,
         keep_secrets=verify is not None,
+        push_revs=pushed,
     )
     for warning in result.warnings:
         print(f'vastai-guard: warning: {warning}', file=sys.stderr)
@@ -156,6 +183,8 @@ def history(
     )
     emit(report, output_file=output_file, summary=_summary(keys))
     pending = any(key.status == NEEDS_ROTATION for key in keys)
+    if pre_push and pending:
+        print(PUSH_ADVICE)
     return EXIT_FINDINGS if pending else EXIT_CLEAN
 
 
