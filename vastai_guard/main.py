@@ -85,7 +85,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     scan.add_argument(
         '--baseline', dest='baseline_path', metavar='FILE',
-        help='detect-secrets baseline: secrets in it are not reported',
+        help='detect-secrets baseline: secrets in it are not reported '
+             '(default: .secrets.baseline at the repository root, if there is one)',
     )
     _add_common(scan, ('text', 'json', 'sarif', 'github'))
     _add_output(scan)
@@ -161,7 +162,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     history.add_argument(
         '--baseline', dest='baseline_path', metavar='FILE',
-        help='detect-secrets baseline: secrets in it are not reported',
+        help='detect-secrets baseline: secrets in it are not reported '
+             '(default: .secrets.baseline at the repository root, if there is one)',
     )
     history.add_argument(
         '--since-rotation-days', type=int, metavar='N',

@@ -23,6 +23,7 @@ from vastai_guard.history import Progress
 from vastai_guard.history import scan_history
 from vastai_guard.report.output import count
 from vastai_guard.report.output import emit
+from vastai_guard.suppress import baseline_path as find_baseline
 from vastai_guard.suppress import load_baseline
 
 if TYPE_CHECKING:
@@ -164,7 +165,7 @@ def history(
         config,
         range_spec=range_spec,
         include_unreachable=include_unreachable,
-        baseline_path=baseline_path,
+        baseline_path=find_baseline(repo.root, baseline_path),
         keep_secrets=verify is not None,
         push_revs=pushed,
     )

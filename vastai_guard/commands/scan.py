@@ -24,6 +24,7 @@ from vastai_guard.findings import fingerprint
 from vastai_guard.findings import to_finding
 from vastai_guard.report.output import count
 from vastai_guard.report.output import emit
+from vastai_guard.suppress import baseline_path as find_baseline
 from vastai_guard.suppress import load_baseline
 from vastai_guard.suppress import unsuppressed
 
@@ -105,6 +106,8 @@ def scan(
     if tree is None and all_files:
         raise FatalError('--all-files needs a git repository (pass folders to scan them from disk)')
     config = load_config(config_path(tree.root if tree else os.getcwd(), config_file, must_exist=True))
+    if tree is not None:
+        baseline_path = find_baseline(tree.root, baseline_path)
     baseline = load_baseline(baseline_path) if baseline_path else frozenset()
     skipped: list[sources.Skipped] = []
     scanned: list[str] = []
