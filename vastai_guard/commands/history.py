@@ -16,8 +16,8 @@ from vastai_guard.config import load_config
 from vastai_guard.errors import EXIT_CLEAN
 from vastai_guard.errors import EXIT_FINDINGS
 from vastai_guard.errors import FatalError
+from vastai_guard.findings import PENDING_STATUSES
 from vastai_guard.findings import ExposedKey
-from vastai_guard.history import NEEDS_ROTATION
 from vastai_guard.history import HistoryResult
 from vastai_guard.history import Progress
 from vastai_guard.history import scan_history
@@ -183,7 +183,7 @@ def history(
         since_rotation_days=since_rotation_days, rotated=config.rotated,
     )
     emit(report, output_file=output_file, summary=_summary(keys))
-    pending = any(key.status == NEEDS_ROTATION for key in keys)
+    pending = any(key.status in PENDING_STATUSES for key in keys)
     if pre_push and pending:
         print(PUSH_ADVICE)
     return EXIT_FINDINGS if pending else EXIT_CLEAN
@@ -228,7 +228,7 @@ def _render(
 
 
 def _summary(keys: list[ExposedKey]) -> str:
-    pending = sum(1 for key in keys if key.status == NEEDS_ROTATION)
+    pending = sum(1 for key in keys if key.status in PENDING_STATUSES)
     return (
         f'vastai-guard: {count(len(keys), "Vast.ai key")} in history, '
         f'{pending} needing rotation'

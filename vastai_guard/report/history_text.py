@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from vastai_guard.findings import PENDING_STATUSES
+from vastai_guard.findings import ROTATED_STILL_ACTIVE
 from vastai_guard.findings import ExposedKey
 from vastai_guard.history import NEEDS_ROTATION
 from vastai_guard.history import ROTATED
@@ -30,6 +32,18 @@ def _rotation_steps(key: ExposedKey) -> list[str]:
     ]
 
 
+def _rotate_again_steps() -> list[str]:
+    return [
+        '  The ledger says it was rotated, but Vast.ai still accepts it: the rotation did not',
+        '  take (another key was reset, or this one was re-issued).',
+        f'    1. Reset it again on the Vast.ai Keys page ({KEYS_PAGE}) -> Reset (or Delete):',
+        '       find the key ending as shown above, or `vastai reset api-key` while logged in',
+        '       with it.',
+        '    2. Check: `vastai-guard history --verify` shows it [invalid] once it is dead.',
+        '       The ledger entry stays as it is: there is nothing to record again.',
+    ]
+
+
 def _block(key: ExposedKey) -> list[str]:
     where = 'still in HEAD' if key.in_head else 'not in HEAD, still in history'
     first = key.first_seen
@@ -50,6 +64,8 @@ def _block(key: ExposedKey) -> list[str]:
         lines.append(f'    ... and {hidden} more (--format json lists them all)')
     if key.status == NEEDS_ROTATION:
         lines.extend(_rotation_steps(key))
+    elif key.status == ROTATED_STILL_ACTIVE:
+        lines.extend(_rotate_again_steps())
     return lines
 
 
@@ -59,7 +75,7 @@ def render(keys: Sequence[ExposedKey], commits_scanned: int) -> str:
     for key in sorted(keys, key=lambda key: verification_rank(key.verification)):
         lines.extend(_block(key))
         lines.append('')
-    pending = sum(1 for key in keys if key.status == NEEDS_ROTATION)
+    pending = sum(1 for key in keys if key.status in PENDING_STATUSES)
     in_head = sum(1 for key in keys if key.in_head)
     rotated = sum(1 for key in keys if key.status == ROTATED)
     inactive = len(keys) - pending - rotated

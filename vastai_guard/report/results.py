@@ -89,11 +89,17 @@ def from_finding(finding: Finding) -> Result:
 
 
 # A key that is rotated or verified dead is history, not an emergency.
-_HISTORY_LEVELS = {'needs-rotation': ERROR, 'rotated': NOTE, 'inactive': NOTE}
+_HISTORY_LEVELS = {
+    'needs-rotation': ERROR, 'rotated-still-active': ERROR, 'rotated': NOTE, 'inactive': NOTE,
+}
 _HISTORY_STATUS = {
     'needs-rotation': 'needs rotation',
     'rotated': 'rotated (in the ledger)',
     'inactive': 'inactive (the Vast.ai API rejects it)',
+    'rotated-still-active': (
+        'recorded as rotated but still active: the rotation did not take, reset it again on '
+        'the Keys page'
+    ),
 }
 
 
