@@ -53,6 +53,13 @@ def _add_output(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _positive_int(text: str) -> int:
+    """argparse type: a whole number above 0 (0 days would flag every rotation as overdue)."""
+    if not text.isdigit() or int(text) == 0:
+        raise argparse.ArgumentTypeError(f'expected a whole number of days above 0, not {text!r}')
+    return int(text)
+
+
 class _Version(argparse.Action):
     """`--version`, looked up only when asked: importlib.metadata costs the hook start-up."""
 
@@ -166,7 +173,7 @@ def _parser() -> argparse.ArgumentParser:
              '(default: .secrets.baseline at the repository root, if there is one)',
     )
     history.add_argument(
-        '--since-rotation-days', type=int, metavar='N',
+        '--since-rotation-days', type=_positive_int, metavar='N',
         help='with --format markdown: flag keys recorded as rotated more than N days ago',
     )
     _add_common(history, ('text', 'json', 'sarif', 'github', 'markdown'))
