@@ -281,7 +281,7 @@ def test_scan_verify_text_puts_active_keys_first(repo: Path, vast_api: FakeVastA
         '[unknown: HTTP 302: redirect not followed]',
         f'a.env:1: vast-api-key: {redact(invalid)} (already committed) [invalid]',
     ]
-    assert 'Verified 3 keys with Vast.ai: 1 active, 1 unknown, 1 invalid.' in result.stdout
+    assert 'Verified 3 Vast.ai keys: 1 active, 1 unknown, 1 invalid.' in result.stdout
     _assert_nothing_leaked(keys, result.stdout, result.stderr)
 
 

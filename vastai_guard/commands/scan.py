@@ -136,11 +136,11 @@ def scan(
     emit(
         render(findings, output_format, committed),
         output_file=output_file,
-        summary=summary(findings),
+        summary=summary(findings, files_read=len(scanned)),
     )
     if not findings and output_format == 'text' and output_file is None and sys.stdout.isatty():
         # one line for a person at a terminal; hooks and pipes get silence, as they expect
-        print(f'vastai-guard: no Vast.ai keys in {count(len(scanned), "file")}')
+        print(summary(findings, files_read=len(scanned)))
     return EXIT_FINDINGS if findings else EXIT_CLEAN
 
 
@@ -185,9 +185,9 @@ def render(
     return text.render(findings, committed)
 
 
-def summary(findings: Sequence[Finding]) -> str:
+def summary(findings: Sequence[Finding], *, files_read: int) -> str:
     if not findings:
-        return 'vastai-guard: no Vast.ai keys found'
+        return f'vastai-guard: no Vast.ai keys in {count(files_read, "file")}'
     keys = count(len({f.fingerprint for f in findings}), 'Vast.ai key')
     files = count(len({f.path for f in findings}), 'file')
     return f'vastai-guard: found {keys} in {files}'

@@ -31,6 +31,8 @@ The key is not in any commit yet: keep it that way.
 _STATE_RANK = {'active': 0, 'unknown': 1, 'invalid': 3}
 _UNVERIFIED_RANK = 2
 STATES = ('active', 'unknown', 'invalid')
+# the reason verify.py gives a value it never sent (not 64 hex)
+NOT_CHECKED = 'not checked'
 
 
 def verification_rank(verification: Verification | None) -> int:
@@ -50,13 +52,19 @@ def verification_label(verification: Verification) -> str:
 
 
 def verification_summary(verifications: Sequence[Verification]) -> str:
+    """`Verified 3 Vast.ai keys: ...`, or `Verified 2 of 3 Vast.ai keys` when one was not sent."""
+    asked = [v for v in verifications if not v.reason.startswith(NOT_CHECKED)]
     counts = [
-        f'{sum(v.state == state for v in verifications)} {state}'
-        for state in STATES if any(v.state == state for v in verifications)
+        f'{sum(v.state == state for v in asked)} {state}'
+        for state in STATES if any(v.state == state for v in asked)
     ]
-    keys = len(verifications)
+    of = f' of {len(verifications)}' if len(asked) != len(verifications) else ''
+    keys = 'key' if len(verifications) == 1 else 'keys'
+    not_checked = len(verifications) - len(asked)
+    skipped = f' ({not_checked} not checked: not shaped like an API key)' if not_checked else ''
     return (
-        f'Verified {keys} key{"s" if keys != 1 else ""} with Vast.ai: {", ".join(counts)}.\n'
+        f'Verified {len(asked)}{of} Vast.ai {keys}: '
+        f'{", ".join(counts) or "none"}{skipped}.\n'
         'Active and unknown keys need rotating now; an invalid key no longer works but still\n'
         'belongs out of the file.'
     )
