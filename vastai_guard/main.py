@@ -83,10 +83,21 @@ def _parser() -> argparse.ArgumentParser:
 
     scan = commands.add_parser(
         'scan', help='scan staged files (the pre-commit hook), tracked files, or folders',
-        description='Scan files for Vast.ai keys. In a git repository, named files are judged '
-                    'by their staged content; with no names, every staged file is scanned.',
+        description='Scan files for Vast.ai keys. In a git repository every PATH is judged by '
+                    'what the index holds (the staged content, what the next commit takes): a '
+                    'folder means the indexed files under it. What the index does not hold is '
+                    'read from disk: a named untracked file, and untracked files under a folder '
+                    'that are not ignored. Ignored files and unstaged edits are not read. With '
+                    'no PATH, every staged file is scanned. --from-disk reads the working files '
+                    'instead (unstaged edits and ignored files included). Outside a repository '
+                    'files are read from disk.',
     )
     scan.add_argument('paths', nargs='*', metavar='PATH', help='files or folders to scan')
+    scan.add_argument(
+        '--from-disk', action='store_true',
+        help='read PATHs (default: the whole work tree) as they are on disk, ignored files '
+             'and unstaged edits included, instead of the staged content',
+    )
     scan.add_argument(
         '--all-files', action='store_true', help='scan every file tracked in the index',
     )
@@ -231,6 +242,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 config_file=args.config_file,
                 output_file=args.output_file,
                 verify=_verify(args),
+                from_disk=args.from_disk,
             ),
         )
     if args.command == 'init':

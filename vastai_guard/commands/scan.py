@@ -48,17 +48,20 @@ def _fragments_in_repo(
         return
     if not paths:
         paths = git.staged_paths()
-    files = [path for path in paths if not os.path.isdir(path)]
-    entries = git.index_entries(files)
+    # One rule for files and folders: what the index holds (a folder: its indexed files)
+    entries = git.index_entries(paths)
     yield from sources.from_index(entries, config=config, skipped=skipped, read=read)
-    # Named but not in the index (untracked files, folders): judged as they are on disk. A
+    # Not in the index, so read from disk: named files git does not track, and untracked
+    # files under named folders that `git add` would take (ignored ones are left out). A
     # staged deletion is in neither place and has nothing left to leak.
     staged = {entry.path for entry in entries}
+    folders = [path for path in paths if os.path.isdir(path)]
     rest = [
         path for path in paths
-        if os.path.isdir(path)
-        or posixpath.normpath(tree.prefix + path.replace(os.sep, '/')) not in staged
+        if not os.path.isdir(path)
+        and posixpath.normpath(tree.prefix + path.replace(os.sep, '/')) not in staged
     ]
+    rest += git.untracked_files(folders)
     yield from sources.from_disk(
         rest, relative_to=tree.root, config=config, skipped=skipped, read=read,
     )
@@ -101,20 +104,23 @@ def scan(
         config_file: str | None,
         output_file: str | None = None,
         verify: VerifyOptions | None = None,
+        from_disk: bool = False,
 ) -> int:
     tree = git.work_tree()
     if tree is None and all_files:
         raise FatalError('--all-files needs a git repository (pass folders to scan them from disk)')
+    if from_disk and all_files:
+        raise FatalError('--all-files reads the index; --from-disk reads the files: pick one')
     config = load_config(config_path(tree.root if tree else os.getcwd(), config_file, must_exist=True))
     if tree is not None:
         baseline_path = find_baseline(tree.root, baseline_path)
     baseline = load_baseline(baseline_path) if baseline_path else frozenset()
     skipped: list[sources.Skipped] = []
     scanned: list[str] = []
-    if tree is None:
+    if tree is None or from_disk:
         fragments = sources.from_disk(
-            paths or ['.'], relative_to=os.getcwd(), config=config, skipped=skipped,
-            read=scanned,
+            paths or ['.'], relative_to=tree.root if tree else os.getcwd(), config=config,
+            skipped=skipped, read=scanned,
         )
     else:
         fragments = _fragments_in_repo(
