@@ -117,3 +117,13 @@ def test_detect_secrets_baseline_from_the_plugins(leaky_repo: tuple[Path, list[s
     )
     assert 'Vast.ai API Key' in result.stdout
     _assert_clean(keys, result.stdout, result.stderr)
+
+
+def test_update_baseline(leaky_repo: tuple[Path, list[str]], tmp_path: Path) -> None:
+    repo, keys = leaky_repo
+    baseline = tmp_path / 'known.baseline'
+    result = run_cli(['scan', '--all-files', '--update-baseline', str(baseline)], cwd=repo)
+    assert result.returncode == 0, result.stderr
+    text = baseline.read_text(encoding='utf-8')
+    assert '"hashed_secret"' in text
+    _assert_clean(keys, result.stdout, result.stderr, text)

@@ -94,6 +94,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     scan.add_argument('paths', nargs='*', metavar='PATH', help='files or folders to scan')
     scan.add_argument(
+        '--update-baseline', metavar='FILE',
+        help='with --all-files: write every key found now to FILE, a detect-secrets baseline '
+             '(hashes only; other plugins\' entries and audit marks in FILE are kept), and '
+             'exit 0; later scans with that baseline report only new keys',
+    )
+    scan.add_argument(
         '--from-disk', action='store_true',
         help='read PATHs (default: the whole work tree) as they are on disk, ignored files '
              'and unstaged edits included, instead of the staged content',
@@ -243,6 +249,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 output_file=args.output_file,
                 verify=_verify(args),
                 from_disk=args.from_disk,
+                update_baseline=args.update_baseline,
             ),
         )
     if args.command == 'init':

@@ -105,14 +105,18 @@ def scan(
         output_file: str | None = None,
         verify: VerifyOptions | None = None,
         from_disk: bool = False,
+        update_baseline: str | None = None,
 ) -> int:
     tree = git.work_tree()
     if tree is None and all_files:
         raise FatalError('--all-files needs a git repository (pass folders to scan them from disk)')
     if from_disk and all_files:
         raise FatalError('--all-files reads the index; --from-disk reads the files: pick one')
+    if update_baseline is not None and not all_files:
+        # a baseline of the staged files alone would drop every other file's entries
+        raise FatalError('--update-baseline records every tracked file: add --all-files')
     config = load_config(config_path(tree.root if tree else os.getcwd(), config_file, must_exist=True))
-    if tree is not None:
+    if tree is not None and update_baseline is None:
         baseline_path = find_baseline(tree.root, baseline_path)
     baseline = load_baseline(baseline_path) if baseline_path else frozenset()
     skipped: list[sources.Skipped] = []
@@ -136,6 +140,8 @@ def scan(
 
     for item in skipped:
         print(f'vastai-guard: skipped {item.path}: {item.reason}', file=sys.stderr)
+    if update_baseline is not None:
+        return _write_baseline(update_baseline, findings)
     committed = committed_keys(
         tree.root, findings, max_size=config.max_file_mb * 1024 * 1024,
     ) if tree is not None else frozenset()
@@ -148,6 +154,18 @@ def scan(
         # one line for a person at a terminal; hooks and pipes get silence, as they expect
         print(summary(findings, files_read=len(scanned)))
     return EXIT_FINDINGS if findings else EXIT_CLEAN
+
+
+def _write_baseline(path: str, findings: Sequence[Finding]) -> int:
+    """Every key found now, recorded as known: later scans with this baseline pass."""
+    from vastai_guard.report import baseline
+    from vastai_guard.report.output import write_atomically
+
+    write_atomically(path, baseline.render(findings, path))
+    keys = count(len({f.fingerprint for f in findings}), 'Vast.ai key')
+    files = count(len({f.path for f in findings}), 'file')
+    print(f'vastai-guard: wrote {path}: {keys} in {files} recorded as known')
+    return EXIT_CLEAN
 
 
 def committed_keys(root: str, findings: Sequence[Finding], *, max_size: int) -> frozenset[str]:
