@@ -44,6 +44,11 @@ def _add_verify(parser: argparse.ArgumentParser) -> None:
         '--show-account', action='store_true',
         help='with --verify, show the account id and email of each active key',
     )
+    group.add_argument(
+        '--fail-on', choices=('any', 'active'), default='any',
+        help='exit 1 for any key found (default), or only for keys the Vast.ai API accepts '
+             '(active: implies --verify; unknown and invalid keys are still reported)',
+    )
 
 
 def _add_output(parser: argparse.ArgumentParser) -> None:
@@ -222,7 +227,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _verify(args: argparse.Namespace) -> VerifyOptions | None:
     """The --verify options, URL checked; called inside run_guarded, so a problem is exit 2."""
-    if not args.verify:
+    if not args.verify and args.fail_on != 'active':
         # --api-url and --show-account mean nothing without --verify: say so
         for flag, given in (('--api-url', args.api_url is not None),
                             ('--show-account', args.show_account)):
@@ -250,6 +255,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 verify=_verify(args),
                 from_disk=args.from_disk,
                 update_baseline=args.update_baseline,
+                fail_on=args.fail_on,
             ),
         )
     if args.command == 'init':
@@ -281,6 +287,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 verify=_verify(args),
                 since_rotation_days=args.since_rotation_days,
                 pre_push=args.pre_push,
+                fail_on=args.fail_on,
             ),
         )
     if args.command == 'rotated':

@@ -144,6 +144,7 @@ def history(
         verify: VerifyOptions | None = None,
         since_rotation_days: int | None = None,
         pre_push: bool = False,
+        fail_on: str = 'any',
 ) -> int:
     if since_rotation_days is not None and output_format != 'markdown':
         raise FatalError('--since-rotation-days goes with --format markdown')
@@ -183,7 +184,11 @@ def history(
         since_rotation_days=since_rotation_days, rotated=config.rotated,
     )
     emit(report, output_file=output_file, summary=_summary(keys))
-    pending = any(key.status in PENDING_STATUSES for key in keys)
+    pending = any(
+        key.status in PENDING_STATUSES
+        and (fail_on == 'any' or (key.verification and key.verification.state == 'active'))
+        for key in keys
+    )
     if pre_push and pending:
         print(PUSH_ADVICE)
     return EXIT_FINDINGS if pending else EXIT_CLEAN

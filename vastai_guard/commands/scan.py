@@ -106,6 +106,7 @@ def scan(
         verify: VerifyOptions | None = None,
         from_disk: bool = False,
         update_baseline: str | None = None,
+        fail_on: str = 'any',
 ) -> int:
     tree = git.work_tree()
     if tree is None and all_files:
@@ -153,6 +154,9 @@ def scan(
     if not findings and output_format == 'text' and output_file is None and sys.stdout.isatty():
         # one line for a person at a terminal; hooks and pipes get silence, as they expect
         print(summary(findings, files_read=len(scanned)))
+    if fail_on == 'active':
+        # CI policy (--fail-on active): a dead or unanswered key is reported, not failed on
+        findings = [f for f in findings if f.verification and f.verification.state == 'active']
     return EXIT_FINDINGS if findings else EXIT_CLEAN
 
 
