@@ -114,8 +114,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     scan.add_argument(
         '--baseline', dest='baseline_path', metavar='FILE',
-        help='detect-secrets baseline: secrets in it are not reported '
-             '(default: .secrets.baseline at the repository root, if there is one)',
+        help='detect-secrets baseline: secrets in it are not reported',
     )
     _add_common(scan, ('text', 'json', 'sarif', 'github'))
     _add_output(scan)

@@ -50,10 +50,11 @@ BASELINE_FILE = '.secrets.baseline'
 
 
 def baseline_path(root: str, explicit: str | None) -> str | None:
-    """`--baseline FILE`, else the repository's `.secrets.baseline` if it has one.
+    """`--baseline FILE`, else the repository's `.secrets.baseline` if it has one (history).
 
     Found by itself so that `history` (CI, the push hook) honours the baseline the commit hook
-    was given through `args:`, without saying it twice.
+    was given through `args:`, without saying it twice. `scan` is the commit hook: like
+    detect-secrets-hook it reads a baseline only when its arguments name one.
     """
     if explicit is not None:
         return explicit

@@ -24,7 +24,6 @@ from vastai_guard.findings import fingerprint
 from vastai_guard.findings import to_finding
 from vastai_guard.report.output import count
 from vastai_guard.report.output import emit
-from vastai_guard.suppress import baseline_path as find_baseline
 from vastai_guard.suppress import load_baseline
 from vastai_guard.suppress import unsuppressed
 
@@ -117,8 +116,6 @@ def scan(
         # a baseline of the staged files alone would drop every other file's entries
         raise FatalError('--update-baseline records every tracked file: add --all-files')
     config = load_config(config_path(tree.root if tree else os.getcwd(), config_file, must_exist=True))
-    if tree is not None and update_baseline is None:
-        baseline_path = find_baseline(tree.root, baseline_path)
     baseline = load_baseline(baseline_path) if baseline_path else frozenset()
     skipped: list[sources.Skipped] = []
     scanned: list[str] = []
