@@ -11,6 +11,7 @@ from vastai_guard.errors import run_guarded
 from vastai_guard.report.output import default_format
 
 if TYPE_CHECKING:
+    from vastai_guard.report.color import Terminal
     from vastai_guard.verify import VerifyOptions
 
 
@@ -24,6 +25,24 @@ def _add_common(parser: argparse.ArgumentParser, formats: Sequence[str]) -> None
         '--config', dest='config_file', metavar='FILE',
         help='config file, which must exist (default: $VASTAI_GUARD_CONFIG, else '
              '.vastai-guard.yaml at the repository root if there is one)',
+    )
+
+
+def _add_terminal(parser: argparse.ArgumentParser) -> None:
+    """How much a person at a terminal is told; shared by scan, history and gitignore."""
+    parser.add_argument(
+        '--no-color', action='store_true',
+        help='no colour (also: NO_COLOR set); colour is only ever used on a terminal',
+    )
+    loudness = parser.add_mutually_exclusive_group()
+    loudness.add_argument(
+        '-q', '--quiet', dest='verbosity', action='store_const', const=-1, default=0,
+        help='text reports: one line per finding, no advice, no summary, no warnings',
+    )
+    loudness.add_argument(
+        '-v', '--verbose', dest='verbosity', action='store_const', const=1,
+        help='also say what was skipped and why (excluded, binary, baseline files; '
+             'suppressed findings) and which config and baseline were read',
     )
 
 
@@ -117,6 +136,7 @@ def _parser() -> argparse.ArgumentParser:
         help='detect-secrets baseline: secrets in it are not reported',
     )
     _add_common(scan, ('text', 'json', 'sarif', 'github'))
+    _add_terminal(scan)
     _add_output(scan)
     _add_verify(scan)
 
@@ -161,6 +181,7 @@ def _parser() -> argparse.ArgumentParser:
         help='report format (default: github inside GitHub Actions, else text)',
     )
     _add_output(gitignore)
+    _add_terminal(gitignore)
 
     history = commands.add_parser(
         'history', help='every key ever committed, once, and which still need rotating',
@@ -198,6 +219,7 @@ def _parser() -> argparse.ArgumentParser:
         help='with --format markdown: flag keys recorded as rotated more than N days ago',
     )
     _add_common(history, ('text', 'json', 'sarif', 'github', 'markdown'))
+    _add_terminal(history)
     _add_output(history)
     _add_verify(history)
 
@@ -238,6 +260,18 @@ def _verify(args: argparse.Namespace) -> VerifyOptions | None:
     return verify_options(args.api_url, show_account=args.show_account)
 
 
+def _terminal(args: argparse.Namespace) -> Terminal:
+    import sys
+
+    from vastai_guard.report.color import use_color
+    from vastai_guard.report.color import Terminal
+
+    color = args.output_file is None and args.output_format == 'text' and use_color(
+        no_color=args.no_color, env=os.environ, stream=sys.stdout,
+    )
+    return Terminal(color=color, verbosity=args.verbosity)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
 
@@ -255,6 +289,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 from_disk=args.from_disk,
                 update_baseline=args.update_baseline,
                 fail_on=args.fail_on,
+                terminal=_terminal(args),
             ),
         )
     if args.command == 'init':
@@ -270,6 +305,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 check_reuse=args.check_reuse,
                 output_format=args.output_format,
                 output_file=args.output_file,
+                terminal=_terminal(args),
             ),
         )
     if args.command == 'history':
@@ -287,6 +323,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 since_rotation_days=args.since_rotation_days,
                 pre_push=args.pre_push,
                 fail_on=args.fail_on,
+                terminal=_terminal(args),
             ),
         )
     if args.command == 'rotated':

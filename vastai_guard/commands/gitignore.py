@@ -13,6 +13,7 @@ from vastai_guard.errors import EXIT_CLEAN
 from vastai_guard.errors import EXIT_FINDINGS
 from vastai_guard.errors import FatalError
 from vastai_guard.findings import Problem
+from vastai_guard.report.color import Terminal
 from vastai_guard.report.output import count
 from vastai_guard.report.output import emit
 
@@ -36,6 +37,7 @@ def gitignore(
         check_reuse: bool,
         output_format: str,
         output_file: str | None = None,
+        terminal: Terminal = Terminal(),
 ) -> int:
     tree = git.work_tree()
     if tree is None:
@@ -56,7 +58,10 @@ def gitignore(
         files = keyreuse.env_files_on_disk(tree.root, [*facts.tracked, *facts.unignored])
         problems += keyreuse.reused_keys(tree.root, files)
 
-    report = _render(problems, facts, tree.prefix, output_format=output_format, added=added)
+    if terminal.quiet and output_format == 'text':
+        report = ''.join(f'{p.path}: {p.kind}: {p.message}\n' for p in problems)  # -q: lines only
+    else:
+        report = _render(problems, facts, tree.prefix, output_format=output_format, added=added)
     emit(report, output_file=output_file, summary=_summary(problems))
     return EXIT_FINDINGS if problems else EXIT_CLEAN
 

@@ -19,6 +19,7 @@ from vastai_guard.errors import FatalError
 from vastai_guard.findings import PENDING_STATUSES
 from vastai_guard.findings import ExposedKey
 from vastai_guard.history import HistoryResult
+from vastai_guard.report.color import Terminal
 from vastai_guard.history import Progress
 from vastai_guard.history import scan_history
 from vastai_guard.report.output import count
@@ -145,6 +146,7 @@ def history(
         since_rotation_days: int | None = None,
         pre_push: bool = False,
         fail_on: str = 'any',
+        terminal: Terminal = Terminal(),
 ) -> int:
     if since_rotation_days is not None and output_format != 'markdown':
         raise FatalError('--since-rotation-days goes with --format markdown')
@@ -154,6 +156,13 @@ def history(
         )
     repo = git.open_history_repo(repo_path)
     config = load_config(config_path(repo.root, config_file, must_exist=True))
+    if terminal.verbose:
+        used = find_baseline(repo.root, baseline_path)
+        print(
+            f'vastai-guard: config: {config.path or "none (defaults)"}; '
+            f'baseline: {used or "none"}',
+            file=sys.stderr,
+        )
     pushed = None
     if pre_push:
         import os
@@ -170,7 +179,7 @@ def history(
         keep_secrets=verify is not None,
         push_revs=pushed,
     )
-    for warning in result.warnings:
+    for warning in result.warnings if not terminal.quiet else ():
         print(f'vastai-guard: warning: {warning}', file=sys.stderr)
     keys = list(result.keys)
     if verify is not None and keys:
@@ -181,7 +190,7 @@ def history(
 
     report = _render(
         keys, result.commits_scanned, output_format,
-        since_rotation_days=since_rotation_days, rotated=config.rotated,
+        since_rotation_days=since_rotation_days, rotated=config.rotated, terminal=terminal,
     )
     emit(report, output_file=output_file, summary=_summary(keys))
     pending = any(
@@ -201,6 +210,7 @@ def _render(
         *,
         since_rotation_days: int | None,
         rotated: Sequence[Rotation],
+        terminal: Terminal = Terminal(),
 ) -> str:
     if output_format == 'json':
         from vastai_guard.report import history_json
@@ -229,7 +239,9 @@ def _render(
         )
     from vastai_guard.report import history_text
 
-    return history_text.render(keys, commits_scanned)
+    return history_text.render(
+        keys, commits_scanned, paint=terminal.paint, quiet=terminal.quiet,
+    )
 
 
 def _summary(keys: list[ExposedKey]) -> str:

@@ -22,6 +22,7 @@ from vastai_guard.findings import Finding
 from vastai_guard.findings import Fragment
 from vastai_guard.findings import fingerprint
 from vastai_guard.findings import to_finding
+from vastai_guard.report.color import Terminal
 from vastai_guard.report.output import count
 from vastai_guard.report.output import emit
 from vastai_guard.suppress import load_baseline
@@ -106,6 +107,7 @@ def scan(
         from_disk: bool = False,
         update_baseline: str | None = None,
         fail_on: str = 'any',
+        terminal: Terminal = Terminal(),
 ) -> int:
     tree = git.work_tree()
     if tree is None and all_files:
@@ -115,8 +117,12 @@ def scan(
     if update_baseline is not None and not all_files:
         # a baseline of the staged files alone would drop every other file's entries
         raise FatalError('--update-baseline records every tracked file: add --all-files')
-    config = load_config(config_path(tree.root if tree else os.getcwd(), config_file, must_exist=True))
+    config = load_config(
+        config_path(tree.root if tree else os.getcwd(), config_file, must_exist=True),
+    )
     baseline = load_baseline(baseline_path) if baseline_path else frozenset()
+    if terminal.verbose:
+        _tell(f'config: {config.path or "none (defaults)"}; baseline: {baseline_path or "none"}')
     skipped: list[sources.Skipped] = []
     scanned: list[str] = []
     if tree is None or from_disk:
@@ -130,25 +136,34 @@ def scan(
         )
     # raw secrets are collected only for --verify, and never reach a renderer
     secrets: dict[str, str] | None = {} if verify is not None else None
-    findings = unsuppressed(
-        collect(fragments, secrets), config=config, baseline=baseline,
-    )
+    found = collect(fragments, secrets)
+    findings = unsuppressed(found, config=config, baseline=baseline)
     if verify is not None and secrets is not None and findings:
         findings = verified(findings, secrets, verify)
 
     for item in skipped:
-        print(f'vastai-guard: skipped {item.path}: {item.reason}', file=sys.stderr)
+        if (item.notable and not terminal.quiet) or terminal.verbose:
+            _tell(f'skipped {item.path}: {item.reason}')
+    if terminal.verbose:
+        kept = {(f.path, f.line, f.fingerprint) for f in findings}
+        for finding in found:
+            if (finding.path, finding.line, finding.fingerprint) not in kept:
+                why = _why(finding, config, baseline)
+                _tell(f'suppressed {finding.path}:{finding.line}: {why}')
     if update_baseline is not None:
         return _write_baseline(update_baseline, findings)
     committed = committed_keys(
         tree.root, findings, max_size=config.max_file_mb * 1024 * 1024,
     ) if tree is not None else frozenset()
     emit(
-        render(findings, output_format, committed),
+        render(findings, output_format, committed, terminal),
         output_file=output_file,
         summary=summary(findings, files_read=len(scanned)),
     )
-    if not findings and output_format == 'text' and output_file is None and sys.stdout.isatty():
+    if (
+            not findings and output_format == 'text' and output_file is None
+            and sys.stdout.isatty() and not terminal.quiet
+    ):
         # one line for a person at a terminal; hooks and pipes get silence, as they expect
         print(summary(findings, files_read=len(scanned)))
     if fail_on == 'active':
@@ -190,10 +205,23 @@ def committed_keys(root: str, findings: Sequence[Finding], *, max_size: int) -> 
     return frozenset(found & {finding.fingerprint for finding in findings})
 
 
+def _tell(message: str) -> None:
+    print(f'vastai-guard: {message}', file=sys.stderr)
+
+
+def _why(finding: Finding, config: Config, baseline: frozenset[str]) -> str:
+    if finding.fingerprint in config.allow_fingerprints:
+        return f'fingerprint in allow_fingerprints ({config.path})'
+    if finding.hashed_secret in baseline:
+        return 'in the baseline'
+    return f'path in exclude_paths ({config.path})'
+
+
 def render(
         findings: Sequence[Finding],
         output_format: str,
         committed: frozenset[str] = frozenset(),
+        terminal: Terminal = Terminal(),
 ) -> str:
     if output_format == 'json':
         from vastai_guard.report import json as json_report
@@ -207,7 +235,7 @@ def render(
             category='scan',
         )
     from vastai_guard.report import text
-    return text.render(findings, committed)
+    return text.render(findings, committed, paint=terminal.paint, quiet=terminal.quiet)
 
 
 def summary(findings: Sequence[Finding], *, files_read: int) -> str:

@@ -5,6 +5,11 @@ from collections.abc import Sequence
 
 from vastai_guard.findings import Finding
 from vastai_guard.findings import Verification
+from vastai_guard.report.color import BOLD
+from vastai_guard.report.color import PLAIN
+from vastai_guard.report.color import RED
+from vastai_guard.report.color import YELLOW
+from vastai_guard.report.color import Painter
 from vastai_guard.report.output import count
 
 KEYS_PAGE = 'https://cloud.vast.ai/manage-keys/'
@@ -70,25 +75,41 @@ def verification_summary(verifications: Sequence[Verification]) -> str:
     )
 
 
-def _line(finding: Finding, committed: frozenset[str]) -> str:
-    line = f'{finding.path}:{finding.line}: {finding.rule.id}: {finding.redacted}'
+def _line(finding: Finding, committed: frozenset[str], paint: Painter) -> str:
+    line = (
+        f'{paint(finding.path, BOLD)}:{finding.line}: {paint(finding.rule.id, RED)}: '
+        f'{finding.redacted}'
+    )
     if finding.fingerprint in committed:
-        line += ' (already committed)'
+        line += ' ' + paint('(already committed)', YELLOW)
     if finding.verification is not None:
-        line += f' {verification_label(finding.verification)}'
+        label = verification_label(finding.verification)
+        active = finding.verification.state == 'active'
+        line += ' ' + (paint(label, RED, BOLD) if active else label)
     return line
 
 
-def render(findings: Sequence[Finding], committed: frozenset[str] = frozenset()) -> str:
-    """`committed`: fingerprints of keys already in a commit; they get the rotate-now advice."""
+def render(
+        findings: Sequence[Finding],
+        committed: frozenset[str] = frozenset(),
+        *,
+        paint: Painter = PLAIN,
+        quiet: bool = False,
+) -> str:
+    """`committed`: fingerprints of keys already in a commit; they get the rotate-now advice.
+
+    `quiet` (-q): the finding lines alone.
+    """
     if not findings:
         return ''
     ordered = sorted(findings, key=lambda f: verification_rank(f.verification))
-    lines = [_line(f, committed) for f in ordered]
+    lines = [_line(f, committed, paint) for f in ordered]
+    if quiet:
+        return '\n'.join(lines) + '\n'
     files = len({f.path for f in findings})
     keys = len({f.fingerprint for f in findings})
     lines.append('')
-    lines.append(f'Found {count(keys, "Vast.ai key")} in {count(files, "file")}.')
+    lines.append(paint(f'Found {count(keys, "Vast.ai key")} in {count(files, "file")}.', BOLD))
     verdicts = {f.fingerprint: f.verification for f in findings if f.verification is not None}
     if verdicts:
         lines.append(verification_summary(list(verdicts.values())))
