@@ -109,7 +109,36 @@ def test_local_and_repo_do_not_mix(repo: Path) -> None:
     assert not (repo / '.pre-commit-config.yaml').exists()
 
 
-@pytest.mark.parametrize('hook_id', init_command.HOOK_IDS)
+def test_init_pre_push_then_a_push_with_a_key_is_blocked(
+        tmp_path: Path, hook_repo: HookRepo,  # noqa: F811
+) -> None:
+    remote = tmp_path / 'remote.git'
+    subprocess.run(('git', 'init', '-q', '--bare', str(remote)), check=True)
+    repo = init_repo(tmp_path / 'app')
+    git(repo, 'remote', 'add', 'origin', str(remote))
+    env = _env(hook_repo)
+    result = run_cli(['init', '--local', '--pre-push'], repo, env=env)
+    assert result.returncode == 0, result.stderr
+    assert 'vastai-secrets, vastai-gitignore, vastai-secrets-push' in result.stdout
+    assert (repo / '.git' / 'hooks' / 'pre-push').exists()
+    write(repo, 'app.py', 'print("hi")\n')
+    git(repo, 'add', '-A')
+    assert _commit(repo, env).returncode == 0
+    # a key committed past the commit hook (--no-verify) is still stopped at the push
+    write(repo, 'deploy.sh', f'export VAST_API_KEY={new_key()}\n')
+    git(repo, 'add', '-A')
+    subprocess.run(
+        ('git', 'commit', '-q', '--no-verify', '-m', 'oops'), cwd=repo, env=env, check=True,
+    )
+    push = subprocess.run(
+        ('git', 'push', 'origin', 'main'), cwd=repo, env=env, capture_output=True, text=True,
+    )
+    assert push.returncode != 0, push.stdout + push.stderr
+    assert 'deploy.sh:1' in push.stdout + push.stderr
+    assert git(repo, 'ls-remote', 'origin') == ''
+
+
+@pytest.mark.parametrize('hook_id', (*init_command.HOOK_IDS, init_command.PUSH_HOOK_ID))
 def test_local_hooks_match_the_manifest(hook_id: str) -> None:
     manifest = {hook['id']: hook for hook in yaml.safe_load(MANIFEST.read_text(encoding='utf-8'))}
     published = manifest[hook_id]

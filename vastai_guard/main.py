@@ -156,6 +156,11 @@ def _parser() -> argparse.ArgumentParser:
         help='the tag or commit of --repo to use (default: v<installed version>)',
     )
     init.add_argument(
+        '--pre-push', action='store_true',
+        help='also add the vastai-secrets-push hook (the commits being pushed) and install '
+             'git\'s pre-push hook',
+    )
+    init.add_argument(
         '--local', action='store_true',
         help='a `repo: local` entry running the installed vastai-guard (language: system): '
              'no clone, no network',
@@ -295,7 +300,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == 'init':
         from vastai_guard.commands.init import init
         return run_guarded(
-            lambda: init(repo=args.hook_repo, rev=args.rev, local=args.local),
+            lambda: init(
+                repo=args.hook_repo, rev=args.rev, local=args.local, pre_push=args.pre_push,
+            ),
         )
     if args.command == 'gitignore':
         from vastai_guard.commands.gitignore import gitignore

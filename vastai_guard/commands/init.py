@@ -11,6 +11,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 from typing import NamedTuple
 
@@ -29,7 +30,9 @@ LOCAL = 'local'
 # CI or manual step, not something to pay for on each commit.
 HOOK_IDS = ('vastai-secrets', 'vastai-gitignore')
 # Any of these in a config means vastai-guard is already set up there (maybe by hand).
-_OUR_HOOK_IDS = frozenset((*HOOK_IDS, 'vastai-history'))
+# `init --pre-push` adds the push hook too (and installs git's pre-push hook)
+PUSH_HOOK_ID = 'vastai-secrets-push'
+_OUR_HOOK_IDS = frozenset((*HOOK_IDS, PUSH_HOOK_ID, 'vastai-history'))
 # `--local`: the same hooks as .pre-commit-hooks.yaml, run by the installed `vastai-guard`
 # (`language: system`), so pre-commit clones nothing and needs no network.
 LOCAL_HOOKS: dict[str, dict[str, object]] = {
@@ -45,6 +48,14 @@ LOCAL_HOOKS: dict[str, dict[str, object]] = {
         'language': 'system',
         'pass_filenames': False,
         'always_run': True,
+    },
+    PUSH_HOOK_ID: {
+        'name': 'Vast.ai API keys in the commits being pushed',
+        'entry': 'vastai-guard history --pre-push',
+        'language': 'system',
+        'pass_filenames': False,
+        'always_run': True,
+        'stages': ['pre-push'],
     },
 }
 # What PyYAML counts as a line break, so its marks and our line numbers agree.
@@ -82,7 +93,13 @@ def _yaml_value(value: object) -> str:
     return str(value)
 
 
-def hooks_block(layout: Layout, rev: str | None, newline: str, repo: str = REPO_URL) -> str:
+def hooks_block(
+        layout: Layout,
+        rev: str | None,
+        newline: str,
+        repo: str = REPO_URL,
+        hook_ids: Sequence[str] = HOOK_IDS,
+) -> str:
     """The entry's lines; `repo` LOCAL (`rev` None) writes the hooks out in full."""
     item = ' ' * layout.dash
     key = ' ' * (layout.dash + layout.key)
@@ -94,7 +111,7 @@ def hooks_block(layout: Layout, rev: str | None, newline: str, repo: str = REPO_
         *([f'{key}rev: {rev}'] if rev is not None else []),
         f'{key}hooks:',
     ]
-    for hook_id in HOOK_IDS:
+    for hook_id in hook_ids:
         lines.append(f'{hook}-{" " * (layout.hook_key - 1)}id: {hook_id}')
         if repo == LOCAL:
             lines.extend(
@@ -184,13 +201,14 @@ def add_hooks(
         rev: str | None,
         path: str = CONFIG_FILE,
         repo: str = REPO_URL,
+        hook_ids: Sequence[str] = HOOK_IDS,
 ) -> Edit:
     """`text` (None: no file yet) with the vastai-guard hooks added, as text."""
     import yaml
 
     default = Layout(dash=0, key=4, hooks_dash=0, hook_key=4)
     if text is None:
-        return Edit('repos:\n' + hooks_block(default, rev, '\n', repo), 'created')
+        return Edit('repos:\n' + hooks_block(default, rev, '\n', repo, hook_ids), 'created')
 
     try:
         data = yaml.safe_load(text)
@@ -220,7 +238,7 @@ def add_hooks(
     if not found:
         column = root.start_mark.column if isinstance(root, yaml.MappingNode) else 0
         block = ' ' * column + 'repos:' + newline + hooks_block(
-            default._replace(dash=column), rev, newline, repo,
+            default._replace(dash=column), rev, newline, repo, hook_ids,
         )
         new_text = ''.join(lines) + block
     else:
@@ -234,7 +252,7 @@ def add_hooks(
                 f'{_where(path, repos.start_mark)}: `repos:` is written in flow style ([...]); '
                 'write it as a block list, or add the vastai-guard hooks by hand',
             )
-        block = hooks_block(_layout(repos_key, repos), rev, newline, repo)
+        block = hooks_block(_layout(repos_key, repos), rev, newline, repo, hook_ids)
         # After the last repos item's own text; at the end of the file when repos is the
         # last setting, so trailing comments stay above the new item as they were.
         at = len(lines) if index == len(entries) - 1 else _past_item_comments(
@@ -242,7 +260,7 @@ def add_hooks(
         )
         new_text = ''.join(lines[:at]) + block + ''.join(lines[at:])
 
-    expected = {**(data or {}), 'repos': [*(repos_data or []), entry(repo, rev)]}
+    expected = {**(data or {}), 'repos': [*(repos_data or []), entry(repo, rev, hook_ids)]}
     try:
         added_ok = yaml.safe_load(new_text) == expected
     except yaml.YAMLError:
@@ -255,14 +273,16 @@ def add_hooks(
     return Edit(new_text, 'added')
 
 
-def entry(repo: str, rev: str | None) -> dict[str, object]:
+def entry(
+        repo: str, rev: str | None, hook_ids: Sequence[str] = HOOK_IDS,
+) -> dict[str, object]:
     """The entry init adds, as pre-commit reads it."""
     if repo == LOCAL:
         return {
             'repo': LOCAL,
-            'hooks': [{'id': hook_id, **LOCAL_HOOKS[hook_id]} for hook_id in HOOK_IDS],
+            'hooks': [{'id': hook_id, **LOCAL_HOOKS[hook_id]} for hook_id in hook_ids],
         }
-    return {'repo': repo, 'rev': rev, 'hooks': [{'id': hook_id} for hook_id in HOOK_IDS]}
+    return {'repo': repo, 'rev': rev, 'hooks': [{'id': hook_id} for hook_id in hook_ids]}
 
 
 def _pre_commit() -> list[str]:
@@ -307,7 +327,13 @@ def _gitignore(root: str) -> None:
         print(f'vastai-guard: warning: {problem.path}: {problem.message}', file=sys.stderr)
 
 
-def init(*, repo: str | None = None, rev: str | None = None, local: bool = False) -> int:
+def init(
+        *,
+        repo: str | None = None,
+        rev: str | None = None,
+        local: bool = False,
+        pre_push: bool = False,
+) -> int:
     tree = git.work_tree()
     if tree is None:
         raise FatalError('not inside a git repository: `git init` first, or run it in one')
@@ -316,13 +342,15 @@ def init(*, repo: str | None = None, rev: str | None = None, local: bool = False
     pre_commit = _pre_commit()  # before any change: a missing pre-commit changes nothing
     path = os.path.join(tree.root, CONFIG_FILE)
     text = _read(path)
+    hook_ids = (*HOOK_IDS, PUSH_HOOK_ID) if pre_push else HOOK_IDS
     if local:
-        edit = add_hooks(text, rev=None, path=CONFIG_FILE, repo=LOCAL)
+        edit = add_hooks(text, rev=None, path=CONFIG_FILE, repo=LOCAL, hook_ids=hook_ids)
     else:
         edit = add_hooks(
             text, rev=rev or f'v{_version()}', path=CONFIG_FILE, repo=repo or REPO_URL,
+            hook_ids=hook_ids,
         )
-    hooks = ', '.join(HOOK_IDS)
+    hooks = ', '.join(hook_ids)
     if edit.action == 'unchanged':
         print(f'vastai-guard: {CONFIG_FILE} already has the vastai-guard hooks; left unchanged')
     else:
@@ -331,7 +359,9 @@ def init(*, repo: str | None = None, rev: str | None = None, local: bool = False
         print(f'vastai-guard: {done} {CONFIG_FILE} ({hooks})')
     _gitignore(tree.root)
     sys.stdout.flush()  # our lines before pre-commit's, which writes to the same terminal
-    result = subprocess.run((*pre_commit, 'install'), cwd=tree.root, check=False)
+    # git runs a pre-push hook only if one is installed: ask for both kinds
+    kinds = ('--hook-type', 'pre-commit', '--hook-type', 'pre-push') if pre_push else ()
+    result = subprocess.run((*pre_commit, 'install', *kinds), cwd=tree.root, check=False)
     if result.returncode != 0:
         raise FatalError(
             f'`pre-commit install` failed (exit {result.returncode}); fix what it said above '
