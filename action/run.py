@@ -69,7 +69,7 @@ def _escape(text: str, *, prop: bool = False) -> str:
     return text.replace(':', '%3A').replace(',', '%2C') if prop else text
 
 
-def annotations(sarif: dict[str, Any]) -> list[str]:
+def github_annotations(sarif: dict[str, Any]) -> list[str]:
     """GitHub workflow commands for the SARIF results, as `--format github` writes them."""
     from urllib.parse import unquote
 
@@ -119,7 +119,7 @@ def main(env: Mapping[str, str] = os.environ) -> int:
         sarif = None  # the run failed before writing (exit 2): its message is in the log
     output_format = env.get('FORMAT') or 'github'
     if sarif is not None and output_format == 'github':
-        print('\n'.join(annotations(sarif)))
+        print('\n'.join(github_annotations(sarif)))
     elif sarif is not None and output_format != 'sarif':
         _run(program, [*args, '--format', output_format])
     summary = env.get('GITHUB_STEP_SUMMARY')

@@ -81,7 +81,7 @@ def render(findings: Sequence[Finding], existing_path: str) -> str:
         }
         results.setdefault(finding.path, []).append(entry)
     for entries in results.values():
-        entries.sort(key=lambda entry: (entry.get('line_number', 0), entry.get('hashed_secret', '')))
+        entries.sort(key=lambda e: (e.get('line_number', 0), e.get('hashed_secret', '')))
 
     plugins = [
         plugin for plugin in existing.get('plugins_used', [])
