@@ -63,6 +63,34 @@ class Result(NamedTuple):
     stderr: str
 
 
+def run_cli_on_terminal(
+        args: Sequence[str], cwd: Path, env: dict[str, str] | None = None,
+) -> Result:
+    """As run_cli, with stdout a pseudo-terminal (what a person at a shell sees)."""
+    import pty
+
+    leader, follower = pty.openpty()
+    with subprocess.Popen(
+        (sys.executable, '-m', 'vastai_guard', *args),
+        cwd=cwd, stdout=follower, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, **(env or {})},
+    ) as process:
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # EIO: the child closed its end
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        stderr = process.stderr.read() if process.stderr else ''
+    os.close(leader)
+    stdout = b''.join(chunks).decode().replace('\r\n', '\n')
+    return Result(process.returncode, stdout, stderr)
+
+
 def run_cli(args: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -> Result:
     """The installed entry point, as pre-commit and CI run it, in a real process."""
     result = subprocess.run(

@@ -1,17 +1,20 @@
 """action.yml: the composite GitHub Action runs commands our CLI has, and its script works."""
 from __future__ import annotations
 
+import json
 import os
 import stat
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+from typing import NamedTuple
 
 import pytest
 import yaml
 
 from testing.sarif import validated
+from testing.util import commit_all
 from testing.util import git
 from testing.util import new_key
 from testing.util import write
@@ -33,13 +36,17 @@ def _step(name: str) -> dict[str, Any]:
 def test_is_a_composite_action_installing_from_its_own_path() -> None:
     action = _action()
     assert action['runs']['using'] == 'composite'
-    assert set(action['inputs']) >= {'mode', 'range', 'format', 'upload-sarif'}
+    assert set(action['inputs']) >= {
+        'mode', 'args', 'config', 'baseline', 'version', 'range', 'format', 'upload-sarif',
+    }
+    assert set(action['outputs']) == {'exit-code', 'keys', 'sarif'}
     install = _step('Install vastai-guard')
     assert install['env']['ACTION_PATH'] == '${{ github.action_path }}'
     assert 'pip install --quiet "$ACTION_PATH"' in install['run']
+    assert 'pip install --quiet "vastai-guard==$VERSION"' in install['run']
     upload = _step('Upload SARIF to code scanning')
     assert upload['uses'].startswith('github/codeql-action/upload-sarif@')
-    assert upload['with']['sarif_file'] == '${{ inputs.sarif-file }}'
+    assert upload['with']['sarif_file'] == '${{ steps.run.outputs.sarif }}'
 
 
 def test_inputs_never_reach_a_script_as_expressions() -> None:
@@ -48,21 +55,31 @@ def test_inputs_never_reach_a_script_as_expressions() -> None:
         assert '${{' not in step.get('run', ''), step['name']
 
 
+class Step(NamedTuple):
+    result: subprocess.CompletedProcess[str]
+    outputs: dict[str, str]
+    summary: str
+
+
 def _run_step(
         repo: Path, tmp_path: Path, env: dict[str, str], *, shim: str | None = None,
-) -> tuple[subprocess.CompletedProcess[str], dict[str, str]]:
-    """The action's run script, as the runner would run it, with our CLI as the venv's."""
+) -> Step:
+    """The action's run step, as the runner runs it, with our CLI as the venv's."""
     runner_temp = tmp_path / 'runner-temp'
     bin_dir = runner_temp / 'vastai-guard-venv' / 'bin'
     bin_dir.mkdir(parents=True)
-    program = bin_dir / 'vastai-guard'
-    program.write_text(
-        shim or f'#!/bin/sh\nexec "{sys.executable}" -m vastai_guard "$@"\n', encoding='utf-8',
-    )
-    program.chmod(program.stat().st_mode | stat.S_IXUSR)
+    for name, text in (
+        ('vastai-guard', shim or f'#!/bin/sh\nexec "{sys.executable}" -m vastai_guard "$@"\n'),
+        ('python', f'#!/bin/sh\nexec "{sys.executable}" "$@"\n'),
+    ):
+        program = bin_dir / name
+        program.write_text(text, encoding='utf-8')
+        program.chmod(program.stat().st_mode | stat.S_IXUSR)
     output = tmp_path / 'github-output'
     output.write_text('', encoding='utf-8')
-    defaults = {'RANGE': '', 'FORMAT': 'github', 'UPLOAD_SARIF': 'false',
+    summary = tmp_path / 'step-summary'
+    summary.write_text('', encoding='utf-8')
+    defaults = {'ARGS': '', 'CONFIG': '', 'BASELINE': '', 'RANGE': '', 'FORMAT': 'github',
                 'SARIF_FILE': 'vastai-guard.sarif'}
     result = subprocess.run(
         # the runner's own bash flags for `shell: bash`
@@ -71,67 +88,115 @@ def _run_step(
         env={
             **os.environ, **defaults, **env,
             'RUNNER_TEMP': str(runner_temp), 'GITHUB_OUTPUT': str(output),
-            'PYTHONPATH': str(Path(__file__).parent.parent),
+            'GITHUB_STEP_SUMMARY': str(summary), 'ACTION_PATH': str(ACTION.parent),
+            'PYTHONPATH': str(ACTION.parent),
         },
     )
     outputs = dict(
         line.split('=', 1) for line in output.read_text(encoding='utf-8').splitlines()
     )
-    return result, outputs
+    return Step(result, outputs, summary.read_text(encoding='utf-8'))
 
 
-def test_scan_mode_annotates_and_reports_the_exit_code(repo: Path, tmp_path: Path) -> None:
+def test_scan_mode_annotates_and_sets_the_outputs(repo: Path, tmp_path: Path) -> None:
     key = new_key()
     write(repo, '.env', f'VAST_API_KEY={key}\n')
     git(repo, 'add', '.')
-    result, outputs = _run_step(repo, tmp_path, {'MODE': 'scan'})
-    assert result.returncode == 0, result.stderr  # the step records; a later step fails the job
-    assert outputs == {'exit-code': '1'}
-    assert result.stdout.startswith('::error file=.env,line=1,title=vast-api-key::')
-    assert key not in result.stdout + result.stderr
+    step = _run_step(repo, tmp_path, {'MODE': 'scan'})
+    assert step.result.returncode == 0, step.result.stderr  # a later step fails the job
+    assert step.outputs == {'exit-code': '1', 'keys': '1', 'sarif': 'vastai-guard.sarif'}
+    annotation = [line for line in step.result.stdout.splitlines() if line.startswith('::')]
+    assert annotation[0].startswith('::error file=.env,line=1,title=vast-api-key::')
+    validated((repo / 'vastai-guard.sarif').read_text(encoding='utf-8'))
+    assert key not in step.result.stdout + step.result.stderr
 
 
-def test_upload_sarif_writes_a_valid_sarif_file(repo: Path, tmp_path: Path) -> None:
-    key = new_key()
-    write(repo, 'src/app.py', f'VAST_API_KEY = "{key}"\n')
+def test_annotations_match_the_cli_github_format(repo: Path, tmp_path: Path) -> None:
+    write(repo, 'src/my app.py', f'VAST_API_KEY = "{new_key()}"\n')
     git(repo, 'add', '.')
-    result, outputs = _run_step(
-        repo, tmp_path, {'MODE': 'scan', 'UPLOAD_SARIF': 'true', 'SARIF_FILE': 'out.sarif'},
-    )
-    assert outputs == {'exit-code': '1'}
-    text = (repo / 'out.sarif').read_text(encoding='utf-8')
-    (found,) = validated(text)['runs'][0]['results']
-    assert found['locations'][0]['physicalLocation']['artifactLocation']['uri'] == 'src/app.py'
-    assert key not in text + result.stdout
+    step = _run_step(repo, tmp_path, {'MODE': 'scan'})
+    from testing.util import run_cli
+
+    direct = run_cli(['scan', '--all-files', '--format', 'github'], repo).stdout
+    shown = [line for line in step.result.stdout.splitlines() if line.startswith('::')]
+    assert shown == direct.splitlines()
+
+
+def _pull_request(repo: Path, tmp_path: Path) -> tuple[str, dict[str, str]]:
+    """main with an old key, then a pull request commit adding a new one; the event file."""
+    write(repo, 'old.sh', f'export VAST_API_KEY={new_key()}\n')
+    base = commit_all(repo, 'old')
+    key = new_key()
+    write(repo, 'new.sh', f'export VAST_API_KEY={key}\n')
+    head = commit_all(repo, 'pull request')
+    event = tmp_path / 'event.json'
+    event.write_text(json.dumps(
+        {'pull_request': {'base': {'sha': base}, 'head': {'sha': head}}},
+    ), encoding='utf-8')
+    return key, {'GITHUB_EVENT_PATH': str(event)}
+
+
+def test_history_takes_the_pull_request_range_from_the_event(repo: Path, tmp_path: Path) -> None:
+    key, env = _pull_request(repo, tmp_path)
+    step = _run_step(repo, tmp_path, {'MODE': 'history', **env})
+    assert step.outputs['exit-code'] == '1'
+    assert step.outputs['keys'] == '1'  # the old key is before the range
+    assert 'new.sh' in step.result.stdout and 'old.sh' not in step.result.stdout
+    # the Markdown rotation plan on the run's page
+    assert step.summary.startswith('# Vast.ai key rotation plan')
+    assert '1 Vast.ai key found in 1 commit' in step.summary
+    assert key not in step.summary + step.result.stdout
+
+
+def test_config_baseline_and_args_reach_the_cli(repo: Path, tmp_path: Path) -> None:
+    argv_file = tmp_path / 'argv'
+    shim = f'#!/bin/sh\nprintf "%s\\n" "$@" >> "{argv_file}"; echo --- >> "{argv_file}"\n'
+    _, env = _pull_request(repo, tmp_path)
+    _run_step(repo, tmp_path, {
+        'MODE': 'history', 'CONFIG': 'ci/guard.yaml', 'BASELINE': 'known.json',
+        'ARGS': "--include-unreachable --repo 'a b'", **env,
+    }, shim=shim)
+    runs = [run.strip().splitlines() for run in argv_file.read_text().split('---') if run.strip()]
+    first = runs[0]
+    assert first[:2] == ['history', '--range']
+    assert first[first.index('--config') + 1] == 'ci/guard.yaml'
+    assert first[first.index('--baseline') + 1] == 'known.json'
+    assert first[first.index('--repo') + 1] == 'a b'
+    assert first[-4:] == ['--format', 'sarif', '--output', 'vastai-guard.sarif']
+    from vastai_guard.main import _parser
+
+    for argv in runs:
+        assert _parser().parse_args(argv).command == 'history'
 
 
 def test_an_unknown_mode_fails_the_step(repo: Path, tmp_path: Path) -> None:
-    result, outputs = _run_step(repo, tmp_path, {'MODE': 'everything'})
-    assert result.returncode == 2
-    assert "mode must be scan, history or gitignore, not 'everything'" in result.stdout
-    assert outputs == {}
+    step = _run_step(repo, tmp_path, {'MODE': 'everything'})
+    assert step.result.returncode == 2
+    assert "mode must be scan, history or gitignore, not 'everything'" in step.result.stdout
+    assert step.outputs == {}
 
 
 @pytest.mark.parametrize(
     'env',
     (
         pytest.param({'MODE': 'scan'}, id='scan'),
-        pytest.param({'MODE': 'scan', 'UPLOAD_SARIF': 'true'}, id='scan-sarif'),
+        pytest.param({'MODE': 'scan', 'FORMAT': 'json'}, id='scan-json'),
         pytest.param({'MODE': 'history', 'RANGE': 'origin/main..HEAD'}, id='history'),
-        pytest.param({'MODE': 'history', 'UPLOAD_SARIF': 'true'}, id='history-sarif'),
-        pytest.param({'MODE': 'gitignore', 'FORMAT': 'json'}, id='gitignore'),
+        pytest.param({'MODE': 'gitignore', 'FORMAT': 'text'}, id='gitignore'),
     ),
 )
-def test_every_mode_runs_a_command_line_our_cli_accepts(
+def test_every_mode_runs_command_lines_our_cli_accepts(
         repo: Path, tmp_path: Path, env: dict[str, str],
 ) -> None:
     from vastai_guard.main import _parser
 
     argv_file = tmp_path / 'argv'
-    _run_step(repo, tmp_path, env, shim=f'#!/bin/sh\nprintf "%s\\n" "$@" > "{argv_file}"\n')
-    argv = argv_file.read_text(encoding='utf-8').splitlines()
-    assert argv[0] == env['MODE']
-    if env.get('RANGE'):
-        assert argv[argv.index('--range') + 1] == env['RANGE']
-    args = _parser().parse_args(argv)  # argparse exits 2 on an unknown command or flag
-    assert args.command == env['MODE']
+    shim = f'#!/bin/sh\nprintf "%s\\n" "$@" >> "{argv_file}"; echo --- >> "{argv_file}"\n'
+    _run_step(repo, tmp_path, env, shim=shim)
+    runs = [run.strip().splitlines() for run in argv_file.read_text().split('---') if run.strip()]
+    for argv in runs:
+        assert argv[0] == env['MODE']
+        if env.get('RANGE'):
+            assert argv[argv.index('--range') + 1] == env['RANGE']
+        args = _parser().parse_args(argv)  # argparse exits 2 on an unknown command or flag
+        assert args.command == env['MODE']

@@ -131,3 +131,13 @@ def test_rotated_refuses_a_key_and_never_echoes_it(
         assert 'the key itself' in result.stderr or 'is not a fingerprint' in result.stderr
         _assert_clean(keys, result.stdout, result.stderr)
     assert not (repo / '.vastai-guard.yaml').exists()
+
+
+def test_update_baseline(leaky_repo: tuple[Path, list[str]], tmp_path: Path) -> None:
+    repo, keys = leaky_repo
+    baseline = tmp_path / 'known.baseline'
+    result = run_cli(['scan', '--all-files', '--update-baseline', str(baseline)], cwd=repo)
+    assert result.returncode == 0, result.stderr
+    text = baseline.read_text(encoding='utf-8')
+    assert '"hashed_secret"' in text
+    _assert_clean(keys, result.stdout, result.stderr, text)

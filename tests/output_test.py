@@ -52,7 +52,7 @@ def test_clean_run_still_writes_the_report(repo: Path, tmp_path: Path) -> None:
     assert result.returncode == 0
     assert json.loads(report.read_text(encoding='utf-8')) == {'findings': []}
     assert stat.S_IMODE(report.stat().st_mode) == 0o640  # replaced, mode kept
-    assert result.stdout == f'vastai-guard: no Vast.ai keys found; report written to {report}\n'
+    assert result.stdout == f'vastai-guard: no Vast.ai keys in 1 file; report written to {report}\n'
 
 
 def test_unwritable_output_is_an_environment_error(

@@ -276,12 +276,14 @@ def test_scan_verify_text_puts_active_keys_first(repo: Path, vast_api: FakeVastA
 
     assert result.returncode == 1, result.stderr
     assert result.stdout.splitlines()[:3] == [
-        f'c.env:1: vast-api-key: {redact(active)} [active] (name VAST_API_KEY)',
-        f'b.env:1: vast-api-key: {redact(unknown)} [unknown: HTTP 302: redirect not followed]'
+        f'c.env:1: vast-api-key: {redact(active)} (already committed) [active]'
         ' (name VAST_API_KEY)',
-        f'a.env:1: vast-api-key: {redact(invalid)} [invalid] (name VAST_API_KEY)',
+        f'b.env:1: vast-api-key: {redact(unknown)} (already committed) '
+        '[unknown: HTTP 302: redirect not followed] (name VAST_API_KEY)',
+        f'a.env:1: vast-api-key: {redact(invalid)} (already committed) [invalid]'
+        ' (name VAST_API_KEY)',
     ]
-    assert 'Verified 3 keys with Vast.ai: 1 active, 1 unknown, 1 invalid.' in result.stdout
+    assert 'Verified 3 Vast.ai keys: 1 active, 1 unknown, 1 invalid.' in result.stdout
     _assert_nothing_leaked(keys, result.stdout, result.stderr)
 
 
@@ -389,7 +391,7 @@ def _exposed(status: str) -> ExposedKey:
         pytest.param('needs-rotation', 'active', 'needs-rotation', id='active-still-needs'),
         pytest.param('needs-rotation', 'unknown', 'needs-rotation', id='unknown-still-needs'),
         pytest.param('rotated', 'invalid', 'rotated', id='rotated-confirmed'),
-        pytest.param('rotated', 'active', 'needs-rotation', id='rotated-but-still-works'),
+        pytest.param('rotated', 'active', 'rotated-still-active', id='rotated-but-still-works'),
         pytest.param('rotated', 'unknown', 'rotated', id='rotated-unknown'),
     ),
 )

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     import yaml
 
 CONFIG_FILE = '.vastai-guard.yaml'
+CONFIG_ENV = 'VASTAI_GUARD_CONFIG'
 DEFAULT_MAX_FILE_MB = 50
 _FINGERPRINT = re.compile(r'[0-9a-f]{64}')
 _PREFIX = re.compile(r'[0-9a-f]{%d,64}' % SHORT_FINGERPRINT)
@@ -163,8 +164,18 @@ def _entries(node: yaml.Node, path: str, *, dated: bool) -> list[Rotation]:
     return entries
 
 
-def config_path(root: str, explicit: str | None) -> str:
-    """The config file to read; relative to the current folder, as messages show it."""
-    if explicit is not None:
-        return explicit
-    return os.path.relpath(os.path.join(root, CONFIG_FILE))
+def config_path(root: str, explicit: str | None, *, must_exist: bool = False) -> str:
+    """The config file to read; relative to the current folder, as messages show it.
+
+    `--config FILE` (else $VASTAI_GUARD_CONFIG), else the one at the root. A file named on
+    purpose that is not there is a mistake, not "no settings" (`must_exist`): silently using
+    the defaults would drop its allow-list and rotation ledger.
+    """
+    named_by = '--config'
+    if explicit is None and os.environ.get(CONFIG_ENV):
+        explicit, named_by = os.environ[CONFIG_ENV], CONFIG_ENV
+    if explicit is None:
+        return os.path.relpath(os.path.join(root, CONFIG_FILE))
+    if must_exist and not os.path.isfile(explicit):
+        raise InvalidConfigError(f'{explicit}: config file not found (named by {named_by})')
+    return explicit

@@ -52,6 +52,12 @@ class Finding(NamedTuple):
     context: str = ''
 
 
+# The ledger says rotated, and `--verify` finds the key still works: the reset did not take.
+ROTATED_STILL_ACTIVE = 'rotated-still-active'
+# Statuses that fail `history`: the key works, or may work, and is exposed.
+PENDING_STATUSES = frozenset(('needs-rotation', ROTATED_STILL_ACTIVE))
+
+
 class Occurrence(NamedTuple):
     commit: str
     path: str
@@ -71,7 +77,8 @@ class ExposedKey(NamedTuple):
     fingerprint: str
     rule: Rule
     redacted: str
-    status: str  # 'needs-rotation' | 'rotated' | 'inactive' (verified invalid)
+    # 'needs-rotation' | 'rotated' | 'inactive' (verified invalid) | ROTATED_STILL_ACTIVE
+    status: str
     in_head: bool
     first_seen: FirstSeen
     occurrences: tuple[Occurrence, ...]

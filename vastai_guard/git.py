@@ -565,3 +565,20 @@ def _read_object(stdout: Any, fields: list[bytes], max_size: int) -> Blob:
     data = stdout.read(size)
     stdout.read(1)  # the newline after each object
     return Blob(sha, size, data)
+
+
+def untracked_files(folders: Sequence[str], *, cwd: str | None = None) -> list[str]:
+    """Files under `folders` that are neither tracked nor ignored: what `git add` would take.
+
+    Paths relative to `cwd`, as `folders` are.
+    """
+    if not folders:
+        return []
+    result = run(
+        ('--literal-pathspecs', 'ls-files', '--others', '--exclude-standard', '-z', '--',
+         *folders),
+        cwd=cwd,
+    )
+    if result.returncode != 0:
+        raise FatalError(f'git ls-files failed: {_stderr(result)}')
+    return zsplit(result.stdout)

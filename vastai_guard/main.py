@@ -11,6 +11,7 @@ from vastai_guard.errors import run_guarded
 from vastai_guard.report.output import default_format
 
 if TYPE_CHECKING:
+    from vastai_guard.report.color import Terminal
     from vastai_guard.verify import VerifyOptions
 
 
@@ -22,7 +23,26 @@ def _add_common(parser: argparse.ArgumentParser, formats: Sequence[str]) -> None
     )
     parser.add_argument(
         '--config', dest='config_file', metavar='FILE',
-        help='config file (default: .vastai-guard.yaml at the repository root)',
+        help='config file, which must exist (default: $VASTAI_GUARD_CONFIG, else '
+             '.vastai-guard.yaml at the repository root if there is one)',
+    )
+
+
+def _add_terminal(parser: argparse.ArgumentParser) -> None:
+    """How much a person at a terminal is told; shared by scan, history and gitignore."""
+    parser.add_argument(
+        '--no-color', action='store_true',
+        help='no colour (also: NO_COLOR set); colour is only ever used on a terminal',
+    )
+    loudness = parser.add_mutually_exclusive_group()
+    loudness.add_argument(
+        '-q', '--quiet', dest='verbosity', action='store_const', const=-1, default=0,
+        help='text reports: one line per finding, no advice, no summary, no warnings',
+    )
+    loudness.add_argument(
+        '-v', '--verbose', dest='verbosity', action='store_const', const=1,
+        help='also say what was skipped and why (excluded, binary, baseline files; '
+             'suppressed findings) and which config and baseline were read',
     )
 
 
@@ -43,6 +63,11 @@ def _add_verify(parser: argparse.ArgumentParser) -> None:
         '--show-account', action='store_true',
         help='with --verify, show the account id and email of each active key',
     )
+    group.add_argument(
+        '--fail-on', choices=('any', 'active'), default='any',
+        help='exit 1 for any key found (default), or only for keys the Vast.ai API accepts '
+             '(active: implies --verify; unknown and invalid keys are still reported)',
+    )
 
 
 def _add_output(parser: argparse.ArgumentParser) -> None:
@@ -50,6 +75,13 @@ def _add_output(parser: argparse.ArgumentParser) -> None:
         '--output', dest='output_file', metavar='FILE',
         help='write the report to FILE; the terminal gets a one-line summary',
     )
+
+
+def _positive_int(text: str) -> int:
+    """argparse type: a whole number above 0 (0 days would flag every rotation as overdue)."""
+    if not text.isdigit() or int(text) == 0:
+        raise argparse.ArgumentTypeError(f'expected a whole number of days above 0, not {text!r}')
+    return int(text)
 
 
 class _Version(argparse.Action):
@@ -75,10 +107,27 @@ def _parser() -> argparse.ArgumentParser:
 
     scan = commands.add_parser(
         'scan', help='scan staged files (the pre-commit hook), tracked files, or folders',
-        description='Scan files for Vast.ai keys. In a git repository, named files are judged '
-                    'by their staged content; with no names, every staged file is scanned.',
+        description='Scan files for Vast.ai keys. In a git repository every PATH is judged by '
+                    'what the index holds (the staged content, what the next commit takes): a '
+                    'folder means the indexed files under it. What the index does not hold is '
+                    'read from disk: a named untracked file, and untracked files under a folder '
+                    'that are not ignored. Ignored files and unstaged edits are not read. With '
+                    'no PATH, every staged file is scanned. --from-disk reads the working files '
+                    'instead (unstaged edits and ignored files included). Outside a repository '
+                    'files are read from disk.',
     )
     scan.add_argument('paths', nargs='*', metavar='PATH', help='files or folders to scan')
+    scan.add_argument(
+        '--update-baseline', metavar='FILE',
+        help='with --all-files: write every key found now to FILE, a detect-secrets baseline '
+             '(hashes only; other plugins\' entries and audit marks in FILE are kept), and '
+             'exit 0; later scans with that baseline report only new keys',
+    )
+    scan.add_argument(
+        '--from-disk', action='store_true',
+        help='read PATHs (default: the whole work tree) as they are on disk, ignored files '
+             'and unstaged edits included, instead of the staged content',
+    )
     scan.add_argument(
         '--all-files', action='store_true', help='scan every file tracked in the index',
     )
@@ -87,14 +136,34 @@ def _parser() -> argparse.ArgumentParser:
         help='detect-secrets baseline: secrets in it are not reported',
     )
     _add_common(scan, ('text', 'json', 'sarif', 'github'))
+    _add_terminal(scan)
     _add_output(scan)
     _add_verify(scan)
 
-    commands.add_parser(
+    init = commands.add_parser(
         'init', help='add the vastai-guard hooks to .pre-commit-config.yaml and install them',
         description='Add the vastai-guard hooks to the repository\'s .pre-commit-config.yaml '
-                    '(created if missing; existing lines and comments are kept), then run '
+                    '(created if missing; existing lines and comments are kept), add what the '
+                    'vastai-gitignore hook demands to .gitignore, then run '
                     '`pre-commit install`. Running it again changes nothing.',
+    )
+    init.add_argument(
+        '--repo', dest='hook_repo', metavar='URL',
+        help='where pre-commit gets the hooks (default: the project\'s published repository)',
+    )
+    init.add_argument(
+        '--rev', metavar='REV',
+        help='the tag or commit of --repo to use (default: v<installed version>)',
+    )
+    init.add_argument(
+        '--pre-push', action='store_true',
+        help='also add the vastai-secrets-push hook (the commits being pushed) and install '
+             'git\'s pre-push hook',
+    )
+    init.add_argument(
+        '--local', action='store_true',
+        help='a `repo: local` entry running the installed vastai-guard (language: system): '
+             'no clone, no network',
     )
 
     gitignore = commands.add_parser(
@@ -117,6 +186,7 @@ def _parser() -> argparse.ArgumentParser:
         help='report format (default: github inside GitHub Actions, else text)',
     )
     _add_output(gitignore)
+    _add_terminal(gitignore)
 
     history = commands.add_parser(
         'history', help='every key ever committed, once, and which still need rotating',
@@ -135,18 +205,26 @@ def _parser() -> argparse.ArgumentParser:
              'origin/main..HEAD); fails if any of them added a key',
     )
     history.add_argument(
+        '--pre-push', action='store_true',
+        help='scan only the commits a push sends (the vastai-secrets-push hook): '
+             'PRE_COMMIT_FROM_REF..PRE_COMMIT_TO_REF, or for a new branch the commits no '
+             'remote-tracking ref has',
+    )
+    history.add_argument(
         '--include-unreachable', action='store_true',
         help='also scan commits no ref reaches (amended, reset away, dropped stashes)',
     )
     history.add_argument(
         '--baseline', dest='baseline_path', metavar='FILE',
-        help='detect-secrets baseline: secrets in it are not reported',
+        help='detect-secrets baseline: secrets in it are not reported '
+             '(default: .secrets.baseline at the repository root, if there is one)',
     )
     history.add_argument(
-        '--since-rotation-days', type=int, metavar='N',
+        '--since-rotation-days', type=_positive_int, metavar='N',
         help='with --format markdown: flag keys recorded as rotated more than N days ago',
     )
     _add_common(history, ('text', 'json', 'sarif', 'github', 'markdown'))
+    _add_terminal(history)
     _add_output(history)
     _add_verify(history)
 
@@ -175,7 +253,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _verify(args: argparse.Namespace) -> VerifyOptions | None:
     """The --verify options, URL checked; called inside run_guarded, so a problem is exit 2."""
-    if not args.verify:
+    if not args.verify and args.fail_on != 'active':
         # --api-url and --show-account mean nothing without --verify: say so
         for flag, given in (('--api-url', args.api_url is not None),
                             ('--show-account', args.show_account)):
@@ -185,6 +263,18 @@ def _verify(args: argparse.Namespace) -> VerifyOptions | None:
     # imported only when asked for: the hook path stays light
     from vastai_guard.verify import verify_options
     return verify_options(args.api_url, show_account=args.show_account)
+
+
+def _terminal(args: argparse.Namespace) -> Terminal:
+    import sys
+
+    from vastai_guard.report.color import use_color
+    from vastai_guard.report.color import Terminal
+
+    color = args.output_file is None and args.output_format == 'text' and use_color(
+        no_color=args.no_color, env=os.environ, stream=sys.stdout,
+    )
+    return Terminal(color=color, verbosity=args.verbosity)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -201,11 +291,19 @@ def main(argv: Sequence[str] | None = None) -> int:
                 config_file=args.config_file,
                 output_file=args.output_file,
                 verify=_verify(args),
+                from_disk=args.from_disk,
+                update_baseline=args.update_baseline,
+                fail_on=args.fail_on,
+                terminal=_terminal(args),
             ),
         )
     if args.command == 'init':
         from vastai_guard.commands.init import init
-        return run_guarded(init)
+        return run_guarded(
+            lambda: init(
+                repo=args.hook_repo, rev=args.rev, local=args.local, pre_push=args.pre_push,
+            ),
+        )
     if args.command == 'gitignore':
         from vastai_guard.commands.gitignore import gitignore
         return run_guarded(
@@ -214,6 +312,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 check_reuse=args.check_reuse,
                 output_format=args.output_format,
                 output_file=args.output_file,
+                terminal=_terminal(args),
             ),
         )
     if args.command == 'history':
@@ -229,6 +328,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 output_file=args.output_file,
                 verify=_verify(args),
                 since_rotation_days=args.since_rotation_days,
+                pre_push=args.pre_push,
+                fail_on=args.fail_on,
+                terminal=_terminal(args),
             ),
         )
     if args.command == 'rotated':

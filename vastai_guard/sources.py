@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from vastai_guard import git
 from vastai_guard.config import Config
+from vastai_guard.decode import has_bom
 from vastai_guard.decode import text_to_scan
 from vastai_guard.findings import Fragment
 from vastai_guard.suppress import path_excluded
@@ -24,11 +25,26 @@ _NEVER_SCANNED = frozenset(('.secrets.baseline',))
 class Skipped(NamedTuple):
     path: str
     reason: str
+    # False: expected and harmless (excluded, binary), told only with -v
+    notable: bool = True
 
 
 def wanted(path: str, config: Config) -> bool:
     """Whether a file at `path` is scanned at all (config excludes, baseline files)."""
     return path.rsplit('/', 1)[-1] not in _NEVER_SCANNED and not path_excluded(path, config)
+
+
+def _unwanted(path: str, config: Config) -> Skipped:
+    if path.rsplit('/', 1)[-1] in _NEVER_SCANNED:
+        return Skipped(path, 'a detect-secrets baseline (hashes, never a key)', notable=False)
+    return Skipped(path, f'excluded by exclude_paths in {config.path}', notable=False)
+
+
+def _binary(path: str, data: bytes) -> Skipped | None:
+    # decode.text_to_scan's own test, told apart from "no trigger word" for -v
+    if not has_bom(data) and b'\0' in data[:8000]:
+        return Skipped(path, 'binary', notable=False)
+    return None
 
 
 def _from_bytes(path: str, data: bytes) -> Fragment | None:
@@ -41,8 +57,13 @@ def from_index(
         *,
         config: Config,
         skipped: list[Skipped],
+        read: list[str] | None = None,
 ) -> Iterator[Fragment]:
-    """The staged content of each entry: a partially staged file is judged as committed."""
+    """The staged content of each entry: a partially staged file is judged as committed.
+
+    `read` gets the path of every file read (for "no keys in N files").
+    """
+    skipped.extend(_unwanted(e.path, config) for e in entries if not wanted(e.path, config))
     entries = [entry for entry in entries if wanted(entry.path, config)]
     max_size = config.max_file_mb * 1024 * 1024
     blobs = git.read_blobs((entry.sha for entry in entries), max_size=max_size)
@@ -51,9 +72,13 @@ def from_index(
             reason = 'object missing' if blob.size == 0 else f'larger than {config.max_file_mb} MB'
             skipped.append(Skipped(entry.path, reason))
             continue
+        if read is not None:
+            read.append(entry.path)
         fragment = _from_bytes(entry.path, blob.data)
         if fragment is not None:
             yield fragment
+        elif (binary := _binary(entry.path, blob.data)) is not None:
+            skipped.append(binary)
 
 
 def from_disk(
@@ -62,6 +87,7 @@ def from_disk(
         relative_to: str,
         config: Config,
         skipped: list[Skipped],
+        read: list[str] | None = None,
 ) -> Iterator[Fragment]:
     """Files and folders read from disk (outside git, or files git does not track).
 
@@ -73,9 +99,9 @@ def from_disk(
                 dirs[:] = sorted(d for d in dirs if d != '.git')
                 for name in sorted(files):
                     file_path = os.path.join(folder, name)
-                    yield from _read_file(file_path, relative_to, config, skipped)
+                    yield from _read_file(file_path, relative_to, config, skipped, read)
         else:
-            yield from _read_file(path, relative_to, config, skipped)
+            yield from _read_file(path, relative_to, config, skipped, read)
 
 
 def _display_path(path: str, relative_to: str) -> str:
@@ -90,9 +116,14 @@ def _read_file(
         relative_to: str,
         config: Config,
         skipped: list[Skipped],
+        read: list[str] | None = None,
 ) -> Iterator[Fragment]:
     shown = _display_path(path, relative_to)
-    if not wanted(shown, config) or os.path.islink(path):
+    if not wanted(shown, config):
+        skipped.append(_unwanted(shown, config))
+        return
+    if os.path.islink(path):
+        skipped.append(Skipped(shown, 'a symbolic link (not followed)', notable=False))
         return
     try:
         size = os.path.getsize(path)
@@ -106,6 +137,10 @@ def _read_file(
     except OSError as error:
         skipped.append(Skipped(shown, f'cannot read: {error.strerror}'))
         return
+    if read is not None:
+        read.append(shown)
     fragment = _from_bytes(shown, data)
     if fragment is not None:
         yield fragment
+    elif (binary := _binary(shown, data)) is not None:
+        skipped.append(binary)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 from collections.abc import Iterable
 
@@ -43,6 +44,22 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
 
 def path_excluded(path: str, config: Config) -> bool:
     return any(_glob_regex(glob).fullmatch(path) for glob in config.exclude_paths)
+
+
+BASELINE_FILE = '.secrets.baseline'
+
+
+def baseline_path(root: str, explicit: str | None) -> str | None:
+    """`--baseline FILE`, else the repository's `.secrets.baseline` if it has one (history).
+
+    Found by itself so that `history` (CI, the push hook) honours the baseline the commit hook
+    was given through `args:`, without saying it twice. `scan` is the commit hook: like
+    detect-secrets-hook it reads a baseline only when its arguments name one.
+    """
+    if explicit is not None:
+        return explicit
+    found = os.path.join(root, BASELINE_FILE)
+    return os.path.relpath(found) if os.path.isfile(found) else None
 
 
 def load_baseline(path: str) -> frozenset[str]:

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 from typing import NamedTuple
 
 from vastai_guard.errors import FatalError
+from vastai_guard.findings import ROTATED_STILL_ACTIVE
 from vastai_guard.findings import ExposedKey
 from vastai_guard.findings import Verification
 from vastai_guard.findings import fingerprint
@@ -281,7 +282,8 @@ def apply_verification(
 
     - invalid: status `inactive` (the key no longer works), unless the ledger already says
       `rotated`, which tells more;
-    - active: `needs-rotation`, even when the ledger says `rotated` -- the key still works;
+    - active: `needs-rotation`; `rotated-still-active` when the ledger says `rotated` -- the
+      rotation did not take (a reset of another key, or of the key before a re-issue);
     - unknown: the status stays as it was.
     """
     result = []
@@ -294,7 +296,7 @@ def apply_verification(
         if verdict.state == INVALID and status != 'rotated':
             status = 'inactive'
         elif verdict.state == ACTIVE:
-            status = 'needs-rotation'
+            status = ROTATED_STILL_ACTIVE if status == 'rotated' else 'needs-rotation'
         result.append(key._replace(verification=verdict, status=status))
     return result
 

@@ -13,11 +13,12 @@ from vastai_guard.errors import EXIT_CLEAN
 from vastai_guard.errors import EXIT_FINDINGS
 from vastai_guard.errors import FatalError
 from vastai_guard.findings import Problem
+from vastai_guard.report.color import Terminal
 from vastai_guard.report.output import count
 from vastai_guard.report.output import emit
 
 
-def _fix(root: str, facts: ignorecheck.Facts) -> list[str]:
+def fix_gitignore(root: str, facts: ignorecheck.Facts) -> list[str]:
     """Append what is missing to the root .gitignore; the lines added (none: unchanged)."""
     from vastai_guard.fileedit import appended
     from vastai_guard.fileedit import edit_user_file
@@ -39,6 +40,7 @@ def gitignore(
         check_reuse: bool,
         output_format: str,
         output_file: str | None = None,
+        terminal: Terminal = Terminal(),
 ) -> int:
     tree = git.work_tree()
     if tree is None:
@@ -49,7 +51,7 @@ def gitignore(
     facts = ignorecheck.gather(tree.root)
     added: list[str] | None = None
     if fix:
-        added = _fix(tree.root, facts)
+        added = fix_gitignore(tree.root, facts)
         if added:
             facts = ignorecheck.gather(tree.root)
     problems: list[Problem] = ignorecheck.problems(facts, prefix=tree.prefix)
@@ -59,7 +61,10 @@ def gitignore(
         files = keyreuse.env_files_on_disk(tree.root, [*facts.tracked, *facts.unignored])
         problems += keyreuse.reused_keys(tree.root, files)
 
-    report = _render(problems, facts, tree.prefix, output_format=output_format, added=added)
+    if terminal.quiet and output_format == 'text':
+        report = ''.join(f'{p.path}: {p.kind}: {p.message}\n' for p in problems)  # -q: lines only
+    else:
+        report = _render(problems, facts, tree.prefix, output_format=output_format, added=added)
     emit(report, output_file=output_file, summary=_summary(problems))
     return EXIT_FINDINGS if problems else EXIT_CLEAN
 

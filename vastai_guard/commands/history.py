@@ -16,17 +16,27 @@ from vastai_guard.config import load_config
 from vastai_guard.errors import EXIT_CLEAN
 from vastai_guard.errors import EXIT_FINDINGS
 from vastai_guard.errors import FatalError
+from vastai_guard.findings import PENDING_STATUSES
 from vastai_guard.findings import ExposedKey
-from vastai_guard.history import NEEDS_ROTATION
 from vastai_guard.history import HistoryResult
+from vastai_guard.report.color import Terminal
 from vastai_guard.history import Progress
 from vastai_guard.history import scan_history
 from vastai_guard.report.output import count
 from vastai_guard.report.output import emit
+from vastai_guard.suppress import baseline_path as find_baseline
 from vastai_guard.suppress import load_baseline
 
 if TYPE_CHECKING:
     from vastai_guard.verify import VerifyOptions
+
+
+# The push was stopped: the key is in local commits only (unless it was pushed elsewhere).
+PUSH_ADVICE = '''\
+The push was stopped before these commits left this machine. Take the key out of them
+(`git commit --amend` for the last commit, `git rebase -i @{upstream}` for older ones), put it
+in an ignored .env file or a secret store, then push again. Rotate it if it was pushed
+anywhere else or shared.'''
 
 
 def history_revs(root: str, *, include_unreachable: bool) -> list[str]:
@@ -89,10 +99,16 @@ def run_history(
         baseline_path: str | None,
         progress: Callable[[Progress], None] | None = None,
         keep_secrets: bool = False,
+        push_revs: Sequence[str] | None = None,
 ) -> HistoryResult:
-    """The scan behind `history` (and `rotated`, which resolves fingerprint prefixes with it)."""
+    """The scan behind `history` (and `rotated`, which resolves fingerprint prefixes with it).
+
+    `push_revs`: the commits a push sends (`--pre-push`), as git log arguments.
+    """
     baseline = load_baseline(baseline_path) if baseline_path else frozenset()
-    if range_spec is not None:
+    if push_revs is not None:
+        revs = list(push_revs)
+    elif range_spec is not None:
         git.check_range(repo.root, range_spec)
         revs = [range_spec]
     else:
@@ -128,20 +144,42 @@ def history(
         output_file: str | None = None,
         verify: VerifyOptions | None = None,
         since_rotation_days: int | None = None,
+        pre_push: bool = False,
+        fail_on: str = 'any',
+        terminal: Terminal = Terminal(),
 ) -> int:
     if since_rotation_days is not None and output_format != 'markdown':
         raise FatalError('--since-rotation-days goes with --format markdown')
+    if pre_push and (range_spec is not None or include_unreachable):
+        raise FatalError(
+            '--pre-push scans the commits being pushed: no --range or --include-unreachable',
+        )
     repo = git.open_history_repo(repo_path)
-    config = load_config(config_path(repo.root, config_file))
+    config = load_config(config_path(repo.root, config_file, must_exist=True))
+    if terminal.verbose:
+        used = find_baseline(repo.root, baseline_path)
+        print(
+            f'vastai-guard: config: {config.path or "none (defaults)"}; '
+            f'baseline: {used or "none"}',
+            file=sys.stderr,
+        )
+    pushed = None
+    if pre_push:
+        import os
+
+        from vastai_guard.prepush import push_revs
+
+        pushed = push_revs(repo.root, os.environ)
     result = run_history(
         repo,
         config,
         range_spec=range_spec,
         include_unreachable=include_unreachable,
-        baseline_path=baseline_path,
+        baseline_path=find_baseline(repo.root, baseline_path),
         keep_secrets=verify is not None,
+        push_revs=pushed,
     )
-    for warning in result.warnings:
+    for warning in result.warnings if not terminal.quiet else ():
         print(f'vastai-guard: warning: {warning}', file=sys.stderr)
     keys = list(result.keys)
     if verify is not None and keys:
@@ -152,10 +190,16 @@ def history(
 
     report = _render(
         keys, result.commits_scanned, output_format,
-        since_rotation_days=since_rotation_days, rotated=config.rotated,
+        since_rotation_days=since_rotation_days, rotated=config.rotated, terminal=terminal,
     )
     emit(report, output_file=output_file, summary=_summary(keys))
-    pending = any(key.status == NEEDS_ROTATION for key in keys)
+    pending = any(
+        key.status in PENDING_STATUSES
+        and (fail_on == 'any' or (key.verification and key.verification.state == 'active'))
+        for key in keys
+    )
+    if pre_push and pending:
+        print(PUSH_ADVICE)
     return EXIT_FINDINGS if pending else EXIT_CLEAN
 
 
@@ -166,6 +210,7 @@ def _render(
         *,
         since_rotation_days: int | None,
         rotated: Sequence[Rotation],
+        terminal: Terminal = Terminal(),
 ) -> str:
     if output_format == 'json':
         from vastai_guard.report import history_json
@@ -194,11 +239,13 @@ def _render(
         )
     from vastai_guard.report import history_text
 
-    return history_text.render(keys, commits_scanned)
+    return history_text.render(
+        keys, commits_scanned, paint=terminal.paint, quiet=terminal.quiet,
+    )
 
 
 def _summary(keys: list[ExposedKey]) -> str:
-    pending = sum(1 for key in keys if key.status == NEEDS_ROTATION)
+    pending = sum(1 for key in keys if key.status in PENDING_STATUSES)
     return (
         f'vastai-guard: {count(len(keys), "Vast.ai key")} in history, '
         f'{pending} needing rotation'

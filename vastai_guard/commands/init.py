@@ -10,7 +10,9 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from collections.abc import Iterator
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 from typing import NamedTuple
 
@@ -23,11 +25,39 @@ if TYPE_CHECKING:
 
 CONFIG_FILE = '.pre-commit-config.yaml'
 REPO_URL = 'https://github.com/vastai-guard/vastai-guard'
+LOCAL = 'local'
 # The hooks every commit runs; `vastai-history` (a full history scan) is left out: it is a
 # CI or manual step, not something to pay for on each commit.
 HOOK_IDS = ('vastai-secrets', 'vastai-gitignore')
 # Any of these in a config means vastai-guard is already set up there (maybe by hand).
-_OUR_HOOK_IDS = frozenset((*HOOK_IDS, 'vastai-history'))
+# `init --pre-push` adds the push hook too (and installs git's pre-push hook)
+PUSH_HOOK_ID = 'vastai-secrets-push'
+_OUR_HOOK_IDS = frozenset((*HOOK_IDS, PUSH_HOOK_ID, 'vastai-history'))
+# `--local`: the same hooks as .pre-commit-hooks.yaml, run by the installed `vastai-guard`
+# (`language: system`), so pre-commit clones nothing and needs no network.
+LOCAL_HOOKS: dict[str, dict[str, object]] = {
+    'vastai-secrets': {
+        'name': 'Vast.ai API keys',
+        'entry': 'vastai-guard scan',
+        'language': 'system',
+        'types': ['file'],
+    },
+    'vastai-gitignore': {
+        'name': '.env and Vast.ai key files are git-ignored',
+        'entry': 'vastai-guard gitignore',
+        'language': 'system',
+        'pass_filenames': False,
+        'always_run': True,
+    },
+    PUSH_HOOK_ID: {
+        'name': 'Vast.ai API keys in the commits being pushed',
+        'entry': 'vastai-guard history --pre-push',
+        'language': 'system',
+        'pass_filenames': False,
+        'always_run': True,
+        'stages': ['pre-push'],
+    },
+}
 # What PyYAML counts as a line break, so its marks and our line numbers agree.
 _LINE = re.compile(r'[^\r\n\x85\u2028\u2029]*(?:\r\n|[\r\n\x85\u2028\u2029]|$)')
 
@@ -55,17 +85,39 @@ def _version() -> str:
         raise FatalError('vastai-guard is not installed (pip install it), so its version is unknown') from None
 
 
-def hooks_block(layout: Layout, rev: str, newline: str) -> str:
+def _yaml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return 'true' if value else 'false'
+    if isinstance(value, list):
+        return f'[{", ".join(str(item) for item in value)}]'
+    return str(value)
+
+
+def hooks_block(
+        layout: Layout,
+        rev: str | None,
+        newline: str,
+        repo: str = REPO_URL,
+        hook_ids: Sequence[str] = HOOK_IDS,
+) -> str:
+    """The entry's lines; `repo` LOCAL (`rev` None) writes the hooks out in full."""
     item = ' ' * layout.dash
     key = ' ' * (layout.dash + layout.key)
     hook = ' ' * (layout.dash + layout.key + layout.hooks_dash)
+    hook_field = hook + ' ' * layout.hook_key
     lines = [
         f'{item}# Vast.ai API keys (added by `vastai-guard init`)',
-        f'{item}-{" " * (layout.key - 1)}repo: {REPO_URL}',
-        f'{key}rev: {rev}',
+        f'{item}-{" " * (layout.key - 1)}repo: {repo}',
+        *([f'{key}rev: {rev}'] if rev is not None else []),
         f'{key}hooks:',
-        *(f'{hook}-{" " * (layout.hook_key - 1)}id: {hook_id}' for hook_id in HOOK_IDS),
     ]
+    for hook_id in hook_ids:
+        lines.append(f'{hook}-{" " * (layout.hook_key - 1)}id: {hook_id}')
+        if repo == LOCAL:
+            lines.extend(
+                f'{hook_field}{name}: {_yaml_value(value)}'
+                for name, value in LOCAL_HOOKS[hook_id].items()
+            )
     return newline.join(lines) + newline
 
 
@@ -143,13 +195,20 @@ def _layout(repos_key: yaml.Node, repos: yaml.Node | None) -> Layout:
     return layout
 
 
-def add_hooks(text: str | None, *, rev: str, path: str = CONFIG_FILE) -> Edit:
+def add_hooks(
+        text: str | None,
+        *,
+        rev: str | None,
+        path: str = CONFIG_FILE,
+        repo: str = REPO_URL,
+        hook_ids: Sequence[str] = HOOK_IDS,
+) -> Edit:
     """`text` (None: no file yet) with the vastai-guard hooks added, as text."""
     import yaml
 
     default = Layout(dash=0, key=4, hooks_dash=0, hook_key=4)
     if text is None:
-        return Edit('repos:\n' + hooks_block(default, rev, '\n'), 'created')
+        return Edit('repos:\n' + hooks_block(default, rev, '\n', repo, hook_ids), 'created')
 
     try:
         data = yaml.safe_load(text)
@@ -179,7 +238,7 @@ def add_hooks(text: str | None, *, rev: str, path: str = CONFIG_FILE) -> Edit:
     if not found:
         column = root.start_mark.column if isinstance(root, yaml.MappingNode) else 0
         block = ' ' * column + 'repos:' + newline + hooks_block(
-            default._replace(dash=column), rev, newline,
+            default._replace(dash=column), rev, newline, repo, hook_ids,
         )
         new_text = ''.join(lines) + block
     else:
@@ -193,7 +252,7 @@ def add_hooks(text: str | None, *, rev: str, path: str = CONFIG_FILE) -> Edit:
                 f'{_where(path, repos.start_mark)}: `repos:` is written in flow style ([...]); '
                 'write it as a block list, or add the vastai-guard hooks by hand',
             )
-        block = hooks_block(_layout(repos_key, repos), rev, newline)
+        block = hooks_block(_layout(repos_key, repos), rev, newline, repo, hook_ids)
         # After the last repos item's own text; at the end of the file when repos is the
         # last setting, so trailing comments stay above the new item as they were.
         at = len(lines) if index == len(entries) - 1 else _past_item_comments(
@@ -201,7 +260,7 @@ def add_hooks(text: str | None, *, rev: str, path: str = CONFIG_FILE) -> Edit:
         )
         new_text = ''.join(lines[:at]) + block + ''.join(lines[at:])
 
-    expected = {**(data or {}), 'repos': [*(repos_data or []), _entry(rev)]}
+    expected = {**(data or {}), 'repos': [*(repos_data or []), entry(repo, rev, hook_ids)]}
     try:
         added_ok = yaml.safe_load(new_text) == expected
     except yaml.YAMLError:
@@ -214,8 +273,16 @@ def add_hooks(text: str | None, *, rev: str, path: str = CONFIG_FILE) -> Edit:
     return Edit(new_text, 'added')
 
 
-def _entry(rev: str) -> dict[str, object]:
-    return {'repo': REPO_URL, 'rev': rev, 'hooks': [{'id': hook_id} for hook_id in HOOK_IDS]}
+def entry(
+        repo: str, rev: str | None, hook_ids: Sequence[str] = HOOK_IDS,
+) -> dict[str, object]:
+    """The entry init adds, as pre-commit reads it."""
+    if repo == LOCAL:
+        return {
+            'repo': LOCAL,
+            'hooks': [{'id': hook_id, **LOCAL_HOOKS[hook_id]} for hook_id in hook_ids],
+        }
+    return {'repo': repo, 'rev': rev, 'hooks': [{'id': hook_id} for hook_id in hook_ids]}
 
 
 def _pre_commit() -> list[str]:
@@ -257,14 +324,16 @@ def _decoded(data: bytes | None) -> str | None:
         raise FatalError(f'{CONFIG_FILE}: cannot read: {error}') from None
 
 
-def _write(path: str, root: str) -> tuple[Edit, bytes | None]:
+def _write(
+        path: str, root: str, hooks_added: Callable[[str | None], Edit],
+) -> tuple[Edit, bytes | None]:
     """The hooks added to the config at `path`, under fileedit's lock: the edit, the old bytes."""
     from vastai_guard.fileedit import edit_user_file
 
     done: list[tuple[Edit, bytes | None]] = []
 
     def change(data: bytes | None) -> bytes | None:
-        edit = add_hooks(_decoded(data), rev=f'v{_version()}', path=CONFIG_FILE)
+        edit = hooks_added(_decoded(data))
         done.append((edit, data))
         return None if edit.action == 'unchanged' else edit.text.encode('utf-8')
 
@@ -272,22 +341,59 @@ def _write(path: str, root: str) -> tuple[Edit, bytes | None]:
     return done[-1]
 
 
-def init() -> int:
+def _gitignore(root: str) -> None:
+    """What the `vastai-gitignore` hook demands, done now: else the first commit fails on it."""
+    from vastai_guard import ignorecheck
+    from vastai_guard.commands.gitignore import fix_gitignore
+
+    facts = ignorecheck.gather(root)
+    added = fix_gitignore(root, facts)
+    if added:
+        print(f'vastai-guard: added to .gitignore (the vastai-gitignore hook demands it): '
+              f'{" ".join(added)}')
+        facts = ignorecheck.gather(root)
+    for problem in ignorecheck.problems(facts):
+        # tracked or staged env files: only the user can untrack them
+        print(f'vastai-guard: warning: {problem.path}: {problem.message}', file=sys.stderr)
+
+
+def init(
+        *,
+        repo: str | None = None,
+        rev: str | None = None,
+        local: bool = False,
+        pre_push: bool = False,
+) -> int:
     tree = git.work_tree()
     if tree is None:
         raise FatalError('not inside a git repository: `git init` first, or run it in one')
+    if local and (repo is not None or rev is not None):
+        raise FatalError('--local runs the installed vastai-guard: it takes no --repo or --rev')
     pre_commit = _pre_commit()  # before any change: a missing pre-commit changes nothing
     _refuse_hooks_path(tree.root)
     path = os.path.join(tree.root, CONFIG_FILE)
-    edit, before = _write(path, tree.root)
-    hooks = ', '.join(HOOK_IDS)
+    hook_ids = (*HOOK_IDS, PUSH_HOOK_ID) if pre_push else HOOK_IDS
+
+    def hooks_added(text: str | None) -> Edit:
+        if local:
+            return add_hooks(text, rev=None, path=CONFIG_FILE, repo=LOCAL, hook_ids=hook_ids)
+        return add_hooks(
+            text, rev=rev or f'v{_version()}', path=CONFIG_FILE, repo=repo or REPO_URL,
+            hook_ids=hook_ids,
+        )
+
+    edit, before = _write(path, tree.root, hooks_added)
+    hooks = ', '.join(hook_ids)
     if edit.action == 'unchanged':
         print(f'vastai-guard: {CONFIG_FILE} already has the vastai-guard hooks; left unchanged')
     else:
         done = 'created' if edit.action == 'created' else 'added the hooks to'
         print(f'vastai-guard: {done} {CONFIG_FILE} ({hooks})')
+    _gitignore(tree.root)
     sys.stdout.flush()  # our lines before pre-commit's, which writes to the same terminal
-    result = subprocess.run((*pre_commit, 'install'), cwd=tree.root, check=False)
+    # git runs a pre-push hook only if one is installed: ask for both kinds
+    kinds = ('--hook-type', 'pre-commit', '--hook-type', 'pre-push') if pre_push else ()
+    result = subprocess.run((*pre_commit, 'install', *kinds), cwd=tree.root, check=False)
     if result.returncode != 0:
         if edit.action != 'unchanged':
             # a refusal not foreseen by the check above: the promise is "exit 2, config untouched"

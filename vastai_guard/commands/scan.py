@@ -20,7 +20,9 @@ from vastai_guard.errors import EXIT_FINDINGS
 from vastai_guard.errors import FatalError
 from vastai_guard.findings import Finding
 from vastai_guard.findings import Fragment
+from vastai_guard.findings import fingerprint
 from vastai_guard.findings import to_finding
+from vastai_guard.report.color import Terminal
 from vastai_guard.report.output import count
 from vastai_guard.report.output import emit
 from vastai_guard.suppress import load_baseline
@@ -37,25 +39,31 @@ def _fragments_in_repo(
         all_files: bool,
         config: Config,
         skipped: list[sources.Skipped],
+        read: list[str],
 ) -> Iterator[Fragment]:
     if all_files:
-        yield from sources.from_index(git.all_index_entries(), config=config, skipped=skipped)
+        yield from sources.from_index(
+            git.all_index_entries(), config=config, skipped=skipped, read=read,
+        )
         return
     if not paths:
         paths = git.staged_paths()
-    files = [path for path in paths if not os.path.isdir(path)]
-    entries = git.index_entries(files)
-    yield from sources.from_index(entries, config=config, skipped=skipped)
-    # Named but not in the index (untracked files, folders): judged as they are on disk. A
+    # One rule for files and folders: what the index holds (a folder: its indexed files)
+    entries = git.index_entries(paths)
+    yield from sources.from_index(entries, config=config, skipped=skipped, read=read)
+    # Not in the index, so read from disk: named files git does not track, and untracked
+    # files under named folders that `git add` would take (ignored ones are left out). A
     # staged deletion is in neither place and has nothing left to leak.
     staged = {entry.path for entry in entries}
+    folders = [path for path in paths if os.path.isdir(path)]
     rest = [
         path for path in paths
-        if os.path.isdir(path)
-        or posixpath.normpath(tree.prefix + path.replace(os.sep, '/')) not in staged
+        if not os.path.isdir(path)
+        and posixpath.normpath(tree.prefix + path.replace(os.sep, '/')) not in staged
     ]
+    rest += git.untracked_files(folders)
     yield from sources.from_disk(
-        rest, relative_to=tree.root, config=config, skipped=skipped,
+        rest, relative_to=tree.root, config=config, skipped=skipped, read=read,
     )
 
 
@@ -96,34 +104,125 @@ def scan(
         config_file: str | None,
         output_file: str | None = None,
         verify: VerifyOptions | None = None,
+        from_disk: bool = False,
+        update_baseline: str | None = None,
+        fail_on: str = 'any',
+        terminal: Terminal = Terminal(),
 ) -> int:
     tree = git.work_tree()
     if tree is None and all_files:
         raise FatalError('--all-files needs a git repository (pass folders to scan them from disk)')
-    config = load_config(config_path(tree.root if tree else os.getcwd(), config_file))
+    if from_disk and all_files:
+        raise FatalError('--all-files reads the index; --from-disk reads the files: pick one')
+    if update_baseline is not None and not all_files:
+        # a baseline of the staged files alone would drop every other file's entries
+        raise FatalError('--update-baseline records every tracked file: add --all-files')
+    config = load_config(
+        config_path(tree.root if tree else os.getcwd(), config_file, must_exist=True),
+    )
     baseline = load_baseline(baseline_path) if baseline_path else frozenset()
+    if terminal.verbose:
+        _tell(f'config: {config.path or "none (defaults)"}; baseline: {baseline_path or "none"}')
     skipped: list[sources.Skipped] = []
-    if tree is None:
+    scanned: list[str] = []
+    if tree is None or from_disk:
         fragments = sources.from_disk(
-            paths or ['.'], relative_to=os.getcwd(), config=config, skipped=skipped,
+            paths or ['.'], relative_to=tree.root if tree else os.getcwd(), config=config,
+            skipped=skipped, read=scanned,
         )
     else:
         fragments = _fragments_in_repo(
-            tree, paths, all_files=all_files, config=config, skipped=skipped,
+            tree, paths, all_files=all_files, config=config, skipped=skipped, read=scanned,
         )
     # raw secrets are collected only for --verify, and never reach a renderer
     secrets: dict[str, str] | None = {} if verify is not None else None
-    findings = unsuppressed(collect(fragments, secrets), config=config, baseline=baseline)
+    found = collect(fragments, secrets)
+    findings = unsuppressed(found, config=config, baseline=baseline)
     if verify is not None and secrets is not None and findings:
         findings = verified(findings, secrets, verify)
 
     for item in skipped:
-        print(f'vastai-guard: skipped {item.path}: {item.reason}', file=sys.stderr)
-    emit(render(findings, output_format), output_file=output_file, summary=summary(findings))
+        if (item.notable and not terminal.quiet) or terminal.verbose:
+            _tell(f'skipped {item.path}: {item.reason}')
+    if terminal.verbose:
+        kept = {(f.path, f.line, f.fingerprint) for f in findings}
+        for finding in found:
+            if (finding.path, finding.line, finding.fingerprint) not in kept:
+                why = _why(finding, config, baseline)
+                _tell(f'suppressed {finding.path}:{finding.line}: {why}')
+    if update_baseline is not None:
+        return _write_baseline(update_baseline, findings)
+    committed = committed_keys(
+        tree.root, findings, max_size=config.max_file_mb * 1024 * 1024,
+    ) if tree is not None else frozenset()
+    emit(
+        render(findings, output_format, committed, terminal),
+        output_file=output_file,
+        summary=summary(findings, files_read=len(scanned)),
+    )
+    if (
+            not findings and output_format == 'text' and output_file is None
+            and sys.stdout.isatty() and not terminal.quiet
+    ):
+        # one line for a person at a terminal; hooks and pipes get silence, as they expect
+        print(summary(findings, files_read=len(scanned)))
+    if fail_on == 'active':
+        # CI policy (--fail-on active): a dead or unanswered key is reported, not failed on
+        findings = [f for f in findings if f.verification and f.verification.state == 'active']
     return EXIT_FINDINGS if findings else EXIT_CLEAN
 
 
-def render(findings: Sequence[Finding], output_format: str) -> str:
+def _write_baseline(path: str, findings: Sequence[Finding]) -> int:
+    """Every key found now, recorded as known: later scans with this baseline pass."""
+    from vastai_guard.fileedit import write_report
+    from vastai_guard.report import baseline
+
+    write_report(path, baseline.render(findings, path).encode('utf-8'))
+    keys = count(len({f.fingerprint for f in findings}), 'Vast.ai key')
+    files = count(len({f.path for f in findings}), 'file')
+    print(f'vastai-guard: wrote {path}: {keys} in {files} recorded as known')
+    return EXIT_CLEAN
+
+
+def committed_keys(root: str, findings: Sequence[Finding], *, max_size: int) -> frozenset[str]:
+    """Fingerprints of the keys found that HEAD already holds in the same file.
+
+    Those are exposed for good (rotate now); a key only staged or on disk is not yet. Read
+    only for files with findings: a clean hook run pays nothing for it.
+    """
+    if not findings:
+        return frozenset()
+    from vastai_guard.decode import text_to_scan
+
+    paths = {finding.path for finding in findings}
+    entries = [entry for entry in git.head_tree(root) if entry.path in paths]
+    blobs = git.read_blobs((entry.sha for entry in entries), cwd=root, max_size=max_size)
+    found = set()
+    for entry, blob in zip(entries, blobs):
+        text = text_to_scan(entry.path, blob.data) if blob.data is not None else None
+        for match in find_secrets(text or '', entry.path):
+            found.add(fingerprint(match.secret))
+    return frozenset(found & {finding.fingerprint for finding in findings})
+
+
+def _tell(message: str) -> None:
+    print(f'vastai-guard: {message}', file=sys.stderr)
+
+
+def _why(finding: Finding, config: Config, baseline: frozenset[str]) -> str:
+    if finding.fingerprint in config.allow_fingerprints:
+        return f'fingerprint in allow_fingerprints ({config.path})'
+    if finding.hashed_secret in baseline:
+        return 'in the baseline'
+    return f'path in exclude_paths ({config.path})'
+
+
+def render(
+        findings: Sequence[Finding],
+        output_format: str,
+        committed: frozenset[str] = frozenset(),
+        terminal: Terminal = Terminal(),
+) -> str:
     if output_format == 'json':
         from vastai_guard.report import json as json_report
         return json_report.render(findings)
@@ -136,12 +235,12 @@ def render(findings: Sequence[Finding], output_format: str) -> str:
             category='scan',
         )
     from vastai_guard.report import text
-    return text.render(findings)
+    return text.render(findings, committed, paint=terminal.paint, quiet=terminal.quiet)
 
 
-def summary(findings: Sequence[Finding]) -> str:
+def summary(findings: Sequence[Finding], *, files_read: int) -> str:
     if not findings:
-        return 'vastai-guard: no Vast.ai keys found'
+        return f'vastai-guard: no Vast.ai keys in {count(files_read, "file")}'
     keys = count(len({f.fingerprint for f in findings}), 'Vast.ai key')
     files = count(len({f.path for f in findings}), 'file')
     return f'vastai-guard: found {keys} in {files}'

@@ -3,10 +3,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from vastai_guard.findings import PENDING_STATUSES
+from vastai_guard.findings import ROTATED_STILL_ACTIVE
 from vastai_guard.findings import ExposedKey
 from vastai_guard.findings import SHORT_FINGERPRINT
 from vastai_guard.history import NEEDS_ROTATION
 from vastai_guard.history import ROTATED
+from vastai_guard.report.color import BOLD
+from vastai_guard.report.color import DIM
+from vastai_guard.report.color import GREEN
+from vastai_guard.report.color import PLAIN
+from vastai_guard.report.color import RED
+from vastai_guard.report.color import Painter
 from vastai_guard.report.text import KEYS_PAGE
 from vastai_guard.report.text import verification_label
 from vastai_guard.report.text import verification_rank
@@ -29,13 +37,35 @@ def _rotation_steps(key: ExposedKey) -> list[str]:
     ]
 
 
-def _block(key: ExposedKey) -> list[str]:
+def _rotate_again_steps() -> list[str]:
+    return [
+        '  The ledger says it was rotated, but Vast.ai still accepts it: the rotation did not',
+        '  take (another key was reset, or this one was re-issued).',
+        f'    1. Reset it again on the Vast.ai Keys page ({KEYS_PAGE}) -> Reset (or Delete):',
+        '       find the key ending as shown above, or `vastai reset api-key` while logged in',
+        '       with it.',
+        '    2. Check: `vastai-guard history --verify` shows it [invalid] once it is dead.',
+        '       The ledger entry stays as it is: there is nothing to record again.',
+    ]
+
+
+_STATUS_COLORS = {
+    NEEDS_ROTATION: (RED, BOLD), ROTATED_STILL_ACTIVE: (RED, BOLD), ROTATED: (GREEN,),
+}
+
+
+def _headline(key: ExposedKey, paint: Painter) -> str:
     where = 'still in HEAD' if key.in_head else 'not in HEAD, still in history'
+    state = f' {verification_label(key.verification)}' if key.verification else ''
+    status = paint(key.status, *_STATUS_COLORS.get(key.status, (DIM,)))
+    return f'{status}: {key.rule.id} {key.redacted}{state} ({where})'
+
+
+def _block(key: ExposedKey, paint: Painter) -> list[str]:
     first = key.first_seen
     author = f' by {first.author}' if first.author else ''
-    state = f' {verification_label(key.verification)}' if key.verification else ''
     lines = [
-        f'{key.status}: {key.rule.id} {key.redacted}{state} ({where})',
+        _headline(key, paint),
         f'  fingerprint: {key.fingerprint}',
         f'  first seen:  {first.commit[:12]} {first.date}{author}',
         f'               {first.path}:{first.line}',
@@ -49,16 +79,30 @@ def _block(key: ExposedKey) -> list[str]:
         lines.append(f'    ... and {hidden} more (--format json lists them all)')
     if key.status == NEEDS_ROTATION:
         lines.extend(_rotation_steps(key))
+    elif key.status == ROTATED_STILL_ACTIVE:
+        lines.extend(_rotate_again_steps())
     return lines
 
 
-def render(keys: Sequence[ExposedKey], commits_scanned: int) -> str:
+def render(
+        keys: Sequence[ExposedKey],
+        commits_scanned: int,
+        *,
+        paint: Painter = PLAIN,
+        quiet: bool = False,
+) -> str:
+    """One block per key, then totals; `quiet` (-q): one line per key with its fingerprint."""
     lines: list[str] = []
     # verified keys that still work come first; the order within each state is kept
-    for key in sorted(keys, key=lambda key: verification_rank(key.verification)):
-        lines.extend(_block(key))
+    ordered = sorted(keys, key=lambda key: verification_rank(key.verification))
+    if quiet:
+        return ''.join(
+            f'{_headline(key, paint)} {key.fingerprint[:SHORT_FINGERPRINT]}\n' for key in ordered
+        )
+    for key in ordered:
+        lines.extend(_block(key, paint))
         lines.append('')
-    pending = sum(1 for key in keys if key.status == NEEDS_ROTATION)
+    pending = sum(1 for key in keys if key.status in PENDING_STATUSES)
     in_head = sum(1 for key in keys if key.in_head)
     rotated = sum(1 for key in keys if key.status == ROTATED)
     inactive = len(keys) - pending - rotated

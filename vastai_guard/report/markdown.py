@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from vastai_guard.config import Rotation
 from vastai_guard.findings import ExposedKey
 from vastai_guard.findings import SHORT_FINGERPRINT
+from vastai_guard.findings import PENDING_STATUSES
+from vastai_guard.findings import ROTATED_STILL_ACTIVE
 from vastai_guard.findings import Verification
 from vastai_guard.report.text import KEYS_PAGE
 from vastai_guard.report.text import verification_rank
@@ -21,7 +23,7 @@ from vastai_guard.report.output import count
 NEEDS_ROTATION = 'needs-rotation'
 ROTATED = 'rotated'
 INACTIVE = 'inactive'
-_STATUS_RANK = {NEEDS_ROTATION: 0, ROTATED: 1, INACTIVE: 2}
+_STATUS_RANK = {ROTATED_STILL_ACTIVE: 0, NEEDS_ROTATION: 0, ROTATED: 1, INACTIVE: 2}
 # the Vast.ai docs: "90-day rotation is a reasonable baseline"
 SUGGESTED_ROTATION_DAYS = 90
 _PATHS_IN_TABLE = 3
@@ -86,6 +88,8 @@ def _verification(verification: Verification | None) -> str:
 def _status(key: ExposedKey, rotated_on: dict[str, str]) -> str:
     if key.status == NEEDS_ROTATION:
         return '**needs rotation**'
+    if key.status == ROTATED_STILL_ACTIVE:
+        return '**rotated, still active**: reset it again'
     if key.status == ROTATED:
         date = rotated_on.get(key.fingerprint, '')
         return f'rotated {_text(date)}'.rstrip()
@@ -106,6 +110,8 @@ def _summary(keys: Sequence[ExposedKey], commits_scanned: int) -> str:
     counts = {status: sum(key.status == status for key in keys) for status in _STATUS_RANK}
     parts = [f'**{counts[NEEDS_ROTATION]} need{"s" if counts[NEEDS_ROTATION] == 1 else ""} '
              'rotating**']
+    if counts[ROTATED_STILL_ACTIVE]:
+        parts.append(f'**{counts[ROTATED_STILL_ACTIVE]} rotated but still active**')
     if counts[ROTATED]:
         parts.append(f'{counts[ROTATED]} rotated')
     if counts[INACTIVE]:
@@ -170,7 +176,12 @@ def _steps(number: int, key: ExposedKey) -> list[str]:
         'It was committed in:',
         *stores,
         remove,
-        f'- [ ] **Record the rotation:** `vastai-guard rotated {key.fingerprint}`',
+        (
+            '- [ ] **Check it is dead:** the ledger already says rotated, so the reset did not '
+            'take; `vastai-guard history --verify` shows it `invalid` once it is.'
+            if key.status == ROTATED_STILL_ACTIVE
+            else f'- [ ] **Record the rotation:** `vastai-guard rotated {key.fingerprint}`'
+        ),
         '',
     ]
 
@@ -259,12 +270,14 @@ def render_rotation_plan(
         lines += [_summary(ordered, commits_scanned), '', '## Keys', '']
         lines += _table(ordered, rotated_on)
         lines.append('')
-        to_rotate = [key for key in ordered if key.status == NEEDS_ROTATION]
+        to_rotate = [key for key in ordered if key.status in PENDING_STATUSES]
         if to_rotate:
             lines += ['## Rotation steps', '']
             for number, key in enumerate(to_rotate, start=1):
                 lines += _steps(number, key)
-        leftovers = [key for key in ordered if key.status != NEEDS_ROTATION and key.in_head]
+        leftovers = [
+            key for key in ordered if key.status not in PENDING_STATUSES and key.in_head
+        ]
         if leftovers:
             lines += [
                 '## Dead keys still in the tree',

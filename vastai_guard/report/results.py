@@ -35,6 +35,8 @@ class Result(NamedTuple):
     # what makes this result the same one on the next run (no line number, so moving the
     # line keeps the alert); None: the renderer derives one from rule and path
     fingerprint: str | None
+    # the commit that put the key there, when HEAD's files do not show it (history)
+    commit: str | None = None
 
 
 class RuleHelp(NamedTuple):
@@ -91,18 +93,39 @@ def from_finding(finding: Finding) -> Result:
 
 
 # A key that is rotated or verified dead is history, not an emergency.
-_HISTORY_LEVELS = {'needs-rotation': ERROR, 'rotated': NOTE, 'inactive': NOTE}
+_HISTORY_LEVELS = {
+    'needs-rotation': ERROR, 'rotated-still-active': ERROR, 'rotated': NOTE, 'inactive': NOTE,
+}
 _HISTORY_STATUS = {
     'needs-rotation': 'needs rotation',
     'rotated': 'rotated (in the ledger)',
     'inactive': 'inactive (the Vast.ai API rejects it)',
+    'rotated-still-active': (
+        'recorded as rotated but still active: the rotation did not take, reset it again on '
+        'the Keys page'
+    ),
 }
 
 
+# GitHub code scanning rejects a whole upload when one result lacks a physical location
+# ("locationFromSarifResult: expected artifact location"), and a key in a commit message is in
+# no file. Such a result is anchored at the config file, where `vastai-guard rotated` records
+# the rotation that closes it; the message and a `commit` logical location name the commit.
+MESSAGE_ANCHOR = '.vastai-guard.yaml'
+
+
 def from_exposed_key(key: ExposedKey) -> Result:
+    from vastai_guard.history import COMMIT_MESSAGE
+
     first = key.first_seen
     where = 'still in HEAD' if key.in_head else 'no longer in HEAD, still in history'
     status = _HISTORY_STATUS.get(key.status, key.status)
+    in_message = first.path == COMMIT_MESSAGE
+    found = (
+        f' Found in the message of commit {first.commit}, not in a file (the alert sits on '
+        f'{MESSAGE_ANCHOR}, where `vastai-guard rotated` records the rotation).'
+        if in_message else ''
+    )
     return Result(
         rule_id=key.rule.id,
         level=_HISTORY_LEVELS.get(key.status, ERROR),
@@ -110,10 +133,12 @@ def from_exposed_key(key: ExposedKey) -> Result:
             f'{key.rule.title}: {key.redacted} {status}; first committed in {first.commit[:12]} '
             f'by {first.author} on {first.date}; {where}; '
             f'{len(key.occurrences)} occurrence{"s" if len(key.occurrences) != 1 else ""}.'
+            f'{found}'
         ),
-        path=first.path,
-        line=first.line,
+        path=MESSAGE_ANCHOR if in_message else first.path,
+        line=None if in_message else first.line,
         fingerprint=key.fingerprint,
+        commit=first.commit if in_message or not key.in_head else None,
     )
 
 

@@ -61,12 +61,18 @@ def _result(result: Result, rule_index: int) -> dict[str, object]:
     physical: dict[str, object] = {'artifactLocation': {'uri': _uri(result.path)}}
     if result.line is not None:
         physical['region'] = {'startLine': result.line}
+    location: dict[str, object] = {'physicalLocation': physical}
+    if result.commit is not None:
+        # beside the physical location, never instead: GitHub rejects a logical-only one
+        location['logicalLocations'] = [
+            {'name': result.commit[:12], 'fullyQualifiedName': result.commit, 'kind': 'commit'},
+        ]
     return {
         'ruleId': result.rule_id,
         'ruleIndex': rule_index,
         'level': result.level,
         'message': {'text': result.message},
-        'locations': [{'physicalLocation': physical}],
+        'locations': [location],
         'partialFingerprints': {
             FINGERPRINT_KEY: f'{stable_fingerprint(result)}:{result.path}',
         },

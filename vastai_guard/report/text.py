@@ -5,13 +5,29 @@ from collections.abc import Sequence
 
 from vastai_guard.findings import Finding
 from vastai_guard.findings import Verification
+from vastai_guard.report.color import BOLD
+from vastai_guard.report.color import PLAIN
+from vastai_guard.report.color import RED
+from vastai_guard.report.color import YELLOW
+from vastai_guard.report.color import Painter
+from vastai_guard.report.output import count
 
 KEYS_PAGE = 'https://cloud.vast.ai/manage-keys/'
 
+# Already in a commit: everyone who can read the repository has it.
 ADVICE = f'''\
 A Vast.ai key in git is exposed to everyone who can read the repository, for good:
   1. Rotate it now: Vast.ai Keys page ({KEYS_PAGE}) -> Reset, or `vastai reset api-key`.
   2. Remove it from the file: read it from VAST_API_KEY or an ignored .env file instead.
+  3. Not a key? Add `vastai-guard:allow` in a comment on that line, or its fingerprint
+     (`vastai-guard scan --format json`) to allow_fingerprints in .vastai-guard.yaml.'''
+
+# Staged or on disk only: blocking the commit kept it out of git, so nothing leaked yet.
+ADVICE_NOT_COMMITTED = '''\
+The key is not in any commit yet: keep it that way.
+  1. Unstage it (`git restore --staged -- FILE`), move it to an ignored .env file or a
+     secret store, and read it from VAST_API_KEY.
+  2. Rotate it only if it was already committed elsewhere or shared (chat, email, a ticket).
   3. Not a key? Add `vastai-guard:allow` in a comment on that line, or its fingerprint
      (`vastai-guard scan --format json`) to allow_fingerprints in .vastai-guard.yaml.'''
 
@@ -20,6 +36,8 @@ A Vast.ai key in git is exposed to everyone who can read the repository, for goo
 _STATE_RANK = {'active': 0, 'unknown': 1, 'invalid': 3}
 _UNVERIFIED_RANK = 2
 STATES = ('active', 'unknown', 'invalid')
+# the reason verify.py gives a value it never sent (not 64 hex)
+NOT_CHECKED = 'not checked'
 
 
 def verification_rank(verification: Verification | None) -> int:
@@ -39,41 +57,67 @@ def verification_label(verification: Verification) -> str:
 
 
 def verification_summary(verifications: Sequence[Verification]) -> str:
+    """`Verified 3 Vast.ai keys: ...`, or `Verified 2 of 3 Vast.ai keys` when one was not sent."""
+    asked = [v for v in verifications if not v.reason.startswith(NOT_CHECKED)]
     counts = [
-        f'{sum(v.state == state for v in verifications)} {state}'
-        for state in STATES if any(v.state == state for v in verifications)
+        f'{sum(v.state == state for v in asked)} {state}'
+        for state in STATES if any(v.state == state for v in asked)
     ]
-    keys = len(verifications)
+    of = f' of {len(verifications)}' if len(asked) != len(verifications) else ''
+    keys = 'key' if len(verifications) == 1 else 'keys'
+    not_checked = len(verifications) - len(asked)
+    skipped = f' ({not_checked} not checked: not shaped like an API key)' if not_checked else ''
     return (
-        f'Verified {keys} key{"s" if keys != 1 else ""} with Vast.ai: {", ".join(counts)}.\n'
+        f'Verified {len(asked)}{of} Vast.ai {keys}: '
+        f'{", ".join(counts) or "none"}{skipped}.\n'
         'Active and unknown keys need rotating now; an invalid key no longer works but still\n'
         'belongs out of the file.'
     )
 
 
-def _line(finding: Finding) -> str:
-    line = f'{finding.path}:{finding.line}: {finding.rule.id}: {finding.redacted}'
+def _line(finding: Finding, committed: frozenset[str], paint: Painter) -> str:
+    line = (
+        f'{paint(finding.path, BOLD)}:{finding.line}: {paint(finding.rule.id, RED)}: '
+        f'{finding.redacted}'
+    )
+    if finding.fingerprint in committed:
+        line += ' ' + paint('(already committed)', YELLOW)
     if finding.verification is not None:
-        line += f' {verification_label(finding.verification)}'
+        label = verification_label(finding.verification)
+        active = finding.verification.state == 'active'
+        line += ' ' + (paint(label, RED, BOLD) if active else label)
     if finding.context:
         line += f' ({finding.context})'  # what made the call: `name VAST_API_KEY`
     return line
 
 
-def render(findings: Sequence[Finding]) -> str:
+def render(
+        findings: Sequence[Finding],
+        committed: frozenset[str] = frozenset(),
+        *,
+        paint: Painter = PLAIN,
+        quiet: bool = False,
+) -> str:
+    """`committed`: fingerprints of keys already in a commit; they get the rotate-now advice.
+
+    `quiet` (-q): the finding lines alone.
+    """
     if not findings:
         return ''
     ordered = sorted(findings, key=lambda f: verification_rank(f.verification))
-    lines = [_line(f) for f in ordered]
+    lines = [_line(f, committed, paint) for f in ordered]
+    if quiet:
+        return '\n'.join(lines) + '\n'
     files = len({f.path for f in findings})
     keys = len({f.fingerprint for f in findings})
     lines.append('')
-    lines.append(
-        f'Found {keys} Vast.ai secret{"s" if keys != 1 else ""} '
-        f'in {files} file{"s" if files != 1 else ""}.',
-    )
+    lines.append(paint(f'Found {count(keys, "Vast.ai key")} in {count(files, "file")}.', BOLD))
     verdicts = {f.fingerprint: f.verification for f in findings if f.verification is not None}
     if verdicts:
         lines.append(verification_summary(list(verdicts.values())))
-    lines.append(ADVICE)
+    fingerprints = {f.fingerprint for f in findings}
+    if fingerprints & committed:
+        lines.append(ADVICE)
+    if fingerprints - committed:
+        lines.append(ADVICE_NOT_COMMITTED)
     return '\n'.join(lines) + '\n'
