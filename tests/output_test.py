@@ -96,7 +96,7 @@ def test_output_to_dev_stdout_when_stdout_is_a_pipe(repo: Path) -> None:
     assert result.returncode == 0, result.stderr
     report, summary = result.stdout.rsplit('\n', 2)[0], result.stdout.splitlines()[-1]
     assert json.loads(report) == {'findings': []}
-    assert summary == 'vastai-guard: no Vast.ai keys found; report written to /dev/stdout'
+    assert summary == 'vastai-guard: no Vast.ai keys in 1 file; report written to /dev/stdout'
 
 
 def test_output_to_a_directory_is_refused(repo: Path, tmp_path: Path) -> None:
@@ -129,4 +129,4 @@ def test_output_to_dev_stdout_redirected_to_a_log_keeps_what_was_there(
     lines = log.read_text().splitlines()
     assert lines[0] == 'earlier step output'  # not replaced by a new file
     assert json.loads('\n'.join(lines[1:-1])) == {'findings': []}
-    assert lines[-1] == 'vastai-guard: no Vast.ai keys found; report written to /dev/stdout'
+    assert lines[-1] == 'vastai-guard: no Vast.ai keys in 1 file; report written to /dev/stdout'
