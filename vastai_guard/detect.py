@@ -57,7 +57,7 @@ _URL_KEY_PARAMS = frozenset(('api_key', 'apikey', 'api-key'))
 
 
 @functools.lru_cache(maxsize=1)
-def _re2() -> Any:
+def re2_module() -> Any:
     """RE2 (google-re2), imported only when a file gets past the trigger test: ~10 ms."""
     import re2  # type: ignore[import-untyped]  # google-re2 ships no type information
 
@@ -66,7 +66,7 @@ def _re2() -> Any:
 
 @functools.lru_cache(maxsize=None)
 def _compiled_re2(pattern: str) -> Any:
-    return _re2().compile(pattern)
+    return re2_module().compile(pattern)
 
 
 class FileFacts(NamedTuple):

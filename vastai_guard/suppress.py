@@ -7,6 +7,7 @@ import json
 import os
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from vastai_guard.config import Config
 from vastai_guard.errors import FatalError
@@ -14,9 +15,14 @@ from vastai_guard.findings import Finding
 
 
 @functools.lru_cache(maxsize=None)
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    """A path glob as a regex: `**` spans folders, `*` and `?` stay in one; a glob without `/`
-    matches the file name at any depth, as in .gitignore."""
+def _glob_regex(pattern: str) -> Any:
+    """A path glob as an RE2 pattern: `**` spans folders, `*` and `?` stay in one; a glob
+    without `/` matches the file name at any depth, as in .gitignore.
+
+    RE2, because a glob is the user's: `*a*a*a*a*b` would make a backtracking engine take
+    exponential time on a long path, and RE2 takes linear time on any pattern.
+    """
+    from vastai_guard.detect import re2_module
     anchored = '/' in pattern.rstrip('/')
     pattern = pattern.strip('/')
     parts = []
@@ -39,7 +45,7 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
             i += 1
     prefix = '' if anchored else '(?:.*/)?'
     # a folder pattern (`docs/`, `docs`) also covers everything below it
-    return re.compile(prefix + ''.join(parts) + '(?:/.*)?')
+    return re2_module().compile(prefix + ''.join(parts) + '(?:/.*)?')
 
 
 def path_excluded(path: str, config: Config) -> bool:
