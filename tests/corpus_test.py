@@ -9,6 +9,8 @@ from testing.corpus import Case
 from testing.corpus import render
 from testing.util import new_key
 from vastai_guard.detect import find_secrets
+from vastai_guard.detect import is_key_file
+from vastai_guard.detect import may_hold_secret
 
 
 def test_the_corpus_is_large_enough_to_mean_something() -> None:
@@ -28,3 +30,12 @@ def test_leak_is_found_with_its_context(case: Case) -> None:
 @pytest.mark.parametrize('case', LOOK_ALIKES, ids=lambda case: case.id)
 def test_look_alike_is_quiet(case: Case) -> None:
     assert find_secrets(render(case.template, new_key()), case.path) == []
+
+
+@pytest.mark.parametrize('case', POSITIVES, ids=lambda case: case.id)
+def test_the_line_prefilter_passes_every_leak(case: Case) -> None:
+    """History skips a file version when no line passes may_hold_secret: none may hide a leak."""
+    if is_key_file(case.path):
+        return  # judged by their name, never prefiltered
+    text = render(case.template, new_key())
+    assert any(may_hold_secret(line.encode()) for line in text.split('\n'))

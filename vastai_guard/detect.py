@@ -407,6 +407,18 @@ def _may_have_key_shaped_run(data: bytes) -> bool:
     return False
 
 
+def may_hold_secret(data: bytes) -> bool:
+    """False only when find_secrets would find nothing in this UTF-8 text (not a key file).
+
+    Line-local, like every candidate: a 64-hex run and a value under a Vast-named credential
+    each sit on one line, so a text may hold a secret exactly when one of its lines may. That
+    is what lets history remember the verdict line by line across a file's versions.
+    """
+    return _may_have_key_shaped_run(data) or _compiled_re2(
+        rules.NAMED_VALUE.encode(),
+    ).search(data) is not None
+
+
 def _hex_candidates(text: str) -> Iterator[_Candidate]:
     if not _may_have_key_shaped_run(text.encode('utf-8', 'surrogatepass')):
         return
