@@ -38,25 +38,62 @@ def _fragments_in_repo(
         config: Config,
         skipped: list[sources.Skipped],
 ) -> Iterator[Fragment]:
+    # git lists index and staged paths relative to the current folder: asked from the root,
+    # so that a scan started in a subfolder still covers the whole repository
     if all_files:
-        yield from sources.from_index(git.all_index_entries(), config=config, skipped=skipped)
+        yield from sources.from_index(
+            git.all_index_entries(cwd=tree.root), config=config, skipped=skipped,
+        )
         return
     if not paths:
-        paths = git.staged_paths()
+        entries = git.index_entries(git.staged_paths(cwd=tree.root), cwd=tree.root)
+        yield from sources.from_index(entries, config=config, skipped=skipped)
+        return
     files = [path for path in paths if not os.path.isdir(path)]
     entries = git.index_entries(files)
+    for path in files:
+        if os.path.islink(path):
+            skipped.append(sources.Skipped(
+                _shown(tree, path),
+                'symbolic link: target not followed'
+                + (' (its staged content, the target\'s name, was scanned)'
+                   if _in_repo(tree, path) in {e.path for e in entries} else ''),
+            ))
     yield from sources.from_index(entries, config=config, skipped=skipped)
     # Named but not in the index (untracked files, folders): judged as they are on disk. A
     # staged deletion is in neither place and has nothing left to leak.
     staged = {entry.path for entry in entries}
     rest = [
         path for path in paths
-        if os.path.isdir(path)
-        or posixpath.normpath(tree.prefix + path.replace(os.sep, '/')) not in staged
+        if os.path.isdir(path) or _in_repo(tree, path) not in staged
     ]
+    missing = [path for path in rest if not os.path.lexists(path)]
+    deleted = set(git.staged_deletions(missing)) if missing else set()
+    _check_exist([path for path in missing if _in_repo(tree, path) not in deleted])
     yield from sources.from_disk(
-        rest, relative_to=tree.root, config=config, skipped=skipped,
+        [path for path in rest if os.path.lexists(path) and not os.path.islink(path)],
+        relative_to=tree.root, config=config, skipped=skipped,
     )
+
+
+def _in_repo(tree: git.WorkTree, path: str) -> str:
+    """A path named on the command line (relative to the current folder) as git lists it."""
+    return posixpath.normpath(tree.prefix + path.replace(os.sep, '/'))
+
+
+def _shown(tree: git.WorkTree, path: str) -> str:
+    if not os.path.isabs(path):
+        return _in_repo(tree, path)
+    return os.path.relpath(path, tree.root).replace(os.sep, '/')
+
+
+def _check_exist(missing: Sequence[str]) -> None:
+    """A named file that is nowhere is a mistake (a typo in CI), never a clean answer."""
+    if missing:
+        raise FatalError(
+            f'{missing[0]}: no such file or folder'
+            + (f' (and {len(missing) - 1} more)' if len(missing) > 1 else ''),
+        )
 
 
 def collect(
@@ -104,6 +141,7 @@ def scan(
     baseline = load_baseline(baseline_path) if baseline_path else frozenset()
     skipped: list[sources.Skipped] = []
     if tree is None:
+        _check_exist([path for path in paths if not os.path.lexists(path)])
         fragments = sources.from_disk(
             paths or ['.'], relative_to=os.getcwd(), config=config, skipped=skipped,
         )
