@@ -78,8 +78,12 @@ def _is_ours(repo: object) -> bool:
     if not isinstance(repo, dict):
         return False
     url = str(repo.get('repo', '')).rstrip('/').removesuffix('.git').lower()
-    hooks = repo.get('hooks') or []
-    ids = {hook.get('id') for hook in hooks if isinstance(hook, dict)}
+    hooks = repo.get('hooks')
+    # anything may stand where a list of hooks is expected (`hooks: 5`, `- id: [a]`)
+    ids = {
+        hook.get('id') for hook in (hooks if isinstance(hooks, list) else [])
+        if isinstance(hook, dict) and isinstance(hook.get('id'), str)
+    }
     return url.endswith('/vastai-guard') or bool(ids & _OUR_HOOK_IDS)
 
 
@@ -152,13 +156,22 @@ def add_hooks(text: str | None, *, rev: str, path: str = CONFIG_FILE) -> Edit:
     if text is None:
         return Edit('repos:\n' + hooks_block(default, rev, '\n'), 'created')
 
+    from vastai_guard import yamlcheck
+
+    yamlcheck.check(text, path, FatalError)
     try:
         data = yaml.safe_load(text)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
         problem = getattr(error, 'problem', None) or str(error)
         raise FatalError(
-            f'{_where(path, getattr(error, "problem_mark", None))}: invalid YAML: {problem}',
+            f'{_where(path, getattr(error, "problem_mark", None))}: invalid YAML: {problem}'[:300],
+        ) from None
+    except (ValueError, TypeError, AttributeError, OverflowError) as error:
+        # SafeLoader's constructors raise these for a bad tagged value (`!!int abc`,
+        # `!!timestamp abc`); the message names the value, not the line
+        raise FatalError(
+            f'{path}: invalid YAML: a tagged value cannot be read ({type(error).__name__})',
         ) from None
     if data is not None and not isinstance(data, dict):
         raise FatalError(f'{path}: expected a mapping with a `repos:` list at the top level')
@@ -236,13 +249,17 @@ def _pre_commit() -> list[str]:
 
 
 def _read(path: str) -> str | None:
+    from vastai_guard.safefile import read_regular
+    from vastai_guard.yamlcheck import MAX_BYTES
+
     try:
-        with open(path, encoding='utf-8', newline='') as f:
-            return f.read()
+        return read_regular(path, max_bytes=MAX_BYTES).decode('utf-8')
     except FileNotFoundError:
         return None
-    except (OSError, UnicodeDecodeError) as error:
-        raise FatalError(f'{path}: cannot read: {error}') from None
+    except UnicodeDecodeError as error:
+        raise FatalError(f'{path}: cannot read: not UTF-8 ({error.reason})') from None
+    except OSError as error:
+        raise FatalError(f'cannot read {error}') from None
 
 
 def init() -> int:
