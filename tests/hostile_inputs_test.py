@@ -208,7 +208,8 @@ def _create(repo: Path, files: dict[str, str | bytes | Link | object], key: str)
         elif isinstance(content, Link):
             path.symlink_to(content.target)
         elif isinstance(content, (str, bytes)):
-            write(repo, name, content.replace('{key}', key) if isinstance(content, str) else content)
+            text = content.replace('{key}', key) if isinstance(content, str) else content
+            write(repo, name, text)
 
 
 def _run(argv: tuple[str, ...], cwd: Path) -> subprocess.CompletedProcess[str]:
