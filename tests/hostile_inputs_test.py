@@ -239,3 +239,58 @@ def test_hostile_input(tmp_path: Path, case: Case) -> None:
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
         assert len(result.stderr) < 400, result.stderr
     assert key not in result.stdout + result.stderr
+
+
+# A name git hands over as bytes that are not UTF-8 (a Latin-1 name from an old system).
+NOT_UTF8 = os.fsdecode(b'\xff.env')
+STRICT_ASCII = {'PYTHONIOENCODING': 'ascii:strict'}
+STRICT_UTF8 = {'PYTHONIOENCODING': 'utf-8:strict'}
+
+
+@pytest.mark.parametrize(
+    ('argv', 'env', 'shown'),
+    (
+        pytest.param(('scan',), STRICT_ASCII, '\\xff.env:1:', id='scan-staged-text-ascii'),
+        pytest.param(('scan', '--all-files'), STRICT_UTF8, '\\xff.env:1:', id='scan-text-utf8'),
+        pytest.param(('scan', '--format', 'json'), {}, '"\\\\xff.env"', id='scan-json'),
+        pytest.param(('scan', '--format', 'sarif'), {}, '"uri": "%5Cxff.env"', id='scan-sarif'),
+        pytest.param(
+            ('scan', '--format', 'github'), STRICT_ASCII, 'file=\\xff.env,', id='scan-github',
+        ),
+        pytest.param(('scan', '--output', 'out'), {}, '\\xff.env:1:', id='scan-output'),
+        pytest.param(('history',), STRICT_ASCII, '\\xff.env', id='history-text'),
+        pytest.param(('history', '--format', 'json'), {}, '"\\\\xff.env"', id='history-json'),
+        pytest.param(('history', '--format', 'sarif'), {}, '%5Cxff.env', id='history-sarif'),
+        pytest.param(
+            ('history', '--format', 'github'), STRICT_ASCII, 'file=\\xff.env,', id='history-github',
+        ),
+        pytest.param(
+            ('history', '--format', 'markdown'), STRICT_ASCII, '`\\xff.env`', id='history-markdown',
+        ),
+        pytest.param(
+            ('history', '--format', 'markdown', '--output', 'out'), STRICT_ASCII, '`\\xff.env`',
+            id='history-markdown-output',
+        ),
+    ),
+)
+def test_file_names_that_are_not_utf8(
+        tmp_path: Path, argv: tuple[str, ...], env: dict[str, str], shown: str,
+) -> None:
+    repo = init_repo(tmp_path / 'repo')
+    key = new_key()
+    write(repo, NOT_UTF8, f'VAST_API_KEY={key}\n')
+    git(repo, 'add', '-A')
+    if argv[0] == 'history':
+        git(repo, 'commit', '-q', '-m', 'a name from an old system')
+
+    result = subprocess.run(
+        (sys.executable, '-m', 'vastai_guard', *argv),
+        cwd=repo, capture_output=True, text=True, timeout=HANG_LIMIT_SECONDS,
+        env={**os.environ, **env, 'PYTHONPATH': str(Path(__file__).parents[1])},
+    )
+
+    assert result.returncode == 1, result.stderr
+    report = (repo / 'out').read_text('utf-8') if '--output' in argv else result.stdout
+    # the same escaped name in every format, never the raw byte nor a lone surrogate
+    assert shown in report
+    assert key not in report + result.stdout + result.stderr

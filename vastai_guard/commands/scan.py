@@ -20,6 +20,7 @@ from vastai_guard.errors import EXIT_FINDINGS
 from vastai_guard.errors import FatalError
 from vastai_guard.findings import Finding
 from vastai_guard.findings import Fragment
+from vastai_guard.findings import shown_path
 from vastai_guard.findings import to_finding
 from vastai_guard.report.output import count
 from vastai_guard.report.output import emit
@@ -156,7 +157,7 @@ def scan(
         findings = verified(findings, secrets, verify)
 
     for item in skipped:
-        print(f'vastai-guard: skipped {item.path}: {item.reason}', file=sys.stderr)
+        print(f'vastai-guard: skipped {shown_path(item.path)}: {item.reason}', file=sys.stderr)
     emit(render(findings, output_format), output_file=output_file, summary=summary(findings))
     return EXIT_FINDINGS if findings else EXIT_CLEAN
 
