@@ -75,10 +75,7 @@ def parse_config(text: str, path: str) -> Config:
         # composed, never constructed: tags (`!!python/object`, `!!int abc`) are never run
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
-        mark = getattr(error, 'problem_mark', None)
-        where = f'{path}:{mark.line + 1}' if mark is not None else path
-        problem = getattr(error, 'problem', None) or str(error)
-        raise InvalidConfigError(f'{where}: invalid YAML: {problem}'[:300]) from None
+        raise InvalidConfigError(yamlcheck.invalid(error, text, path)) from None
     if root is None:
         return Config(path=path)
     _expect(root, yaml.MappingNode, 'a mapping of settings', path)

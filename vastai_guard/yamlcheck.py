@@ -72,3 +72,21 @@ def check(text: str, path: str, error: type[Exception]) -> None:
                     stack[-1].depth = max(stack[-1].depth, done.depth + 1)
     except yaml.YAMLError:
         return  # the loader reports it, with its line
+
+
+def invalid(error: Exception, text: str, path: str) -> str:
+    """One line for a PyYAML error: `path:line: invalid YAML: problem`.
+
+    A reader error (a control character, bad UTF-8) has no mark and a two-line message; the
+    others have a mark and a short `problem`.
+    """
+    mark = getattr(error, 'problem_mark', None)
+    position = getattr(error, 'position', None)
+    if mark is not None:
+        where = f'{path}:{mark.line + 1}'
+    elif isinstance(position, int):
+        where = f'{path}:{text.count(chr(10), 0, position) + 1}'
+    else:
+        where = path
+    problem = getattr(error, 'problem', None) or str(error).split('\n', 1)[0]
+    return f'{where}: invalid YAML: {problem[:200]}'

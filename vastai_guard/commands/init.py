@@ -163,10 +163,7 @@ def add_hooks(text: str | None, *, rev: str, path: str = CONFIG_FILE) -> Edit:
         data = yaml.safe_load(text)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
-        problem = getattr(error, 'problem', None) or str(error)
-        raise FatalError(
-            f'{_where(path, getattr(error, "problem_mark", None))}: invalid YAML: {problem}'[:300],
-        ) from None
+        raise FatalError(yamlcheck.invalid(error, text, path)) from None
     except (ValueError, TypeError, AttributeError, OverflowError) as error:
         # SafeLoader's constructors raise these for a bad tagged value (`!!int abc`,
         # `!!timestamp abc`); the message names the value, not the line
