@@ -145,11 +145,11 @@ CASES = {
     ),
     'init: !!int abc': Case(
         {'.pre-commit-config.yaml': 'repos: []\nx: !!int abc\n'}, ('init',), 2,
-        '.pre-commit-config.yaml: invalid YAML: a tagged value cannot be read',
+        '.pre-commit-config.yaml:2: invalid YAML: not a valid !!int value',
     ),
     'init: !!timestamp abc': Case(
         {'.pre-commit-config.yaml': 'x: !!timestamp abc\n'}, ('init',), 2,
-        '.pre-commit-config.yaml: invalid YAML',
+        '.pre-commit-config.yaml:1: invalid YAML: not a valid !!timestamp value',
     ),
     'init: repos is a mapping key list': Case(
         {'.pre-commit-config.yaml': '? [a]\n: b\n'}, ('init',), 2, '.pre-commit-config.yaml:',

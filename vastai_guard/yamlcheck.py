@@ -9,6 +9,13 @@ a config that shares one list twice is fine.
 """
 from __future__ import annotations
 
+import functools
+from typing import TYPE_CHECKING
+from typing import Any
+
+if TYPE_CHECKING:
+    import yaml
+
 # Far beyond any real .vastai-guard.yaml or .pre-commit-config.yaml, far below what hurts.
 MAX_BYTES = 1 << 20
 MAX_DEPTH = 64
@@ -90,3 +97,29 @@ def invalid(error: Exception, text: str, path: str) -> str:
         where = path
     problem = getattr(error, 'problem', None) or str(error).split('\n', 1)[0]
     return f'{where}: invalid YAML: {problem[:200]}'
+
+
+def safe_load(text: str) -> object:
+    """yaml.safe_load, with a bad tagged value (`!!int abc`, `!!timestamp abc`) as a
+    ConstructorError at its line: SafeLoader's constructors raise ValueError and friends,
+    which carry no line and are not YAMLErrors."""
+    import yaml
+
+    return yaml.load(text, Loader=_loader())
+
+
+@functools.lru_cache(maxsize=None)
+def _loader() -> type[yaml.SafeLoader]:
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+            try:
+                return super().construct_object(node, deep)
+            except (ValueError, TypeError, AttributeError, OverflowError):
+                tag = str(node.tag).replace('tag:yaml.org,2002:', '!!')
+                raise yaml.constructor.ConstructorError(
+                    None, None, f'not a valid {tag} value', node.start_mark,
+                ) from None
+
+    return Loader

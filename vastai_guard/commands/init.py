@@ -160,16 +160,10 @@ def add_hooks(text: str | None, *, rev: str, path: str = CONFIG_FILE) -> Edit:
 
     yamlcheck.check(text, path, FatalError)
     try:
-        data = yaml.safe_load(text)
+        data = yamlcheck.safe_load(text)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
         raise FatalError(yamlcheck.invalid(error, text, path)) from None
-    except (ValueError, TypeError, AttributeError, OverflowError) as error:
-        # SafeLoader's constructors raise these for a bad tagged value (`!!int abc`,
-        # `!!timestamp abc`); the message names the value, not the line
-        raise FatalError(
-            f'{path}: invalid YAML: a tagged value cannot be read ({type(error).__name__})',
-        ) from None
     if data is not None and not isinstance(data, dict):
         raise FatalError(f'{path}: expected a mapping with a `repos:` list at the top level')
     repos_data = (data or {}).get('repos')
