@@ -122,6 +122,10 @@ CASES = {
         {**PLAIN, '.vastai-guard.yaml': '[a]: b\n'}, ('scan', 'a.txt'), 2,
         'expected a setting name',
     ),
+    'a key pasted as a setting name is not echoed': Case(
+        {**PLAIN, '.vastai-guard.yaml': '{key}: 1\n'}, ('scan', 'a.txt'), 2,
+        ".vastai-guard.yaml:1: unknown setting '<hex>'",
+    ),
     '!!int abc in config': Case(
         {**PLAIN, '.vastai-guard.yaml': 'max_file_mb: !!int abc\n'}, ('scan', 'a.txt'), 2,
         'expected a whole number',

@@ -94,10 +94,19 @@ def parse_config(text: str, path: str) -> Config:
             settings[key] = _positive_int(value_node, path)
         else:
             raise InvalidConfigError(
-                f'{_where(path, key_node)}: unknown setting {key[:80]!r} (expected one of: '
+                f'{_where(path, key_node)}: unknown setting {_echo(key)} (expected one of: '
                 'exclude_paths, allow_fingerprints, rotated, max_file_mb)',
             )
     return Config(path=path, **settings)  # type: ignore[arg-type]
+
+
+# A pasted key must not come back in an error message: long hex runs are not repeated
+_HEX_RUN = re.compile(r'[0-9a-fA-F]{32,}')
+
+
+def _echo(name: str) -> str:
+    """A setting name as an error message repeats it: short, and without a key in it."""
+    return repr(_HEX_RUN.sub('<hex>', name)[:80])
 
 
 def _where(path: str, node: yaml.Node) -> str:
