@@ -194,6 +194,14 @@ CASES = {
         {**KEY_FILE, 'link': Link('a.env')}, ('scan', 'link'), 0,
         "its staged content, the target's name, was scanned", staged=('link',),
     ),
+    'named symlink to a folder, staged': Case(
+        {'dir/a.env': 'VAST_API_KEY={key}\n', 'link': Link('dir')}, ('scan', 'link'), 0,
+        "skipped link: symbolic link: target not followed (its staged content", staged=('link',),
+    ),
+    'named symlink whose target name is a key, staged': Case(
+        {'.vast_api_key': Link('{key}')}, ('scan', '.vast_api_key'), 1,
+        'symbolic link', staged=('.vast_api_key',),
+    ),
     'symlink inside a scanned folder': Case(
         {'dir/a.txt': '', 'dir/link': Link('../a.env'), **KEY_FILE}, ('scan', 'dir'), 0,
         'skipped dir/link: symbolic link: not followed',
@@ -210,7 +218,7 @@ def _create(repo: Path, files: dict[str, str | bytes | Link | object], key: str)
         if content is FIFO:
             os.mkfifo(path)
         elif isinstance(content, Link):
-            path.symlink_to(content.target)
+            path.symlink_to(content.target.replace('{key}', key))
         elif isinstance(content, (str, bytes)):
             text = content.replace('{key}', key) if isinstance(content, str) else content
             write(repo, name, text)

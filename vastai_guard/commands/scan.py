@@ -50,24 +50,23 @@ def _fragments_in_repo(
         entries = git.index_entries(git.staged_paths(cwd=tree.root), cwd=tree.root)
         yield from sources.from_index(entries, config=config, skipped=skipped)
         return
-    files = [path for path in paths if not os.path.isdir(path)]
+    # a link (to a file or a folder) is what git stores for it: the target's name
+    folders = [path for path in paths if os.path.isdir(path) and not os.path.islink(path)]
+    files = [path for path in paths if path not in folders]
     entries = git.index_entries(files)
+    staged = {entry.path for entry in entries}
     for path in files:
         if os.path.islink(path):
+            judged = _in_repo(tree, path) in staged
             skipped.append(sources.Skipped(
                 _shown(tree, path),
                 'symbolic link: target not followed'
-                + (' (its staged content, the target\'s name, was scanned)'
-                   if _in_repo(tree, path) in {e.path for e in entries} else ''),
+                + (" (its staged content, the target's name, was scanned)" if judged else ''),
             ))
     yield from sources.from_index(entries, config=config, skipped=skipped)
     # Named but not in the index (untracked files, folders): judged as they are on disk. A
     # staged deletion is in neither place and has nothing left to leak.
-    staged = {entry.path for entry in entries}
-    rest = [
-        path for path in paths
-        if os.path.isdir(path) or _in_repo(tree, path) not in staged
-    ]
+    rest = [*folders, *(path for path in files if _in_repo(tree, path) not in staged)]
     missing = [path for path in rest if not os.path.lexists(path)]
     deleted = set(git.staged_deletions(missing)) if missing else set()
     _check_exist([path for path in missing if _in_repo(tree, path) not in deleted])
