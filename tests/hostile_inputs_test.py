@@ -78,6 +78,16 @@ CASES = {
     '.pre-commit-config.yaml is a fifo': Case(
         {'.pre-commit-config.yaml': FIFO}, ('init',), 2, 'a named pipe (FIFO)',
     ),
+    '.gitignore is a fifo (git itself would hang)': Case(
+        {'.gitignore': FIFO}, ('gitignore',), 2, '.gitignore: a named pipe (FIFO)',
+    ),
+    'tracked nested .gitignore became a fifo': Case(
+        {'sub/.gitignore': '*.log\n'}, ('gitignore',), 2, 'sub/.gitignore: a named pipe',
+        staged=('sub/.gitignore',), then={'sub/.gitignore': FIFO},
+    ),
+    'the hook never asks git to read a fifo .gitignore': Case(
+        KEY_FILE, ('scan',), 1, '', staged=('a.env',), then={'.gitignore': FIFO},
+    ),
     # --- YAML that costs too much ------------------------------------------------------------
     'alias bomb in config': Case(
         {**PLAIN, '.vastai-guard.yaml': BOMB}, ('scan', 'a.txt'), 2,
