@@ -3,7 +3,11 @@ from __future__ import annotations
 
 import json
 import secrets
+import signal
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from http.server import ThreadingHTTPServer
@@ -35,6 +39,7 @@ CLIENT_TIMEOUT = 0.5
 # the hanging handler outlives the client's timeout, but not the test
 HANG_SECONDS = CLIENT_TIMEOUT + 1.0
 FAST = verify.VerifyOptions(timeout=CLIENT_TIMEOUT, backoff=0.01)
+DRIP_SECONDS = CLIENT_TIMEOUT / 5
 
 
 class Request(NamedTuple):
@@ -44,7 +49,9 @@ class Request(NamedTuple):
 
 
 class FakeVastApi:
-    """Answers per key: `active`, `invalid`, `rate-limited-once`, `hang`, `redirect`."""
+    """Answers per key: `active`, `invalid`, `rate-limited-once`, `hang`, `redirect`; and the
+    hostile ones: `drip` (a byte at a time, forever), `endless` (a 2 GB body, sent until the
+    client leaves), `deep` (a JSON body of nested `[`)."""
 
     def __init__(self) -> None:
         self.behaviours: dict[str, str] = {}
@@ -64,6 +71,28 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
+
+    def _hostile(self, behaviour: str) -> None:
+        api = self.server.api
+        try:
+            if behaviour == 'deep':
+                # under the body cap, past the JSON decoder's recursion limit
+                self._send(200, b'[' * 60_000, {'Content-Type': 'application/json'})
+                return
+            self.send_response(200)
+            self.send_header('Content-Length', str(2 << 30))
+            self.end_headers()
+            self.wfile.flush()
+            # each byte well inside the client's per-read timeout: only a total deadline ends it
+            while not api.stop.is_set():
+                if behaviour == 'drip':
+                    self.wfile.write(b'[')
+                    api.stop.wait(DRIP_SECONDS)
+                else:
+                    self.wfile.write(b'[' * (1 << 16))
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client left, as it should
 
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -92,6 +121,9 @@ class _Handler(BaseHTTPRequestHandler):
         behaviour = api.behaviours.get(key, 'invalid')
         if behaviour == 'hang':
             api.stop.wait(HANG_SECONDS)
+            return
+        if behaviour in ('drip', 'endless', 'deep'):
+            self._hostile(behaviour)
             return
         if behaviour == 'rate-limited-once' and seen == 1:
             self._send(429, f'API requests too frequent {BODY_MARKER}'.encode())
@@ -158,6 +190,50 @@ def test_states_for_each_kind_of_answer(vast_api: FakeVastApi) -> None:
     assert len(vast_api.requests) == 6
     # the key only in the header, nothing in the URL
     assert {(r.method, r.path) for r in vast_api.requests} == {('GET', '/api/v0/users/current/')}
+
+
+def test_hostile_servers_are_bounded(vast_api: FakeVastApi) -> None:
+    dripping, endless, deep = _keys(vast_api, 'drip', 'endless', 'deep')
+    options = FAST._replace(api_url=vast_api.url)
+
+    verdicts = options.verify([dripping, endless, deep])
+
+    assert {k: (v.state, v.reason) for k, v in verdicts.items()} == {
+        # the dripping server never trips a per-read timeout: the total deadline ends it
+        fingerprint(dripping): ('unknown', f'timed out after {CLIENT_TIMEOUT:g}s'),
+        # 2 GB announced and sent: 64 KiB read, then the connection is dropped
+        fingerprint(endless): ('unknown', 'HTTP 200: body over 64 KiB, not read'),
+        fingerprint(deep): ('unknown', 'HTTP 200 without a user object (is this the Vast.ai API?)'),
+    }
+
+
+def test_ctrl_c_during_verification_exits_at_once(repo: Path, vast_api: FakeVastApi) -> None:
+    # eight keys on four workers against a server that never finishes: without daemon workers
+    # the exit waits two rounds of the 5 s deadline; it must not wait for them at all
+    keys = _keys(vast_api, *['drip'] * 8)
+    for i, key in enumerate(keys):
+        write(repo, f'{i}/.env', f'VAST_API_KEY={key}\n')
+    commit_all(repo)
+    process = subprocess.Popen(
+        (sys.executable, '-m', 'vastai_guard', 'scan', '--all-files', '--verify',
+         '--api-url', vast_api.url),
+        cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        for _ in range(200):  # the requests are under way (bounded: 20 s)
+            if len(vast_api.requests) >= 4:
+                break
+            time.sleep(0.1)
+        assert len(vast_api.requests) >= 4
+        process.send_signal(signal.SIGINT)
+        # generous next to the ~0.1 s it takes, short of the 10 s a wait for workers would take
+        stdout, stderr = process.communicate(timeout=4)
+    finally:
+        process.kill()
+        process.wait()
+
+    assert (process.returncode, stderr) == (130, 'vastai-guard: interrupted\n')
+    _assert_nothing_leaked(keys, stdout, stderr)
 
 
 def test_rate_limited_until_retries_run_out(vast_api: FakeVastApi) -> None:

@@ -54,32 +54,38 @@ class InvalidConfigError(FatalError):
 
 def load_config(path: str) -> Config:
     """The config at `path`; defaults when the file does not exist."""
+    from vastai_guard import yamlcheck
+    from vastai_guard.safefile import read_regular
+
     try:
-        with open(path, encoding='utf-8') as f:
-            text = f.read()
+        text = read_regular(path, max_bytes=yamlcheck.MAX_BYTES).decode('utf-8')
     except FileNotFoundError:
         return Config()
-    except (OSError, UnicodeDecodeError) as error:
-        raise InvalidConfigError(f'{path}: cannot read: {error}') from None
+    except UnicodeDecodeError as error:
+        raise InvalidConfigError(f'{path}: cannot read: not UTF-8 ({error.reason})') from None
+    except OSError as error:
+        raise InvalidConfigError(f'cannot read {error}') from None
     return parse_config(text, path)
 
 
 def parse_config(text: str, path: str) -> Config:
+    """The settings in `text`; InvalidConfigError for anything else, whatever the text."""
     import yaml
 
+    from vastai_guard import yamlcheck
+
+    yamlcheck.check(text, path, InvalidConfigError)
     try:
+        # composed, never constructed: tags (`!!python/object`, `!!int abc`) are never run
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
-        mark = getattr(error, 'problem_mark', None)
-        where = f'{path}:{mark.line + 1}' if mark is not None else path
-        problem = getattr(error, 'problem', None) or str(error)
-        raise InvalidConfigError(f'{where}: invalid YAML: {problem}') from None
+        raise InvalidConfigError(yamlcheck.invalid(error, text, path)) from None
     if root is None:
         return Config(path=path)
     _expect(root, yaml.MappingNode, 'a mapping of settings', path)
     settings: dict[str, object] = {}
     for key_node, value_node in root.value:
-        key = key_node.value
+        key = _scalar(key_node, path, 'a setting name')
         if key == 'exclude_paths':
             settings[key] = tuple(_strings(value_node, path))
         elif key == 'allow_fingerprints':
@@ -92,10 +98,19 @@ def parse_config(text: str, path: str) -> Config:
             settings[key] = _positive_int(value_node, path)
         else:
             raise InvalidConfigError(
-                f'{_where(path, key_node)}: unknown setting {key!r} (expected one of: '
+                f'{_where(path, key_node)}: unknown setting {_echo(key)} (expected one of: '
                 'exclude_paths, allow_fingerprints, rotated, max_file_mb)',
             )
     return Config(path=path, **settings)  # type: ignore[arg-type]
+
+
+# A pasted key must not come back in an error message: long hex runs are not repeated
+_HEX_RUN = re.compile(r'[0-9a-fA-F]{32,}')
+
+
+def _echo(name: str) -> str:
+    """A setting name as an error message repeats it: short, and without a key in it."""
+    return repr(_HEX_RUN.sub('<hex>', name)[:80])
 
 
 def _where(path: str, node: yaml.Node) -> str:
@@ -121,10 +136,17 @@ def _strings(node: yaml.Node, path: str) -> list[str]:
     return [_scalar(item, path, 'a path glob') for item in node.value]
 
 
+# ASCII digits only: str.isdigit() also accepts '²', which int() refuses; and a bound, since
+# int() refuses more than 4300 digits and no file is a petabyte
+_MEGABYTES = re.compile(r'[0-9]{1,9}')
+
+
 def _positive_int(node: yaml.Node, path: str) -> int:
     value = _scalar(node, path, 'a whole number of megabytes')
-    if not value.isdigit() or int(value) == 0:
-        raise InvalidConfigError(f'{_where(path, node)}: expected a whole number of megabytes')
+    if not _MEGABYTES.fullmatch(value) or int(value) == 0:
+        raise InvalidConfigError(
+            f'{_where(path, node)}: expected a whole number of megabytes (1 to 999999999)',
+        )
     return int(value)
 
 
@@ -151,7 +173,7 @@ def _entries(node: yaml.Node, path: str, *, dated: bool) -> list[Rotation]:
             entries.append(Rotation(_fingerprint(item, path, prefix_ok=not dated), '', ''))
             continue
         _expect(item, yaml.MappingNode, 'a mapping with a fingerprint', path)
-        fields = {key.value: value for key, value in item.value}
+        fields = {_scalar(key, path, 'a field name'): value for key, value in item.value}
         if 'fingerprint' not in fields:
             raise InvalidConfigError(f'{_where(path, item)}: entry has no fingerprint')
         entries.append(

@@ -116,10 +116,23 @@ def redact_runs(text: str) -> str:
     )
 
 
+def shown_path(path: str) -> str:
+    """`path` as reports show it: bytes that are not UTF-8 as `\\xff`.
+
+    git hands over file names as bytes, decoded with surrogateescape so that they reach git and
+    the disk again unchanged; a lone surrogate cannot be written as UTF-8, nor by any strict
+    stdout. A path is escaped once, where a finding is made: from there on it is only shown, so
+    every format (text, JSON, SARIF, Markdown, annotations) shows the same name.
+    """
+    if path.isascii():
+        return path
+    return path.encode('utf-8', 'surrogateescape').decode('utf-8', 'backslashreplace')
+
+
 def to_finding(match: Match, path: str) -> Finding:
     return Finding(
         rule=match.rule,
-        path=path,
+        path=shown_path(path),
         line=match.line,
         fingerprint=fingerprint(match.secret),
         redacted=redact(match.secret),

@@ -110,6 +110,18 @@ def staged_paths(*, cwd: str | None = None) -> list[str]:
     return zsplit(result.stdout)
 
 
+def staged_deletions(paths: Sequence[str], *, cwd: str | None = None) -> list[str]:
+    """Those of `paths` (relative to `cwd`) that the index deletes against HEAD, root-relative."""
+    result = run(
+        ('--literal-pathspecs', 'diff', '--cached', '--name-only', '--no-ext-diff',
+         '--diff-filter=D', '-z', '--', *paths),
+        cwd=cwd,
+    )
+    if result.returncode != 0:
+        return []  # no HEAD yet: nothing can be deleted
+    return zsplit(result.stdout)
+
+
 def read_blobs(
         shas: Iterable[str],
         *,

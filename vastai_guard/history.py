@@ -36,6 +36,7 @@ from vastai_guard.findings import Occurrence
 from vastai_guard.findings import baseline_hash
 from vastai_guard.findings import fingerprint
 from vastai_guard.findings import redact
+from vastai_guard.findings import shown_path
 from vastai_guard.rules import Rule
 from vastai_guard.sources import wanted
 from vastai_guard.suppress import fingerprint_allowed
@@ -301,7 +302,8 @@ def _attribute(
             if print_ not in before:
                 found.append(
                     _Found(
-                        commit.sha, _date(commit.date), walk_order, change.path, key.line,
+                        commit.sha, _date(commit.date), walk_order, shown_path(change.path),
+                        key.line,
                         key.rule,
                         key.redacted, print_,
                     ),

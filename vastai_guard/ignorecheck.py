@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from vastai_guard import envfiles
 from vastai_guard import git
+from vastai_guard.errors import FatalError
 from vastai_guard.findings import Problem
 
 GITIGNORE = '.gitignore'
@@ -67,12 +68,34 @@ def _negation_probes(root: str, gitignores: Iterable[str]) -> list[str]:
     return probes
 
 
+def _refuse_special(root: str, gitignores: Iterable[str]) -> None:
+    """Exit 2 for a .gitignore that is a FIFO or a device: git reads each with a blocking
+    open(), so the untracked listing and check-ignore would wait on it forever. (The index
+    listing before this does not read them.)"""
+    import stat
+
+    from vastai_guard.safefile import kind_of
+
+    for path in gitignores:
+        try:
+            mode = os.stat(os.path.join(root, path)).st_mode
+        except OSError:
+            continue
+        if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+            raise FatalError(
+                f'{path}: {kind_of(mode)}, not a regular file; git would wait on it forever',
+            )
+
+
 def gather(root: str) -> Facts:
     # Two listings answer three questions (the walk for untracked files is the costly part
     # of a run, so it is done once): secret files tracked, secret files untracked and not
     # ignored, and the .gitignore files whose negations need probing.
     specs = (*envfiles.PATHSPECS, '**/' + GITIGNORE)
     in_index = git.matching_files(specs, root=root, tracked=True)
+    _refuse_special(
+        root, [GITIGNORE, *(p for p in in_index if posixpath.basename(p) == GITIGNORE)],
+    )
     untracked = git.matching_files(specs, root=root, untracked=True)
     tracked = [path for path in in_index if envfiles.is_secret_file(path)]
     unignored = [path for path in untracked if envfiles.is_secret_file(path)]

@@ -15,11 +15,15 @@ from vastai_guard.config import Config
 from vastai_guard.decode import has_bom
 from vastai_guard.decode import text_to_scan
 from vastai_guard.findings import Fragment
+from vastai_guard.safefile import NotRegularFileError
+from vastai_guard.safefile import TooLargeError
+from vastai_guard.safefile import read_regular
 from vastai_guard.suppress import path_excluded
 
 # detect-secrets' baseline holds hashes and file names, never a key; scanning it would only
 # find the names of files that had findings.
 _NEVER_SCANNED = frozenset(('.secrets.baseline',))
+_LINK_NOT_FOLLOWED = 'symbolic link: not followed'
 
 
 class Skipped(NamedTuple):
@@ -96,6 +100,11 @@ def from_disk(
     for path in paths:
         if os.path.isdir(path):
             for folder, dirs, files in os.walk(path):
+                # os.walk lists a linked folder but does not enter it: say so
+                for name in dirs:
+                    if os.path.islink(os.path.join(folder, name)):
+                        shown = _display_path(os.path.join(folder, name), relative_to)
+                        skipped.append(Skipped(shown, _LINK_NOT_FOLLOWED))
                 dirs[:] = sorted(d for d in dirs if d != '.git')
                 for name in sorted(files):
                     file_path = os.path.join(folder, name)
@@ -122,18 +131,21 @@ def _read_file(
     if not wanted(shown, config):
         skipped.append(_unwanted(shown, config))
         return
+    # A link's target may be outside the tree, or a FIFO or device: never followed. Git
+    # stores a link as its target's name, which is what a staged link is judged by.
     if os.path.islink(path):
-        skipped.append(Skipped(shown, 'a symbolic link (not followed)', notable=False))
+        skipped.append(Skipped(shown, _LINK_NOT_FOLLOWED))
         return
     try:
-        size = os.path.getsize(path)
-        if size > config.max_file_mb * 1024 * 1024:
-            skipped.append(Skipped(shown, f'larger than {config.max_file_mb} MB'))
-            return
-        with open(path, 'rb') as f:
-            data = f.read()
+        data = read_regular(path, max_bytes=config.max_file_mb * 1024 * 1024)
     except FileNotFoundError:
         return  # deleted since it was named: nothing left to leak
+    except NotRegularFileError as error:
+        skipped.append(Skipped(shown, f'{error.kind}: not read'))
+        return
+    except TooLargeError:
+        skipped.append(Skipped(shown, f'larger than {config.max_file_mb} MB'))
+        return
     except OSError as error:
         skipped.append(Skipped(shown, f'cannot read: {error.strerror}'))
         return

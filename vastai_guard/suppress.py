@@ -68,27 +68,47 @@ def baseline_path(root: str, explicit: str | None) -> str | None:
     return os.path.relpath(found) if os.path.isfile(found) else None
 
 
+# detect-secrets baselines of large monorepos run to a few MB; no real one is near this
+_MAX_BASELINE_BYTES = 64 << 20
+
+
 def load_baseline(path: str) -> frozenset[str]:
     """The `hashed_secret` values of a detect-secrets baseline.
 
     A secret in the baseline is known: it is not reported again in any file, as
     detect-secrets-hook does not report it again.
     """
+    from vastai_guard.safefile import read_regular
+
     try:
-        with open(path, encoding='utf-8') as f:
-            data = json.load(f)
+        data = json.loads(read_regular(path, max_bytes=_MAX_BASELINE_BYTES))
     except FileNotFoundError:
         raise FatalError(f'{path}: baseline file not found') from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise FatalError(f'{path}: not a detect-secrets baseline: {error}') from None
+    except RecursionError:
+        raise FatalError(f'{path}: not a detect-secrets baseline: nested too deeply') from None
+    except ValueError as error:
+        # JSONDecodeError and UnicodeDecodeError are ValueErrors; their messages give a
+        # position, never the text
+        raise FatalError(f'{path}: not a detect-secrets baseline: {error}'[:300]) from None
+    except OSError as error:
+        raise FatalError(f'cannot read baseline {error}') from None
     results = data.get('results') if isinstance(data, dict) else None
     if not isinstance(results, dict):
         raise FatalError(f'{path}: not a detect-secrets baseline: no "results" mapping')
-    return frozenset(
-        entry['hashed_secret']
-        for entries in results.values() if isinstance(entries, list)
-        for entry in entries if isinstance(entry, dict) and 'hashed_secret' in entry
-    )
+    hashes: set[str] = set()
+    for entries in results.values():
+        # detect-secrets writes a list of {"hashed_secret": "<sha1 hex>", ...} per file: a
+        # file that says otherwise was not written by it, and guessing could hide a finding
+        if not isinstance(entries, list) or not all(
+                isinstance(entry, dict) and isinstance(entry.get('hashed_secret'), str)
+                for entry in entries
+        ):
+            raise FatalError(
+                f'{path}: not a detect-secrets baseline: "results" entries must be lists of '
+                'objects with a "hashed_secret" string',
+            )
+        hashes.update(entry['hashed_secret'] for entry in entries)
+    return frozenset(hashes)
 
 
 def fingerprint_allowed(fingerprint: str, allowed: frozenset[str]) -> bool:

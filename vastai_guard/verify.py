@@ -22,14 +22,16 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import json
+import queue
 import re
+import threading
 import time
 import urllib.parse
+from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Sequence
-from concurrent.futures import Future
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
+from typing import TypeVar
 from typing import NamedTuple
 
 from vastai_guard.errors import FatalError
@@ -52,6 +54,9 @@ DEFAULT_TIMEOUT_SECONDS = 5.0
 DEFAULT_RETRIES_ON_429 = 2
 DEFAULT_BACKOFF_SECONDS = 1.0
 DEFAULT_WORKERS = 4
+# The user object is a few hundred bytes; a body beyond this is not the Vast.ai API, and is
+# never read into memory (a hostile server could send gigabytes, or never stop).
+MAX_BODY_BYTES = 64 << 10
 
 # Only what has the shape of an account or per-instance key is ever sent: another secret
 # under a Vast-named variable (`vast-named-secret`) is not Vast's to see.
@@ -163,13 +168,17 @@ def _account(user: dict[str, object]) -> str:
 def _json_object(body: bytes) -> dict[str, object] | None:
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):
+        # not JSON; or `[[[[...` nested past the decoder's recursion limit
         return None
     return data if isinstance(data, dict) else None
 
 
-def classify(status: int, body: bytes, *, show_account: bool) -> tuple[str, str, str]:
-    """(state, reason, account) for one response. The body is read, never repeated."""
+def classify(status: int, body: bytes | None, *, show_account: bool) -> tuple[str, str, str]:
+    """(state, reason, account) for one response (body None: over MAX_BODY_BYTES, not read).
+    The body is read, never repeated."""
+    if body is None:
+        return UNKNOWN, f'HTTP {status}: body over {MAX_BODY_BYTES >> 10} KiB, not read', ''
     data = _json_object(body)
     if status == 200:
         if data is not None and 'id' in data:
@@ -208,6 +217,66 @@ def _error_reason(error: Exception, timeout: float) -> str:
     return f'request failed ({type(error).__name__})'
 
 
+class _DeadlineError(Exception):
+    pass
+
+
+_T = TypeVar('_T')
+
+
+def _within(seconds: float, call: Callable[[], _T]) -> _T:
+    """`call()`, or _DeadlineError once `seconds` have passed, whatever it is doing.
+
+    requests' timeout applies to each read: a server sending one byte a second never trips it.
+    The call runs in a daemon thread that is left behind at the deadline (its socket reads
+    still end at requests' own timeout); a daemon thread never holds up the exit either.
+    """
+    outcome: list[tuple[bool, object]] = []
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            outcome.append((True, call()))
+        except BaseException as error:  # noqa: BLE001 -- handed to the waiting thread
+            outcome.append((False, error))
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name='vastai-guard-request', daemon=True).start()
+    if not done.wait(seconds):
+        raise _DeadlineError
+    ok, value = outcome[0]
+    if not ok:
+        raise value  # type: ignore[misc]
+    return value  # type: ignore[return-value]
+
+
+def _get(
+        session: requests.Session,
+        url: str,
+        secret: str,
+        timeout: float,
+) -> tuple[int, bytes | None]:
+    """Status and body (None when over MAX_BODY_BYTES), streamed so a body is never read whole."""
+    response = session.get(
+        url,
+        auth=_Bearer(secret),
+        headers={'Accept': 'application/json'},
+        timeout=timeout,
+        allow_redirects=False,
+        stream=True,
+    )
+    with response:
+        chunks = []
+        size = 0
+        for chunk in response.iter_content(16 << 10):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                return response.status_code, None
+        return response.status_code, b''.join(chunks)
+
+
 def _check(secret: str, url: str, options: VerifyOptions) -> Verification:
     import requests
 
@@ -220,17 +289,15 @@ def _check(secret: str, url: str, options: VerifyOptions) -> Verification:
             if attempt:
                 time.sleep(options.backoff * 2 ** (attempt - 1))
             try:
-                response = session.get(
-                    url,
-                    auth=_Bearer(secret),
-                    headers={'Accept': 'application/json'},
-                    timeout=options.timeout,
-                    allow_redirects=False,
+                # the whole request, body included, within one timeout
+                status, body = _within(
+                    options.timeout,
+                    lambda: _get(session, url, secret, options.timeout),
                 )
+            except _DeadlineError:
+                return Verification(UNKNOWN, f'timed out after {options.timeout:g}s', _now())
             except requests.exceptions.RequestException as error:
                 return Verification(UNKNOWN, _error_reason(error, options.timeout), _now())
-            with response:
-                status, body = response.status_code, response.content
             if status != 429:
                 break
         state, reason, account = classify(status, body, show_account=options.show_account)
@@ -250,7 +317,9 @@ def verify_keys(
     """A verdict for every distinct secret, keyed by its fingerprint; each asked about once.
 
     Requests run a few at a time: enough to check twenty keys in about one round trip, few
-    enough not to look like a burst to the API's rate limiter.
+    enough not to look like a burst to the API's rate limiter. The workers are daemon threads,
+    not a ThreadPoolExecutor, whose threads the interpreter waits for at exit: on Ctrl-C the
+    command ends at once instead of after the slowest request.
     """
     distinct = {fingerprint(secret): secret for secret in secrets}
     if not distinct:
@@ -259,19 +328,36 @@ def verify_keys(
         check_api_url(api_url), show_account, timeout, retries_on_429, backoff, workers,
     )
     url = options.api_url + USER_PATH
-    pool = ThreadPoolExecutor(max_workers=max(1, min(workers, len(distinct))))
-    try:
-        futures: dict[str, Future[Verification]] = {
-            key_fingerprint: pool.submit(_check, secret, url, options)
-            for key_fingerprint, secret in distinct.items()
-        }
-        verdicts = {key_fingerprint: future.result() for key_fingerprint, future in futures.items()}
-    except BaseException:
-        # Ctrl-C: do not start the keys still queued; running requests end at their timeout
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown()
-    return verdicts
+    todo: queue.SimpleQueue[tuple[str, str]] = queue.SimpleQueue()
+    for item in distinct.items():
+        todo.put(item)
+    verdicts: dict[str, Verification] = {}
+    failures: list[BaseException] = []
+
+    def work() -> None:
+        while not failures:
+            try:
+                key_fingerprint, secret = todo.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                verdicts[key_fingerprint] = _check(secret, url, options)
+            except BaseException as error:  # noqa: BLE001 -- raised in the caller's thread
+                failures.append(error)
+
+    threads = [
+        threading.Thread(target=work, name='vastai-guard-verify', daemon=True)
+        for _ in range(max(1, min(workers, len(distinct))))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        # short waits: the main thread stays where Ctrl-C can reach it
+        while thread.is_alive():
+            thread.join(0.1)
+    if failures:
+        raise failures[0]
+    return {key_fingerprint: verdicts[key_fingerprint] for key_fingerprint in distinct}
 
 
 def apply_verification(

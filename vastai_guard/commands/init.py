@@ -129,8 +129,12 @@ def _is_ours(repo: object) -> bool:
     if not isinstance(repo, dict):
         return False
     url = str(repo.get('repo', '')).rstrip('/').removesuffix('.git').lower()
-    hooks = repo.get('hooks') or []
-    ids = {hook.get('id') for hook in hooks if isinstance(hook, dict)}
+    hooks = repo.get('hooks')
+    # anything may stand where a list of hooks is expected (`hooks: 5`, `- id: [a]`)
+    ids = {
+        hook.get('id') for hook in (hooks if isinstance(hooks, list) else [])
+        if isinstance(hook, dict) and isinstance(hook.get('id'), str)
+    }
     return url.endswith('/vastai-guard') or bool(ids & _OUR_HOOK_IDS)
 
 
@@ -210,14 +214,14 @@ def add_hooks(
     if text is None:
         return Edit('repos:\n' + hooks_block(default, rev, '\n', repo, hook_ids), 'created')
 
+    from vastai_guard import yamlcheck
+
+    yamlcheck.check(text, path, FatalError)
     try:
-        data = yaml.safe_load(text)
+        data = yamlcheck.safe_load(text)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
-        problem = getattr(error, 'problem', None) or str(error)
-        raise FatalError(
-            f'{_where(path, getattr(error, "problem_mark", None))}: invalid YAML: {problem}',
-        ) from None
+        raise FatalError(yamlcheck.invalid(error, text, path)) from None
     if data is not None and not isinstance(data, dict):
         raise FatalError(f'{path}: expected a mapping with a `repos:` list at the top level')
     repos_data = (data or {}).get('repos')

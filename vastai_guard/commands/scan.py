@@ -21,6 +21,7 @@ from vastai_guard.errors import FatalError
 from vastai_guard.findings import Finding
 from vastai_guard.findings import Fragment
 from vastai_guard.findings import fingerprint
+from vastai_guard.findings import shown_path
 from vastai_guard.findings import to_finding
 from vastai_guard.report.color import Terminal
 from vastai_guard.report.output import count
@@ -41,30 +42,64 @@ def _fragments_in_repo(
         skipped: list[sources.Skipped],
         read: list[str],
 ) -> Iterator[Fragment]:
+    # git lists index and staged paths relative to the current folder: asked from the root,
+    # so that a scan started in a subfolder still covers the whole repository
     if all_files:
         yield from sources.from_index(
-            git.all_index_entries(), config=config, skipped=skipped, read=read,
+            git.all_index_entries(cwd=tree.root), config=config, skipped=skipped, read=read,
         )
         return
     if not paths:
-        paths = git.staged_paths()
-    # One rule for files and folders: what the index holds (a folder: its indexed files)
-    entries = git.index_entries(paths)
+        entries = git.index_entries(git.staged_paths(cwd=tree.root), cwd=tree.root)
+        yield from sources.from_index(entries, config=config, skipped=skipped, read=read)
+        return
+    # One rule for files and folders: what the index holds (a folder: its indexed files). A
+    # link (to a file or a folder) is what git stores for it: the target's name.
+    folders = [path for path in paths if os.path.isdir(path) and not os.path.islink(path)]
+    files = [path for path in paths if path not in folders]
+    entries = git.index_entries([*files, *folders])
+    staged = {entry.path for entry in entries}
+    for path in files:
+        if os.path.islink(path):
+            judged = _in_repo(tree, path) in staged
+            skipped.append(sources.Skipped(
+                _shown(tree, path),
+                'symbolic link: target not followed'
+                + (" (its staged content, the target's name, was scanned)" if judged else ''),
+            ))
     yield from sources.from_index(entries, config=config, skipped=skipped, read=read)
     # Not in the index, so read from disk: named files git does not track, and untracked
     # files under named folders that `git add` would take (ignored ones are left out). A
     # staged deletion is in neither place and has nothing left to leak.
-    staged = {entry.path for entry in entries}
-    folders = [path for path in paths if os.path.isdir(path)]
-    rest = [
-        path for path in paths
-        if not os.path.isdir(path)
-        and posixpath.normpath(tree.prefix + path.replace(os.sep, '/')) not in staged
-    ]
-    rest += git.untracked_files(folders)
+    rest = [path for path in files if _in_repo(tree, path) not in staged]
+    missing = [path for path in rest if not os.path.lexists(path)]
+    deleted = set(git.staged_deletions(missing)) if missing else set()
+    _check_exist([path for path in missing if _in_repo(tree, path) not in deleted])
+    on_disk = [path for path in rest if os.path.lexists(path) and not os.path.islink(path)]
     yield from sources.from_disk(
-        rest, relative_to=tree.root, config=config, skipped=skipped, read=read,
+        [*on_disk, *git.untracked_files(folders)],
+        relative_to=tree.root, config=config, skipped=skipped, read=read,
     )
+
+
+def _in_repo(tree: git.WorkTree, path: str) -> str:
+    """A path named on the command line (relative to the current folder) as git lists it."""
+    return posixpath.normpath(tree.prefix + path.replace(os.sep, '/'))
+
+
+def _shown(tree: git.WorkTree, path: str) -> str:
+    if not os.path.isabs(path):
+        return _in_repo(tree, path)
+    return os.path.relpath(path, tree.root).replace(os.sep, '/')
+
+
+def _check_exist(missing: Sequence[str]) -> None:
+    """A named file that is nowhere is a mistake (a typo in CI), never a clean answer."""
+    if missing:
+        raise FatalError(
+            f'{missing[0]}: no such file or folder'
+            + (f' (and {len(missing) - 1} more)' if len(missing) > 1 else ''),
+        )
 
 
 def collect(
@@ -126,6 +161,7 @@ def scan(
     skipped: list[sources.Skipped] = []
     scanned: list[str] = []
     if tree is None or from_disk:
+        _check_exist([path for path in paths if not os.path.lexists(path)])
         fragments = sources.from_disk(
             paths or ['.'], relative_to=tree.root if tree else os.getcwd(), config=config,
             skipped=skipped, read=scanned,
@@ -143,7 +179,7 @@ def scan(
 
     for item in skipped:
         if (item.notable and not terminal.quiet) or terminal.verbose:
-            _tell(f'skipped {item.path}: {item.reason}')
+            _tell(f'skipped {shown_path(item.path)}: {item.reason}')
     if terminal.verbose:
         kept = {(f.path, f.line, f.fingerprint) for f in findings}
         for finding in found:

@@ -22,12 +22,22 @@ def default_format(choices: Sequence[str], env: Mapping[str, str]) -> str:
 def emit(report: str, *, output_file: str | None, summary: str) -> None:
     """The report on stdout; or, with `--output`, in the file and `summary` on stdout."""
     if output_file is None:
-        sys.stdout.write(report)
+        _write_stdout(report)
         return
     from vastai_guard.fileedit import write_report  # only when a file is written
 
     write_report(output_file, report.encode('utf-8'))
-    print(f'{summary}; report written to {output_file}')
+    _write_stdout(f'{summary}; report written to {output_file}\n')
+
+
+def _write_stdout(text: str) -> None:
+    """`text` on stdout, whatever it can encode: a strict ASCII stdout (PYTHONIOENCODING,
+    a C locale in CI) gets `\\u0438` for what it cannot show, never a crash."""
+    try:
+        sys.stdout.write(text)
+    except UnicodeEncodeError:
+        encoding = sys.stdout.encoding or 'utf-8'
+        sys.stdout.write(text.encode(encoding, 'backslashreplace').decode(encoding))
 
 
 def count(number: int, noun: str) -> str:

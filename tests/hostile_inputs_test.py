@@ -1,0 +1,318 @@
+"""The red-team table: what a careless user or an attacker can put in front of vastai-guard.
+
+Each case is one line: the files to create, the command line, the exit code and a fragment of
+stderr. Every case runs the real entry point in a real repository, in a process with a time
+limit: a hang is a failure, not a stuck suite. `{key}` in a file becomes a fresh key.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+
+from testing.util import git
+from testing.util import init_repo
+from testing.util import new_key
+from testing.util import write
+
+# generous: every case takes well under a second; the bound only tells a hang from slowness
+HANG_LIMIT_SECONDS = 60
+
+FIFO = object()  # a named pipe in place of the file
+DEEP = '[' * 100_000
+# ten levels of nine aliases: a few hundred bytes, 9**9 values once expanded
+BOMB = 'a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x"]\n' + ''.join(
+    f'{name}: &{name} [{", ".join([f"*{prev}"] * 9)}]\n'
+    for prev, name in zip('abcdefgh', 'bcdefghi')
+)
+BOMB_AS_KEYS = BOMB + '? *i\n: 1\n'
+BASELINE = '{{"version": "1.5.0", "results": {{"a.txt": {entries}}}}}'
+
+
+class Link(NamedTuple):
+    target: str
+
+
+class Case(NamedTuple):
+    files: dict[str, str | bytes | Link | object]
+    argv: tuple[str, ...]
+    exit: int
+    # a fragment of stderr (of stdout too for exit 0 and 1; '' when only the exit code matters)
+    stderr: str
+    staged: tuple[str, ...] = ()  # `git add`ed after the files are written
+    then: dict[str, str | bytes | Link | object] = {}  # written after staging
+    cwd: str = '.'
+
+
+KEY_FILE = {'a.env': 'VAST_API_KEY={key}\n'}
+PLAIN = {'a.txt': 'nothing to see\n'}
+
+CASES = {
+    # --- hangs: never open a FIFO -----------------------------------------------------------
+    'fifo in a scanned folder': Case(
+        {'dir/pipe': FIFO, 'dir/a.env': 'VAST_API_KEY={key}\n'}, ('scan', 'dir'), 1,
+        'skipped dir/pipe: a named pipe (FIFO): not read',
+    ),
+    'fifo named as a file': Case({'pipe': FIFO}, ('scan', 'pipe'), 0, 'skipped pipe: a named pipe'),
+    'tracked file became a fifo (--all-files reads the index)': Case(
+        KEY_FILE, ('scan', '--all-files'), 1, '', staged=('a.env',), then={'a.env': FIFO},
+    ),
+    'config file is a fifo': Case(
+        {**PLAIN, '.vastai-guard.yaml': FIFO}, ('scan', 'a.txt'), 2,
+        '.vastai-guard.yaml: a named pipe (FIFO), not a regular file',
+    ),
+    'config file is a fifo (history)': Case(
+        {'.vastai-guard.yaml': FIFO}, ('history',), 2, 'a named pipe (FIFO)',
+    ),
+    'config file is a folder': Case(
+        {**PLAIN, '.vastai-guard.yaml/x': ''}, ('scan', 'a.txt'), 2, 'a folder, not a regular',
+    ),
+    'baseline is a fifo': Case(
+        {**PLAIN, 'b.json': FIFO}, ('scan', 'a.txt', '--baseline', 'b.json'), 2,
+        'b.json: a named pipe',
+    ),
+    '.pre-commit-config.yaml is a fifo': Case(
+        {'.pre-commit-config.yaml': FIFO}, ('init',), 2, 'a named pipe (FIFO)',
+    ),
+    '.gitignore is a fifo (git itself would hang)': Case(
+        {'.gitignore': FIFO}, ('gitignore',), 2, '.gitignore: a named pipe (FIFO)',
+    ),
+    'tracked nested .gitignore became a fifo': Case(
+        {'sub/.gitignore': '*.log\n'}, ('gitignore',), 2, 'sub/.gitignore: a named pipe',
+        staged=('sub/.gitignore',), then={'sub/.gitignore': FIFO},
+    ),
+    'the hook never asks git to read a fifo .gitignore': Case(
+        KEY_FILE, ('scan',), 1, '', staged=('a.env',), then={'.gitignore': FIFO},
+    ),
+    # --- YAML that costs too much ------------------------------------------------------------
+    'alias bomb in config': Case(
+        {**PLAIN, '.vastai-guard.yaml': BOMB}, ('scan', 'a.txt'), 2,
+        '.vastai-guard.yaml:6: more than 100000 values once aliases are expanded',
+    ),
+    'alias bomb used as a mapping key': Case(
+        {**PLAIN, '.vastai-guard.yaml': BOMB_AS_KEYS}, ('scan', 'a.txt'), 2,
+        'more than 100000 values',
+    ),
+    'deep nesting in config': Case(
+        {**PLAIN, '.vastai-guard.yaml': f'exclude_paths: {DEEP}'}, ('scan', 'a.txt'), 2,
+        '.vastai-guard.yaml:1: nested more than 64 levels deep',
+    ),
+    'config larger than 1 MiB': Case(
+        {**PLAIN, '.vastai-guard.yaml': '#' * (2 << 20)}, ('scan', 'a.txt'), 2,
+        'larger than 1048576 bytes',
+    ),
+    'alias bomb in .pre-commit-config.yaml': Case(
+        {'.pre-commit-config.yaml': BOMB}, ('init',), 2, 'more than 100000 values',
+    ),
+    'deep nesting in .pre-commit-config.yaml': Case(
+        {'.pre-commit-config.yaml': f'repos: {DEEP}'}, ('init',), 2, 'nested more than 64',
+    ),
+    'deep nesting in a baseline': Case(
+        {**PLAIN, 'b.json': DEEP}, ('scan', 'a.txt', '--baseline', 'b.json'), 2,
+        'b.json: not a detect-secrets baseline: nested too deeply',
+    ),
+    # --- crashes where exit 2 is promised: config -------------------------------------------
+    'max_file_mb: superscript two': Case(
+        {**PLAIN, '.vastai-guard.yaml': 'max_file_mb: ²\n'}, ('scan', 'a.txt'), 2,
+        '.vastai-guard.yaml:1: expected a whole number of megabytes',
+    ),
+    'max_file_mb: 5000 digits': Case(
+        {**PLAIN, '.vastai-guard.yaml': f'max_file_mb: {"9" * 5000}\n'}, ('scan', 'a.txt'), 2,
+        'expected a whole number of megabytes',
+    ),
+    'unhashable entry key': Case(
+        {**PLAIN, '.vastai-guard.yaml': 'allow_fingerprints: [{[a]: b}]\n'}, ('scan', 'a.txt'),
+        2, '.vastai-guard.yaml:1: expected a field name',
+    ),
+    'unhashable setting name': Case(
+        {**PLAIN, '.vastai-guard.yaml': '[a]: b\n'}, ('scan', 'a.txt'), 2,
+        'expected a setting name',
+    ),
+    'a key pasted as a setting name is not echoed': Case(
+        {**PLAIN, '.vastai-guard.yaml': '{key}: 1\n'}, ('scan', 'a.txt'), 2,
+        ".vastai-guard.yaml:1: unknown setting '<hex>'",
+    ),
+    '!!int abc in config': Case(
+        {**PLAIN, '.vastai-guard.yaml': 'max_file_mb: !!int abc\n'}, ('scan', 'a.txt'), 2,
+        'expected a whole number',
+    ),
+    '!!timestamp abc in config': Case(
+        {**PLAIN, '.vastai-guard.yaml': 'rotated:\n  - fingerprint: !!timestamp abc\n'},
+        ('scan', 'a.txt'), 2, ".vastai-guard.yaml:2: 'abc' is not a fingerprint",
+    ),
+    '!!python/object in config is never constructed': Case(
+        {**PLAIN, '.vastai-guard.yaml': 'exclude_paths: [!!python/object/apply:os.system [x]]\n'},
+        ('scan', 'a.txt'), 2, 'expected a path glob',
+    ),
+    # --- crashes where exit 2 is promised: init ---------------------------------------------
+    'init: hooks: 5': Case(
+        {'.pre-commit-config.yaml': 'repos:\n- repo: local\n  hooks: 5\n'}, ('init',), 0,
+        'added the hooks',
+    ),
+    'init: - id: [a]': Case(
+        {'.pre-commit-config.yaml': 'repos:\n- repo: local\n  hooks:\n  - id: [a]\n'},
+        ('init',), 0, 'added the hooks',
+    ),
+    'init: !!int abc': Case(
+        {'.pre-commit-config.yaml': 'repos: []\nx: !!int abc\n'}, ('init',), 2,
+        '.pre-commit-config.yaml:2: invalid YAML: not a valid !!int value',
+    ),
+    'init: !!timestamp abc': Case(
+        {'.pre-commit-config.yaml': 'x: !!timestamp abc\n'}, ('init',), 2,
+        '.pre-commit-config.yaml:1: invalid YAML: not a valid !!timestamp value',
+    ),
+    'init: repos is a mapping key list': Case(
+        {'.pre-commit-config.yaml': '? [a]\n: b\n'}, ('init',), 2, '.pre-commit-config.yaml:',
+    ),
+    # --- crashes where exit 2 is promised: baselines ----------------------------------------
+    'baseline hashed_secret is a list': Case(
+        {**PLAIN, 'b.json': BASELINE.format(entries='[{"hashed_secret": ["x"]}]')},
+        ('scan', 'a.txt', '--baseline', 'b.json'), 2, 'b.json: not a detect-secrets baseline',
+    ),
+    'baseline entry is not an object': Case(
+        {**PLAIN, 'b.json': BASELINE.format(entries='["x", 5]')},
+        ('scan', 'a.txt', '--baseline', 'b.json'), 2, 'must be lists of objects',
+    ),
+    'baseline is not UTF-8': Case(
+        {**PLAIN, 'b.json': b'{"results": "\xff"}'}, ('scan', 'a.txt', '--baseline', 'b.json'),
+        2, 'b.json: not a detect-secrets baseline',
+    ),
+    # --- wrong "clean" answers ---------------------------------------------------------------
+    'staged key elsewhere, scan from a subfolder': Case(
+        {'other/a.env': 'VAST_API_KEY={key}\n', 'sub/x.txt': ''}, ('scan',), 1, '',
+        staged=('other/a.env', 'sub/x.txt'), cwd='sub',
+    ),
+    'tracked key elsewhere, --all-files from a subfolder': Case(
+        {'other/a.env': 'VAST_API_KEY={key}\n', 'sub/x.txt': ''}, ('scan', '--all-files'), 1, '',
+        staged=('other/a.env', 'sub/x.txt'), cwd='sub',
+    ),
+    'named path does not exist': Case(
+        PLAIN, ('scan', 'a.txt', 'nope.txt'), 2, 'nope.txt: no such file or folder',
+    ),
+    'named path does not exist, outside git': Case(
+        PLAIN, ('scan', 'nope.txt'), 2, 'nope.txt: no such file or folder', cwd='/',
+    ),
+    'named symlink to a key file, not staged': Case(
+        {**KEY_FILE, 'link': Link('a.env')}, ('scan', 'link'), 0,
+        'skipped link: symbolic link: target not followed',
+    ),
+    'named symlink, staged: its content (the target name) is judged': Case(
+        {**KEY_FILE, 'link': Link('a.env')}, ('scan', 'link'), 0,
+        "its staged content, the target's name, was scanned", staged=('link',),
+    ),
+    'named symlink to a folder, staged': Case(
+        {'dir/a.env': 'VAST_API_KEY={key}\n', 'link': Link('dir')}, ('scan', 'link'), 0,
+        "skipped link: symbolic link: target not followed (its staged content", staged=('link',),
+    ),
+    'named symlink whose target name is a key, staged': Case(
+        {'.vast_api_key': Link('{key}')}, ('scan', '.vast_api_key'), 1,
+        'symbolic link', staged=('.vast_api_key',),
+    ),
+    'symlink inside a scanned folder': Case(
+        {'dir/a.txt': '', 'dir/link': Link('../a.env'), **KEY_FILE}, ('scan', 'dir'), 0,
+        'skipped dir/link: symbolic link: not followed',
+    ),
+}
+
+
+def _create(repo: Path, files: dict[str, str | bytes | Link | object], key: str) -> None:
+    for name, content in files.items():
+        path = repo / name
+        if path.is_symlink() or path.exists():
+            path.unlink()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if content is FIFO:
+            os.mkfifo(path)
+        elif isinstance(content, Link):
+            path.symlink_to(content.target.replace('{key}', key))
+        elif isinstance(content, (str, bytes)):
+            text = content.replace('{key}', key) if isinstance(content, str) else content
+            write(repo, name, text)
+
+
+def _run(argv: tuple[str, ...], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        (sys.executable, '-m', 'vastai_guard', *argv),
+        cwd=cwd, capture_output=True, text=True, timeout=HANG_LIMIT_SECONDS,
+        env={**os.environ, 'PYTHONPATH': str(Path(__file__).parents[1])},
+    )
+
+
+@pytest.mark.parametrize('case', CASES.values(), ids=CASES.keys())
+def test_hostile_input(tmp_path: Path, case: Case) -> None:
+    repo = init_repo(tmp_path / 'repo')
+    key = new_key()
+    _create(repo, case.files, key)
+    if case.staged:
+        git(repo, 'add', '--', *case.staged)
+    _create(repo, case.then, key)
+    cwd = tmp_path if case.cwd == '/' else repo / case.cwd
+
+    result = _run(case.argv, cwd)
+
+    said = result.stderr if case.exit == 2 else result.stdout + result.stderr
+    assert (result.returncode, case.stderr in said) == (case.exit, True), result.stderr
+    # exit 2 is one line: no traceback, no YAML node dumped
+    if case.exit == 2:
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert len(result.stderr) < 400, result.stderr
+    assert key not in result.stdout + result.stderr
+
+
+# A name git hands over as bytes that are not UTF-8 (a Latin-1 name from an old system).
+NOT_UTF8 = os.fsdecode(b'\xff.env')
+STRICT_ASCII = {'PYTHONIOENCODING': 'ascii:strict'}
+STRICT_UTF8 = {'PYTHONIOENCODING': 'utf-8:strict'}
+
+
+@pytest.mark.parametrize(
+    ('argv', 'env', 'shown'),
+    (
+        pytest.param(('scan',), STRICT_ASCII, '\\xff.env:1:', id='scan-staged-text-ascii'),
+        pytest.param(('scan', '--all-files'), STRICT_UTF8, '\\xff.env:1:', id='scan-text-utf8'),
+        pytest.param(('scan', '--format', 'json'), {}, '"\\\\xff.env"', id='scan-json'),
+        pytest.param(('scan', '--format', 'sarif'), {}, '"uri": "%5Cxff.env"', id='scan-sarif'),
+        pytest.param(
+            ('scan', '--format', 'github'), STRICT_ASCII, 'file=\\xff.env,', id='scan-github',
+        ),
+        pytest.param(('scan', '--output', 'out'), {}, '\\xff.env:1:', id='scan-output'),
+        pytest.param(('history',), STRICT_ASCII, '\\xff.env', id='history-text'),
+        pytest.param(('history', '--format', 'json'), {}, '"\\\\xff.env"', id='history-json'),
+        pytest.param(('history', '--format', 'sarif'), {}, '%5Cxff.env', id='history-sarif'),
+        pytest.param(
+            ('history', '--format', 'github'), STRICT_ASCII, 'file=\\xff.env,', id='history-github',
+        ),
+        pytest.param(
+            ('history', '--format', 'markdown'), STRICT_ASCII, '`\\xff.env`', id='history-markdown',
+        ),
+        pytest.param(
+            ('history', '--format', 'markdown', '--output', 'out'), STRICT_ASCII, '`\\xff.env`',
+            id='history-markdown-output',
+        ),
+    ),
+)
+def test_file_names_that_are_not_utf8(
+        tmp_path: Path, argv: tuple[str, ...], env: dict[str, str], shown: str,
+) -> None:
+    repo = init_repo(tmp_path / 'repo')
+    key = new_key()
+    write(repo, NOT_UTF8, f'VAST_API_KEY={key}\n')
+    git(repo, 'add', '-A')
+    if argv[0] == 'history':
+        git(repo, 'commit', '-q', '-m', 'a name from an old system')
+
+    result = subprocess.run(
+        (sys.executable, '-m', 'vastai_guard', *argv),
+        cwd=repo, capture_output=True, text=True, timeout=HANG_LIMIT_SECONDS,
+        env={**os.environ, **env, 'PYTHONPATH': str(Path(__file__).parents[1])},
+    )
+
+    assert result.returncode == 1, result.stderr
+    report = (repo / 'out').read_text('utf-8') if '--output' in argv else result.stdout
+    # the same escaped name in every format, never the raw byte nor a lone surrogate
+    assert shown in report
+    assert key not in report + result.stdout + result.stderr

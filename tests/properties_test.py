@@ -1,0 +1,183 @@
+"""The standing hostile-input suite: properties that hold for any input, checked with hypothesis.
+
+Inputs are drawn from the tokens each reader cares about (YAML indicators, tags, anchors, our
+setting names, key-shaped hex) mixed with arbitrary text, which finds more than text alone.
+Runs are derandomized and keep no example database: the suite is the same on every machine.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+
+from vastai_guard import fileedit
+from vastai_guard.commands.init import Edit
+from vastai_guard.commands.init import add_hooks
+from vastai_guard.config import Config
+from vastai_guard.config import InvalidConfigError
+from vastai_guard.config import parse_config
+from vastai_guard.detect import find_secrets
+from vastai_guard.errors import FatalError
+from vastai_guard.suppress import load_baseline
+
+_F = TypeVar('_F', bound=Callable[..., None])
+# far above what one call takes (milliseconds): only a runaway input gets near it
+BOUND_SECONDS = 5.0
+
+
+def examples(count: int) -> Callable[[_F], _F]:
+    return settings(max_examples=count, deadline=None, derandomize=True, database=None)
+
+
+def _texts(tokens: list[str]) -> st.SearchStrategy[str]:
+    return st.one_of(
+        st.text(max_size=200),
+        st.lists(st.one_of(st.sampled_from(tokens), st.text(max_size=5)), max_size=60).map(
+            ''.join,
+        ),
+    )
+
+
+YAML_TOKENS = [
+    ':', ': ', ' ', '  ', '\n', '\r\n', '\t', '- ', '[', ']', '{', '}', ',', '? ', '#', '"', "'",
+    '|', '>', '---\n', '...\n', '%YAML 1.1\n', '&a ', '*a', '&b ', '*b', '!!int ', '!!str ',
+    '!!timestamp ', '!!python/object:os.system ', '!!binary ', '!!set ', '!!omap ', '<<: ',
+    '²', '9' * 12, '0', 'abc', '\x85', '\u2028', '\ufeff',
+]
+CONFIG_TOKENS = [
+    *YAML_TOKENS, 'exclude_paths', 'allow_fingerprints', 'rotated', 'max_file_mb',
+    'fingerprint', 'date', 'note', 'a' * 64, '2026-11-27',
+]
+PRE_COMMIT_TOKENS = [
+    *YAML_TOKENS, 'repos', 'repo', 'rev', 'hooks', 'id', 'local', 'vastai-secrets',
+    'https://github.com/vastai-guard/vastai-guard', 'repos:\n', '- repo: local\n',
+    '  hooks:\n', '  - id: x\n',
+]
+
+
+def _timed(call: Callable[[], object]) -> object:
+    start = time.monotonic()
+    try:
+        return call()
+    finally:
+        assert time.monotonic() - start < BOUND_SECONDS
+
+
+@examples(200)
+@given(_texts(CONFIG_TOKENS))
+def test_config_loader_gives_a_config_or_one_error(text: str) -> None:
+    try:
+        result = _timed(lambda: parse_config(text, '.vastai-guard.yaml'))
+    except InvalidConfigError as error:
+        message = str(error)
+        assert message.startswith('.vastai-guard.yaml') and '\n' not in message.strip()
+    else:
+        assert isinstance(result, Config)
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=10),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.sampled_from(['hashed_secret', 'type', 'x']) | st.text(max_size=5),
+                      children, max_size=4),
+    max_leaves=20,
+)
+
+
+@examples(150)
+@given(
+    st.one_of(
+        st.binary(max_size=200),
+        _JSON.map(lambda value: repr(value).encode()),
+        st.builds(
+            lambda results: json.dumps({'results': results}).encode(),
+            st.dictionaries(st.text(max_size=5), _JSON, max_size=3),
+        ),
+    ),
+)
+def test_baseline_loader_gives_hashes_or_one_error(data: bytes) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, 'baseline.json')
+        with open(path, 'wb') as file:
+            file.write(data)
+        try:
+            result = _timed(lambda: load_baseline(path))
+        except FatalError as error:
+            assert '\n' not in str(error)
+        else:
+            assert isinstance(result, frozenset)
+            assert all(isinstance(value, str) for value in result)
+
+
+@examples(150)
+@given(
+    st.binary(max_size=200) | _texts(['\n', '\r\n', '.env', '# x', '!x']).map(str.encode),
+    st.lists(st.text(alphabet=st.characters(exclude_characters='\r\n'), max_size=10), max_size=4),
+)
+def test_gitignore_editor_keeps_every_byte(data: bytes, lines: list[str]) -> None:
+    result = fileedit.appended(data, lines)
+
+    # every existing line kept, in order and unchanged: the edit only appends
+    assert result.startswith(data)
+    newline = fileedit.newline_of(data)
+    assert result.endswith(b''.join(line.encode() + newline for line in lines))
+
+
+def _is_subsequence(needles: list[str], haystack: list[str]) -> bool:
+    remaining = iter(haystack)
+    return all(any(line == other for other in remaining) for line in needles)
+
+
+@examples(200)
+@given(_texts(PRE_COMMIT_TOKENS))
+def test_init_editor_keeps_every_line_or_refuses(text: str) -> None:
+    try:
+        edit = _timed(lambda: add_hooks(text, rev='v1.0.0'))
+    except FatalError as error:
+        assert '\n' not in str(error).strip()
+        return
+    assert isinstance(edit, Edit)
+    if edit.action == 'unchanged':
+        assert edit.text == text
+    else:
+        # lines compared without their ends: the last line may gain the newline it lacked
+        original = [line.rstrip('\r\n') for line in text.splitlines()]
+        edited = [line.rstrip('\r\n') for line in edit.text.splitlines()]
+        assert _is_subsequence(original, edited)
+
+
+DETECTOR_TOKENS = [
+    'VAST_API_KEY=', 'vast_api_key: ', 'VASTAI_API_KEY', 'vastai set api-key ', 'vast', 'key',
+    '=', ':', '"', "'", ' ', '\n', '\r\n', '#', '//', 'vastai-guard:allow', 'Bearer ', 'export ',
+]
+
+
+@examples(200)
+@given(
+    st.one_of(
+        st.text(max_size=300),
+        st.lists(
+            st.one_of(
+                st.sampled_from(DETECTOR_TOKENS),
+                st.text(alphabet='0123456789abcdef', min_size=60, max_size=70),
+                st.text(max_size=5),
+            ),
+            max_size=30,
+        ).map(''.join),
+    ),
+    st.sampled_from(['a.env', 'app.py', 'README.md', '.vast_api_key', 'config.yml', 'x']),
+)
+def test_detector_never_raises_and_never_invents_a_secret(text: str, path: str) -> None:
+    matches = _timed(lambda: find_secrets(text, path))
+
+    assert isinstance(matches, list)
+    for match in matches:
+        assert match.secret and match.secret in text
+        assert 1 <= match.line <= text.count('\n') + 1
