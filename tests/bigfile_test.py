@@ -51,3 +51,18 @@ def test_sdk_import_at_the_end_counts_for_the_whole_file(monkeypatch: pytest.Mon
 def test_a_file_that_never_says_vast_is_read_once() -> None:
     data = io.BytesIO(b'nothing to see here\n' * 1000)
     assert bigfile.find_secrets_in_file(data, 'notes.txt') == []
+
+
+def test_a_file_over_max_file_mb_is_scanned_not_skipped(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Nothing is skipped for its size: a file larger than max_file_mb is read in chunks."""
+    from testing.util import run_cli
+
+    key = new_key()
+    (tmp_path / '.vastai-guard.yaml').write_text('max_file_mb: 1\n')
+    filler = 'ordinary line of a large generated file\n' * 80_000  # about 3 MB
+    (tmp_path / 'dump.sql').write_text(filler + f'VAST_API_KEY={key}\n' + filler)
+    result = run_cli(('scan', '--format', 'json', '.'), cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert 'larger than' not in result.stderr
+    assert '"line": 80001' in result.stdout
+    assert key not in result.stdout + result.stderr

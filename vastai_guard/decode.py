@@ -22,25 +22,43 @@ def has_bom(data: bytes) -> bool:
     return data.startswith(_BOM_PREFIXES)
 
 
-def _utf16_without_bom(data: bytes) -> str | None:
-    """UTF-16 text saved without a byte-order mark (Windows tools do), or None.
+def _utf16_lattice(sample: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' for UTF-16 text saved without a byte-order mark (Windows
+    tools do), or None.
 
     ASCII text in UTF-16 has a NUL in every other byte: the odd ones for little-endian, the even
     ones for big-endian. Real binary files have NULs scattered, not in such a lattice.
     """
-    sample = data[:_BINARY_SNIFF]
-    if len(sample) < 4 or len(data) % 2:
+    if len(sample) < 4:
         return None
     for encoding, nuls, text_bytes in (
             ('utf-16-le', sample[1::2], sample[0::2]),
             ('utf-16-be', sample[0::2], sample[1::2]),
     ):
         if nuls.count(0) * 10 >= len(nuls) * 9 and text_bytes.count(0) * 10 < len(text_bytes):
-            try:
-                return data.decode(encoding)
-            except UnicodeDecodeError:
-                return None
+            return encoding
     return None
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    encoding = _utf16_lattice(data[:_BINARY_SNIFF]) if len(data) % 2 == 0 else None
+    if encoding is None:
+        return None
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+
+
+def encoding_of(head: bytes) -> str | None:
+    """The encoding of a file that starts with `head` (its first 8000 bytes or more), or None
+    for a binary file: what text_to_scan decides, for files read in chunks (bigfile)."""
+    for bom, encoding in _BOMS:
+        if head.startswith(bom):
+            return encoding
+    if b'\0' in head[:_BINARY_SNIFF]:
+        return _utf16_lattice(head[:_BINARY_SNIFF])
+    return 'utf-8'
 
 
 def text_to_scan(path: str, data: bytes) -> str | None:

@@ -14,12 +14,6 @@ SHORT_FINGERPRINT = 12
 _SECRET_RUN = re.compile(r'[A-Za-z0-9+/_-]{16,}=*')
 
 
-class Fragment(NamedTuple):
-    """Text to scan and where it came from; `path` is repo-relative and '/'-separated."""
-    path: str
-    text: str
-
-
 class Match(NamedTuple):
     """What the detector saw. Carries the raw secret: never handed to a report."""
     rule: Rule
@@ -28,6 +22,14 @@ class Match(NamedTuple):
     # what made the call, for a person judging the finding: `name VAST_API_KEY_PROD`,
     # `section vast`, `host console.vast.ai`, `key file .vast_api_key`; never a key
     context: str = ''
+
+
+class Fragment(NamedTuple):
+    """Text to scan and where it came from; `path` is repo-relative and '/'-separated."""
+    path: str
+    text: str
+    # a file too big to hold is judged by its source, in chunks (bigfile.py): its matches
+    matches: tuple[Match, ...] | None = None
 
 
 class Verification(NamedTuple):

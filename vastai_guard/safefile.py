@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import stat
+from typing import BinaryIO
 
 
 class NotRegularFileError(OSError):
@@ -35,6 +36,25 @@ def kind_of(mode: int) -> str:
     if stat.S_ISDIR(mode):
         return 'a folder'
     return 'not a regular file'
+
+
+def _open_checked(path: str) -> int:
+    mode = os.stat(path).st_mode
+    if not stat.S_ISREG(mode):
+        raise NotRegularFileError(path, kind_of(mode))
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, 'O_NOCTTY', 0) | getattr(os, 'O_CLOEXEC', 0)
+    fd = os.open(path, flags)
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise NotRegularFileError(path, kind_of(info.st_mode))
+    return fd
+
+
+def open_regular(path: str) -> BinaryIO:
+    """The regular file at `path`, opened for reading with read_regular's checks (a file too
+    big to read whole is read in chunks from this)."""
+    return os.fdopen(_open_checked(path), 'rb')
 
 
 def read_regular(path: str, *, max_bytes: int) -> bytes:

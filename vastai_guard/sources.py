@@ -17,6 +17,7 @@ from vastai_guard.decode import text_to_scan
 from vastai_guard.findings import Fragment
 from vastai_guard.safefile import NotRegularFileError
 from vastai_guard.safefile import TooLargeError
+from vastai_guard.safefile import open_regular
 from vastai_guard.safefile import read_regular
 from vastai_guard.suppress import path_excluded
 
@@ -144,7 +145,8 @@ def _read_file(
         skipped.append(Skipped(shown, f'{error.kind}: not read'))
         return
     except TooLargeError:
-        skipped.append(Skipped(shown, f'larger than {config.max_file_mb} MB'))
+        # too big to hold, never too big to scan: judged in chunks, memory bounded
+        yield from _read_big_file(path, shown, skipped, read)
         return
     except OSError as error:
         skipped.append(Skipped(shown, f'cannot read: {error.strerror}'))
@@ -156,3 +158,30 @@ def _read_file(
         yield fragment
     elif (binary := _binary(shown, data)) is not None:
         skipped.append(binary)
+
+
+def _read_big_file(
+        path: str,
+        shown: str,
+        skipped: list[Skipped],
+        read: list[str] | None,
+) -> Iterator[Fragment]:
+    from vastai_guard.bigfile import find_secrets_in_file
+    from vastai_guard.decode import encoding_of
+
+    try:
+        with open_regular(path) as file:
+            encoding = encoding_of(file.read(1 << 16))
+            if encoding is None:
+                skipped.append(Skipped(shown, 'binary', notable=False))
+                return
+            matches = tuple(find_secrets_in_file(file, shown, encoding))
+    except NotRegularFileError as error:
+        skipped.append(Skipped(shown, f'{error.kind}: not read'))
+        return
+    except OSError as error:
+        skipped.append(Skipped(shown, f'cannot read: {error.strerror}'))
+        return
+    if read is not None:
+        read.append(shown)
+    yield Fragment(shown, '', matches)

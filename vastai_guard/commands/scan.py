@@ -109,7 +109,10 @@ def collect(
     """Findings; with `secrets`, also fingerprint -> secret for `--verify` (memory only)."""
     findings = []
     for fragment in fragments:
-        for match in find_secrets(fragment.text, fragment.path):
+        matches = fragment.matches
+        if matches is None:
+            matches = tuple(find_secrets(fragment.text, fragment.path))
+        for match in matches:
             finding = to_finding(match, fragment.path)
             if secrets is not None:
                 secrets[finding.fingerprint] = match.secret
