@@ -103,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             'detect-secrets-hook -n': [theirs, '-n', *files],
         }
         times: dict[str, list[float]] = {name: [] for name in commands}
-        for name, command in commands.items():
+        for command in commands.values():
             _time(command, repo)  # warm-up: page cache, .pyc files
         for _ in range(args.runs):
             for name, command in commands.items():

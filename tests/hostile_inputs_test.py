@@ -27,7 +27,7 @@ DEEP = '[' * 100_000
 # ten levels of nine aliases: a few hundred bytes, 9**9 values once expanded
 BOMB = 'a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x"]\n' + ''.join(
     f'{name}: &{name} [{", ".join([f"*{prev}"] * 9)}]\n'
-    for prev, name in zip('abcdefgh', 'bcdefghi')
+    for prev, name in zip('abcdefgh', 'bcdefghi', strict=True)
 )
 BOMB_AS_KEYS = BOMB + '? *i\n: 1\n'
 BASELINE = '{{"version": "1.5.0", "results": {{"a.txt": {entries}}}}}'

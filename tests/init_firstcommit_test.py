@@ -26,10 +26,10 @@ from vastai_guard.commands import init as init_command
 MANIFEST = Path(__file__).parent.parent / '.pre-commit-hooks.yaml'
 
 
-def _env(hook_repo: HookRepo) -> dict[str, str]:
+def _env(hooks: HookRepo) -> dict[str, str]:
     # `language: system` runs the vastai-guard on PATH: the one installed with these tests
     path = os.path.dirname(sys.executable) + os.pathsep + os.environ.get('PATH', '')
-    return {**os.environ, **GIT_ENV, 'PRE_COMMIT_HOME': str(hook_repo.home), 'PATH': path}
+    return {**os.environ, **GIT_ENV, 'PRE_COMMIT_HOME': str(hooks.home), 'PATH': path}
 
 
 def _commit(repo: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

@@ -122,7 +122,7 @@ def entropy(value: str) -> float:
 def _looks_made_up(value: str) -> bool:
     """Runs of one character and sequences (0123..., abcd...) are placeholders, not keys."""
     codes = value.lower().encode('utf-8', 'replace')
-    steps = [b - a for a, b in zip(codes, codes[1:])]
+    steps = [b - a for a, b in zip(codes, codes[1:], strict=False)]
     if not steps:
         return True
     same = steps.count(0)

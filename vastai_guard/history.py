@@ -252,7 +252,7 @@ def _read_more(
     max_size = suppressions.config.max_file_mb * 1024 * 1024
     items = list(todo.items())
     blobs = git.read_blobs((blob_id[0] for blob_id, _ in items), cwd=root, max_size=max_size)
-    for (blob_id, path), blob in zip(items, blobs):
+    for (blob_id, path), blob in zip(items, blobs, strict=True):
         walk.requested.add(blob_id)
         if blob.data is None:
             walk.warnings.append(_unreadable(blob, path, suppressions.config))

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 
 from vastai_guard import envfiles
 from vastai_guard import git
-from vastai_guard.findings import Problem
 from vastai_guard.findings import SHORT_FINGERPRINT
+from vastai_guard.findings import Problem
 from vastai_guard.findings import fingerprint
 
 # Env files are a few kilobytes; anything far larger is not one, and is not read whole.

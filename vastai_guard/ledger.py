@@ -124,7 +124,7 @@ def _check_only_added(before: str, after: str, rotation: Rotation, path: str) ->
                 and len(new_entries) == len(old_entries) + 1
                 and all(
                     _digest(a, memo) == _digest(b, memo)
-                    for a, b in zip(old_entries, new_entries)
+                    for a, b in zip(old_entries, new_entries, strict=False)
                 )
                 and new_entries[-1] == expected
         ):

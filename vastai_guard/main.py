@@ -268,8 +268,8 @@ def _verify(args: argparse.Namespace) -> VerifyOptions | None:
 def _terminal(args: argparse.Namespace) -> Terminal:
     import sys
 
-    from vastai_guard.report.color import use_color
     from vastai_guard.report.color import Terminal
+    from vastai_guard.report.color import use_color
 
     color = args.output_file is None and args.output_format == 'text' and use_color(
         no_color=args.no_color, env=os.environ, stream=sys.stdout,

@@ -1,6 +1,7 @@
 """detect-secrets plugins for Vast.ai keys: a thin adapter over vastai_guard's own detector.
 
-    detect-secrets scan --plugin "$(python -c 'import vastai_guard.plugins as p; print(p.__file__)')"
+    detect-secrets scan --plugin \
+        "$(python -c 'import vastai_guard.plugins as p; print(p.__file__)')"
 
 Each rule in rules.py is one plugin class, generated from the rule, with a stable name and
 `secret_type` (baselines record both). detect-secrets calls `analyze_line` with the file name

@@ -27,7 +27,8 @@ _REVERSED_SLOT = re.compile(
     r'''
     (?:["'`]\\?){0,2}                            # the value's opening quote
     (?:
-        [-=?]?:(?P<default>[\w.-]{1,80})\{\$     # ${NAME:-value}, ${NAME:=value}, Spring ${name:value}
+        # ${NAME:-value}, ${NAME:=value}, Spring ${name:value}
+        [-=?]?:(?P<default>[\w.-]{1,80})\{\$
     |
         [ \t]{0,8}
         (?P<op>>=|=:|=\+|=|:|,|\|\||\?\?|ro(?=[ \t])|\(|\||>|[ \t])

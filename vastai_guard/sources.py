@@ -72,7 +72,7 @@ def from_index(
     entries = [entry for entry in entries if wanted(entry.path, config)]
     max_size = config.max_file_mb * 1024 * 1024
     blobs = git.read_blobs((entry.sha for entry in entries), max_size=max_size)
-    for entry, blob in zip(entries, blobs):
+    for entry, blob in zip(entries, blobs, strict=True):
         if blob.data is None:
             reason = 'object missing' if blob.size == 0 else f'larger than {config.max_file_mb} MB'
             skipped.append(Skipped(entry.path, reason))

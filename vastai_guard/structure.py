@@ -27,7 +27,9 @@ SIBLING_LINES = 3
 _OPENER = re.compile(r'''[-\s]*(?:<(?P<tag>[\w.:-]{1,80})|(?P<label>[^:={(\[<]{1,120}))''')
 _SECTION = re.compile(r'\[{1,2}(?P<label>[^\]\n]{1,120})\]{1,2}')
 _HEADING = re.compile(r'#{1,6}[ \t]+(?P<label>.{1,120})')
-_SIBLING_NAME = re.compile(r'''[-\s]*["']?(?:name|key|id)["']?[ \t]*[:=][ \t]*["']?(?P<name>[\w.:-]{1,100})''')
+_SIBLING_NAME = re.compile(
+    r'''[-\s]*["']?(?:name|key|id)["']?[ \t]*[:=][ \t]*["']?(?P<name>[\w.:-]{1,100})''',
+)
 _MARKDOWN_SUFFIXES = ('.md', '.markdown', '.mdx', '.rst', '.txt')
 
 
@@ -45,7 +47,7 @@ def is_markdown(path: str) -> bool:
 
 
 def _lines_above(text: str, line_start: int, limit: int) -> Iterator[tuple[int, str]]:
-    """(start, line) of up to `limit` lines above the one starting at `line_start`, nearest first."""
+    """(start, line) of up to `limit` lines above the one at `line_start`, nearest first."""
     floor = max(0, line_start - WALK_BYTES)
     end = line_start - 1
     for _ in range(limit):

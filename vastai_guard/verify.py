@@ -31,8 +31,8 @@ from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
-from typing import TypeVar
 from typing import NamedTuple
+from typing import TypeVar
 
 from vastai_guard.errors import FatalError
 from vastai_guard.findings import ROTATED_STILL_ACTIVE

@@ -19,9 +19,9 @@ from vastai_guard.errors import FatalError
 from vastai_guard.findings import PENDING_STATUSES
 from vastai_guard.findings import ExposedKey
 from vastai_guard.history import HistoryResult
-from vastai_guard.report.color import Terminal
 from vastai_guard.history import Progress
 from vastai_guard.history import scan_history
+from vastai_guard.report.color import Terminal
 from vastai_guard.report.output import count
 from vastai_guard.report.output import emit
 from vastai_guard.suppress import baseline_path as find_baseline

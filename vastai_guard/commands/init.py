@@ -82,7 +82,9 @@ def _version() -> str:
     try:
         return version('vastai-guard')
     except PackageNotFoundError:
-        raise FatalError('vastai-guard is not installed (pip install it), so its version is unknown') from None
+        raise FatalError(
+            'vastai-guard is not installed (pip install it), so its version is unknown',
+        ) from None
 
 
 def _yaml_value(value: object) -> str:

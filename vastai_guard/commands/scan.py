@@ -237,7 +237,7 @@ def committed_keys(root: str, findings: Sequence[Finding], *, max_size: int) -> 
     entries = [entry for entry in git.head_tree(root) if entry.path in paths]
     blobs = git.read_blobs((entry.sha for entry in entries), cwd=root, max_size=max_size)
     found = set()
-    for entry, blob in zip(entries, blobs):
+    for entry, blob in zip(entries, blobs, strict=True):
         text = text_to_scan(entry.path, blob.data) if blob.data is not None else None
         for match in find_secrets(text or '', entry.path):
             found.add(fingerprint(match.secret))

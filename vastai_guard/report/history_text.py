@@ -5,8 +5,8 @@ from collections.abc import Sequence
 
 from vastai_guard.findings import PENDING_STATUSES
 from vastai_guard.findings import ROTATED_STILL_ACTIVE
-from vastai_guard.findings import ExposedKey
 from vastai_guard.findings import SHORT_FINGERPRINT
+from vastai_guard.findings import ExposedKey
 from vastai_guard.history import NEEDS_ROTATION
 from vastai_guard.history import ROTATED
 from vastai_guard.report.color import BOLD
@@ -15,10 +15,10 @@ from vastai_guard.report.color import GREEN
 from vastai_guard.report.color import PLAIN
 from vastai_guard.report.color import RED
 from vastai_guard.report.color import Painter
+from vastai_guard.report.output import count
 from vastai_guard.report.text import KEYS_PAGE
 from vastai_guard.report.text import verification_label
 from vastai_guard.report.text import verification_rank
-from vastai_guard.report.output import count
 
 # Enough occurrences to find the key again; the JSON report lists them all.
 _SHOWN_OCCURRENCES = 5

@@ -11,14 +11,14 @@ import re
 from collections.abc import Sequence
 
 from vastai_guard.config import Rotation
-from vastai_guard.findings import ExposedKey
-from vastai_guard.findings import SHORT_FINGERPRINT
 from vastai_guard.findings import PENDING_STATUSES
 from vastai_guard.findings import ROTATED_STILL_ACTIVE
+from vastai_guard.findings import SHORT_FINGERPRINT
+from vastai_guard.findings import ExposedKey
 from vastai_guard.findings import Verification
+from vastai_guard.report.output import count
 from vastai_guard.report.text import KEYS_PAGE
 from vastai_guard.report.text import verification_rank
-from vastai_guard.report.output import count
 
 NEEDS_ROTATION = 'needs-rotation'
 ROTATED = 'rotated'

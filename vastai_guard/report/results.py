@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from typing import NamedTuple
 from typing import Protocol
 
+from vastai_guard.findings import SHORT_FINGERPRINT
 from vastai_guard.findings import ExposedKey
 from vastai_guard.findings import Finding
-from vastai_guard.findings import SHORT_FINGERPRINT
 from vastai_guard.rules import ALL_RULES
 from vastai_guard.rules import Rule
 
