@@ -33,17 +33,48 @@ def _step(name: str) -> dict[str, Any]:
     return step
 
 
-def test_is_a_composite_action_installing_from_its_own_path() -> None:
+_FAKE_PYTHON = """#!/bin/sh
+# stands in for python: records its arguments; `-m venv DIR` makes DIR/bin/python this script
+echo "$@" >> "$CALLS"
+if [ "$1 $2" = "-m venv" ]; then mkdir -p "$3/bin" && cp "$0" "$3/bin/python"; fi
+"""
+
+
+@pytest.mark.parametrize(
+    ('version', 'installed'),
+    (
+        pytest.param('', '{action_path}', id='from-the-action-checkout'),
+        pytest.param('0.2.0', 'vastai-guard==0.2.0', id='a-pinned-release'),
+    ),
+)
+def test_install_step_installs_the_action_itself_or_the_version_asked(
+        tmp_path: Path, version: str, installed: str,
+) -> None:
+    """The install step's own script, run: a venv of its own, then one pip install."""
+    fake = tmp_path / 'python'
+    fake.write_text(_FAKE_PYTHON)
+    fake.chmod(0o755)
+    calls = tmp_path / 'calls'
+    action_path = tmp_path / 'action checkout'
+    env = {
+        **os.environ, 'PYTHON': str(fake), 'RUNNER_TEMP': str(tmp_path / 'runner'),
+        'ACTION_PATH': str(action_path), 'VERSION': version, 'CALLS': str(calls),
+    }
+    subprocess.run(('bash', '-c', _step('Install vastai-guard')['run']), env=env, check=True)
+    venv = tmp_path / 'runner' / 'vastai-guard-venv'
+    assert calls.read_text().splitlines() == [
+        f'-m venv {venv}',
+        f'-m pip install --quiet {installed.format(action_path=action_path)}',
+    ]
+
+
+def test_is_a_composite_action_with_the_documented_inputs_and_outputs() -> None:
     action = _action()
     assert action['runs']['using'] == 'composite'
     assert set(action['inputs']) >= {
         'mode', 'args', 'config', 'baseline', 'version', 'range', 'format', 'upload-sarif',
     }
     assert set(action['outputs']) == {'exit-code', 'keys', 'sarif'}
-    install = _step('Install vastai-guard')
-    assert install['env']['ACTION_PATH'] == '${{ github.action_path }}'
-    assert 'pip install --quiet "$ACTION_PATH"' in install['run']
-    assert 'pip install --quiet "vastai-guard==$VERSION"' in install['run']
     upload = _step('Upload SARIF to code scanning')
     assert upload['uses'].startswith('github/codeql-action/upload-sarif@')
     assert upload['with']['sarif_file'] == '${{ steps.run.outputs.sarif }}'

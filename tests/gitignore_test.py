@@ -334,6 +334,14 @@ def test_check_reuse_quiet(
     keys = {label: new_key() for label in set(files.values())}
     _reuse_repo(repo, {name: keys[label] for name, label in files.items()})
     assert check(capsys, '--check-reuse') == (0, [])
+    # the positive control: the same files were read, and one more environment sharing their
+    # key is reported, so the quiet answer above was a judgement, not a file left unread
+    first = next(iter(files))
+    (repo / '.env.staging').write_text(f'VAST_API_KEY={keys[files[first]]}\n')
+    code, problems = check(capsys, '--check-reuse')
+    assert code == 1
+    assert [p['kind'] for p in problems] == ['reused-key']
+    assert first in problems[0]['message'] and '.env.staging' in problems[0]['message']
 
 
 @pytest.mark.parametrize(

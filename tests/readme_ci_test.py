@@ -34,12 +34,31 @@ def test_the_ci_section_shows_scan_history_and_sarif() -> None:
     assert any(c.startswith('vastai-guard scan ') and '--format sarif' in c for c in commands)
 
 
-@pytest.mark.parametrize('command', _params())
-def test_readme_ci_command_is_accepted(command: str) -> None:
-    from vastai_guard.main import _parser
-
-    args = _parser().parse_args(shlex.split(command)[1:])  # exits 2 on an unknown flag
-    assert args.command == shlex.split(command)[1]
+@pytest.mark.parametrize(
+    'command', [c for c in _ci_commands() if shlex.split(c)[1] == 'history'],
+)
+def test_readme_history_command_fails_a_pull_request_that_adds_a_key(
+        repo: Path, command: str,
+) -> None:
+    """Run as CI runs it: the base branch fetched, one commit on top adding a key."""
+    write(repo, 'README.md', 'hello\n')
+    git(repo, 'add', '.')
+    git(repo, 'commit', '-q', '-m', 'base')
+    git(repo, 'update-ref', 'refs/remotes/origin/main', 'HEAD')
+    key = new_key()
+    write(repo, 'deploy/.env', f'VAST_API_KEY={key}\n')
+    git(repo, 'add', '.')
+    git(repo, 'commit', '-q', '-m', 'add deploy config')
+    # GitLab's variable, as its runner would expand it
+    argv = shlex.split(command.replace('$CI_MERGE_REQUEST_TARGET_BRANCH_NAME', 'main'))[1:]
+    result = run_cli(argv, repo)
+    assert result.returncode == 1, result.stderr
+    written = ''
+    if '--output' in argv:
+        written = (repo / argv[argv.index('--output') + 1]).read_text(encoding='utf-8')
+        validated(written)
+    assert 'deploy/.env' in written + result.stdout
+    assert key not in written + result.stdout + result.stderr
 
 
 @pytest.mark.parametrize(
