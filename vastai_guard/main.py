@@ -143,6 +143,15 @@ def _parser() -> argparse.ArgumentParser:
         help='detect-secrets baseline: secrets in it are not reported',
     )
     history.add_argument(
+        '--jobs', '-j', type=int, metavar='N',
+        help='processes that read and judge blobs (default: the number of CPUs; 1: no pool)',
+    )
+    history.add_argument(
+        '--allow-missing-objects', action='store_true',
+        help='accept a scan that could not read every object (a partial clone): exit 0 '
+             'rather than 2 when no key is found',
+    )
+    history.add_argument(
         '--since-rotation-days', type=int, metavar='N',
         help='with --format markdown: flag keys recorded as rotated more than N days ago',
     )
@@ -229,6 +238,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 output_file=args.output_file,
                 verify=_verify(args),
                 since_rotation_days=args.since_rotation_days,
+                jobs=args.jobs,
+                allow_missing_objects=args.allow_missing_objects,
             ),
         )
     if args.command == 'rotated':

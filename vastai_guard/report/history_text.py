@@ -53,7 +53,12 @@ def _block(key: ExposedKey) -> list[str]:
     return lines
 
 
-def render(keys: Sequence[ExposedKey], commits_scanned: int) -> str:
+def render(
+        keys: Sequence[ExposedKey],
+        commits_scanned: int,
+        *,
+        incomplete: str | None = None,
+) -> str:
     lines: list[str] = []
     # verified keys that still work come first; the order within each state is kept
     for key in sorted(keys, key=lambda key: verification_rank(key.verification)):
@@ -69,4 +74,6 @@ def render(keys: Sequence[ExposedKey], commits_scanned: int) -> str:
         f'{rotated} rotated, {f"{inactive} no longer valid, " if inactive else ""}'
         f'{in_head} still in HEAD.',
     )
+    if incomplete is not None:
+        lines.append(incomplete)
     return '\n'.join(lines) + '\n'
