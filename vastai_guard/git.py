@@ -327,11 +327,19 @@ def open_history_repo(path: str) -> HistoryRepo:
             root = top.stdout.decode('utf-8', 'surrogateescape').rstrip('\n')
         elif tree_guess is not None:
             root = str(tree_guess)
-    partial = run(('config', '--get', 'extensions.partialClone'), cwd=git_dir)
-    return HistoryRepo(
-        root=root, git_dir=git_dir, shallow=shallow == 'true',
-        partial=partial.returncode == 0 and bool(partial.stdout.strip()),
+    # a partial clone names its promisor remote (`remote.origin.promisor`, or the older
+    # `extensions.partialClone`)
+    promisor = run(
+        ('config', '--get-regexp', r'^(remote\..*\.promisor|extensions\.partialclone)$'),
+        cwd=git_dir,
     )
+    partial = any(
+        value.lower() not in ('false', 'no', 'off', '0', '')
+        for _, _, value in (
+            line.partition(' ') for line in promisor.stdout.decode('utf-8', 'replace').splitlines()
+        )
+    )
+    return HistoryRepo(root=root, git_dir=git_dir, shallow=shallow == 'true', partial=partial)
 
 
 def stash_commits(repo: HistoryRepo) -> list[str]:
