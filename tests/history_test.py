@@ -591,3 +591,19 @@ def test_second_prefilter_never_hides_a_leak(
 )
 def test_second_prefilter_cases(text: str, expected: bool) -> None:
     assert history_judge.may_hold_key(text.replace('{key}', new_key()).encode()) is expected
+
+
+def test_line_memo_answers_as_the_prefilter_does() -> None:
+    """Versions of one file, leaks coming and going: the memo never changes a verdict."""
+    import random
+
+    rng = random.Random(5)
+    leaks = [detect_test._render(template, new_key()) for _, template, _, _ in detect_test.LEAKS]
+    quiet = [f'vast_offer_{i} = search(sha256:{new_key()})\n' for i in range(40)]
+    memo = history_judge.LineMemo(limit=50)  # small: the sets are emptied along the way
+    lines = list(quiet)
+    for _ in range(300):
+        index = rng.randrange(len(lines))
+        lines[index] = rng.choice(leaks) if rng.random() < 0.2 else rng.choice(quiet)
+        data = ''.join(lines).encode()
+        assert memo.may_hold_key(data) is history_judge.may_hold_key(data)

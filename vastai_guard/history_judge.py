@@ -86,6 +86,37 @@ def may_hold_key(data: bytes) -> bool:
     return _has_key_shaped_run(data) or _VAST_SECRET_NAME.search(data.lower()) is not None
 
 
+class LineMemo:
+    """The second prefilter, remembering its verdict on each line across blobs.
+
+    Every test in may_hold_key is line-local (a digest, a 64-hex run and a Vast-named secret
+    never span a newline), so a blob may hold a key exactly when one of its lines may. A new
+    version of a file shares almost all its lines with the one before: only the lines not seen
+    yet are looked at. Bounded: each set is emptied when it outgrows `limit` lines.
+    """
+
+    def __init__(self, limit: int = 1 << 18) -> None:
+        self._clean: set[bytes] = set()
+        self._suspect: set[bytes] = set()
+        self._limit = limit
+
+    def may_hold_key(self, data: bytes) -> bool:
+        if has_bom(data):
+            return True
+        lines = set(data.split(b'\n'))
+        unknown = lines - self._clean - self._suspect
+        if unknown and may_hold_key(b'\n'.join(unknown)):
+            # which ones: the next versions will hold them too
+            for line in unknown:
+                (self._suspect if may_hold_key(line) else self._clean).add(line)
+        else:
+            self._clean |= unknown
+        for known in (self._clean, self._suspect):
+            if len(known) > self._limit:
+                known.clear()
+        return not self._suspect.isdisjoint(lines)
+
+
 class KeyInBlob(NamedTuple):
     rule: Rule
     redacted: str
@@ -120,16 +151,27 @@ def keys_in(matches: Sequence[Match], suppressions: Suppressions) -> BlobKeys:
     return keys
 
 
-def judge_blob(path: str, data: bytes, suppressions: Suppressions) -> BlobKeys:
-    """The unit of judging: one blob's bytes at `path` -> the keys it holds."""
+def judge_blob(
+        path: str,
+        data: bytes,
+        suppressions: Suppressions,
+        memo: LineMemo | None = None,
+) -> BlobKeys:
+    """The unit of judging: one blob's bytes at `path` -> the keys it holds.
+
+    `memo` (one per process) carries what earlier blobs taught: the answer is the same with
+    or without it.
+    """
     text = text_to_scan(path, data)
-    if text is None or (not is_key_file(path) and not may_hold_key(data)):
+    if text is None:
+        return {}
+    if not is_key_file(path) and not (memo.may_hold_key(data) if memo else may_hold_key(data)):
         return {}
     return keys_in(find_secrets(text, path), suppressions)
 
 
 # A task: blobs to read and judge, (sha, path), about _TASK_BYTES of them together.
-_TASK_BYTES = 4 << 20
+_TASK_BYTES = 8 << 20
 _TASK_OBJECTS = 2048
 # Object ids described by one `cat-file --batch-check` run.
 _SIZE_BATCH = 4096
@@ -160,6 +202,8 @@ class _Worker:
         self.baseline = baseline
         self.keep_secrets = keep_secrets
         self.max_size = config.max_file_mb * 1024 * 1024
+        self.memo = LineMemo()
+        self.reader = git.ObjectReader(repo)
 
     def run(self, task: Sequence[tuple[str, str]]) -> TaskResult:
         secrets: dict[str, str] = {}
@@ -168,11 +212,11 @@ class _Worker:
         )
         result = TaskResult([], [], 0, 0, secrets)
         shas = [sha for sha, _ in task]
-        for (sha, path), obj in zip(task, git.read_objects(self.repo, shas, max_size=self.max_size)):
+        for (sha, path), obj in zip(task, self.reader.read(shas, max_size=self.max_size)):
             if obj.data is None:
                 result.problems.append(_problem(sha, path, obj.size, self.config))
                 continue
-            keys = judge_blob(path, obj.data, suppressions)
+            keys = judge_blob(path, obj.data, suppressions, self.memo)
             if keys:
                 result.keys.append(((sha, is_key_file(path)), keys))
             result = result._replace(
@@ -197,6 +241,7 @@ def _start_worker(worker: _Worker) -> None:
 
     global _worker
     _worker = worker
+    worker.reader.forget()  # the parent's git, if it had one: this process gets its own
     # Ctrl-C reaches the whole process group: the main process alone decides what it means
     # (it stops the pool), so a worker never dies halfway through a result
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -241,6 +286,7 @@ class Judge:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
+        self._worker.reader.close()
         if self._pool is not None:
             # on success every task is done; on an error or Ctrl-C nothing more is wanted
             self._pool.terminate()
