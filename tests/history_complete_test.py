@@ -97,6 +97,22 @@ def test_annotated_tag_message(repo: Path, capsys: pytest.CaptureFixture[str]) -
     assert exposed['first_seen']['author'] == 'Test Committer <committer@example.invalid>'
 
 
+def test_tag_of_a_tag(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    key = new_key()
+    commit_all(repo, 'start')
+    git(repo, 'tag', '-a', 'inner', '-m', f'vastai set api-key {key}')
+    inner = git(repo, 'rev-parse', 'inner').strip()
+    git(repo, 'tag', '-a', 'outer', '-m', 'wraps inner', inner)
+    git(repo, 'tag', '-d', 'inner')  # only the outer tag reaches the inner one now
+
+    returncode, report, _ = json_history(capsys, secrets=(key,))
+
+    assert returncode == 1
+    [exposed] = report['keys']
+    assert exposed['first_seen']['commit'] == inner
+    assert exposed['first_seen']['path'] == '(tag message) refs/tags/outer'
+
+
 @pytest.mark.parametrize(
     ('make_ref', 'path'),
     (

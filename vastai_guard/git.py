@@ -471,28 +471,41 @@ def ref_targets(repo: HistoryRepo) -> tuple[list[RefTarget], list[str]]:
     """Every ref with annotated tags peeled, and the objects that could not be read.
 
     `log --all` walks the commits refs name, and silently passes over a ref naming a blob or a
-    tree (`git tag k $(git hash-object -w .env)`): those, and tag messages, are read here.
+    tree (`git tag k $(git hash-object -w .env)`): those, and tag messages, are read here. Tag
+    objects are read in one cat-file per level of tags-of-tags, not one git per tag.
     """
     listed = history_run(repo, ('for-each-ref', '--format=%(objectname) %(objecttype) %(refname)'))
     problems: list[str] = []
-    targets = []
+    # ref -> (what it names, the peeled object so far, its type, the tags on the way)
+    walks: dict[str, tuple[str, str, str, list[tuple[str, str, str, str]]]] = {}
     for line in listed.stdout.decode('utf-8', 'surrogateescape').splitlines():
         sha, kind, ref = line.split(' ', 2)
-        target, tags = sha, []
-        seen = set()
-        while kind == 'tag' and target not in seen:
-            seen.add(target)
-            shown = history_run(repo, ('cat-file', 'tag', target))
-            if shown.returncode != 0:
+        walks[ref] = (sha, sha, kind, [])
+    for _ in range(_MAX_TAG_DEPTH):
+        tag_shas = sorted({target for _, target, kind, _ in walks.values() if kind == 'tag'})
+        if not tag_shas:
+            break
+        read = {obj.sha: obj for obj in read_objects(repo, tag_shas, max_size=1 << 20)}
+        for ref, (sha, target, kind, tags) in list(walks.items()):
+            if kind != 'tag':
+                continue
+            data = read[target].data
+            if data is None:
                 problems.append(f'tag object {target} ({ref}) cannot be read: skipped')
-                kind = ''
-                break
-            next_target, next_kind, date, tagger, message = _parse_tag(shown.stdout)
-            tags.append((target, date, tagger, message))
-            target, kind = next_target, next_kind
-        if kind in ('commit', 'tree', 'blob'):
-            targets.append(RefTarget(ref, sha, kind, target, tuple(tags)))
+                walks[ref] = (sha, target, '', tags)
+                continue
+            next_target, next_kind, date, tagger, message = _parse_tag(data)
+            walks[ref] = (sha, next_target, next_kind, [*tags, (target, date, tagger, message)])
+    targets = [
+        RefTarget(ref, sha, kind, target, tuple(tags))
+        for ref, (sha, target, kind, tags) in walks.items()
+        if kind in ('commit', 'tree', 'blob')
+    ]
     return targets, problems
+
+
+# Tags of tags of tags...: git allows chains; a loop is impossible (ids are hashes of content)
+_MAX_TAG_DEPTH = 32
 
 
 def missing_objects(repo: HistoryRepo, revs: Sequence[str]) -> frozenset[str]:
