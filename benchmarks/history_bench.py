@@ -266,9 +266,23 @@ def _tree_rss(root: int) -> int:
     return total
 
 
-def _time(argv: Sequence[str], cwd: Path, stdout: Path) -> tuple[float, int]:
-    """Wall seconds and the peak resident memory of the whole process tree."""
+class Run(NamedTuple):
+    wall: float  # seconds
+    cpu: float  # user + system seconds of the whole process tree: steadier on a busy machine
+    peak_rss: int  # bytes, the whole process tree at its largest
+
+
+def _children_cpu() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _time(argv: Sequence[str], cwd: Path, stdout: Path) -> Run:
+    """Wall seconds, CPU seconds and the peak resident memory of the whole process tree."""
     peak = 0
+    cpu_before = _children_cpu()
     with open(stdout, 'wb') as sink:
         start = time.perf_counter()
         process = subprocess.Popen(argv, cwd=cwd, stdout=sink, stderr=subprocess.PIPE)
@@ -287,7 +301,7 @@ def _time(argv: Sequence[str], cwd: Path, stdout: Path) -> tuple[float, int]:
         done.set()
     if process.returncode not in (0, 1):
         raise SystemExit(f'{argv[0]} failed ({process.returncode}): {err.decode()[-500:]}')
-    return elapsed, peak
+    return Run(elapsed, _children_cpu() - cpu_before, peak)
 
 
 def _git_size(repo: Path, args: Sequence[str]) -> int:
@@ -344,19 +358,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.no_peers:
             peers, notes = _peer_tools(repo, reports)
             tools.extend(peers)
-        times: dict[str, list[float]] = {tool.name: [] for tool in tools}
-        peaks: dict[str, int] = {tool.name: 0 for tool in tools}
+        runs: dict[str, list[Run]] = {tool.name: [] for tool in tools}
         for _ in range(args.rounds):
             for tool in tools:
-                elapsed, peak = _time(tool.argv, repo, reports / 'stdout')
-                times[tool.name].append(elapsed)
-                peaks[tool.name] = max(peaks[tool.name], peak)
+                runs[tool.name].append(_time(tool.argv, repo, reports / 'stdout'))
 
-    medians = {name: statistics.median(values) for name, values in times.items()}
+    medians = {name: statistics.median(r.wall for r in values) for name, values in runs.items()}
     ours = medians[f'vastai-guard history --jobs {cores}']
-    print(f'\n{"tool":36} {"median s":>9} {"vs history":>11} {"peak RSS MB":>12}')
+    print(f'\n{"tool":36} {"median s":>9} {"vs history":>11} {"CPU s":>7} {"peak RSS MB":>12}')
     for name, median in medians.items():
-        print(f'{name:36} {median:9.2f} {median / ours:10.2f}x {peaks[name] / 1e6:12.0f}')
+        cpu = statistics.median(r.cpu for r in runs[name])
+        peak = max(r.peak_rss for r in runs[name])
+        print(f'{name:36} {median:9.2f} {median / ours:10.2f}x {cpu:7.2f} {peak / 1e6:12.0f}')
     floor = medians['git cat-file --batch-all-objects']
     print(f'\nhistory (all cores) / cat-file (read every object once): {ours / floor:.2f}')
     print(f'history (all cores) / git log -p: {ours / medians["git log -p --all -U0"]:.2f}')
