@@ -267,6 +267,20 @@ def test_run_from_inside_the_git_dir(tmp_path: Path) -> None:
     assert exposed['redacted'] == redacted(key) and exposed['in_head'] is True
 
 
+def test_repo_option_beats_git_dir(tmp_path: Path) -> None:
+    repo, key = _repo_with_key(tmp_path)
+    other = init_repo(tmp_path / 'other')
+    commit_all(other, 'nothing here')
+
+    result = run_cli(
+        ['history', '--format', 'json', '--repo', str(repo)], cwd=other,
+        env={'GIT_DIR': str(other / '.git')},
+    )
+
+    assert result.returncode == 1, result.stderr
+    assert [k['redacted'] for k in json.loads(result.stdout)['keys']] == [redacted(key)]
+
+
 def test_git_missing_from_path_is_exit_2(tmp_path: Path) -> None:
     repo, _ = _repo_with_key(tmp_path)
     empty = tmp_path / 'empty-bin'

@@ -303,6 +303,13 @@ def open_history_repo(path: str) -> HistoryRepo:
     """
     if not os.path.isdir(path):
         raise FatalError(f'{path}: not a git repository')
+    # `--repo OTHER` names the repository: GIT_DIR (set for the current one, in a hook say)
+    # must not replace it; for the current folder, git's own rules decide
+    elsewhere = os.path.realpath(path) != os.path.realpath(os.curdir)
+
+    def run(args: Sequence[str], cwd: str) -> subprocess.CompletedProcess[bytes]:
+        return _run_resolving(args, cwd, elsewhere=elsewhere)
+
     found = run(
         ('rev-parse', '--absolute-git-dir', '--is-bare-repository', '--is-inside-git-dir',
          '--is-shallow-repository'),
@@ -340,6 +347,22 @@ def open_history_repo(path: str) -> HistoryRepo:
         )
     )
     return HistoryRepo(root=root, git_dir=git_dir, shallow=shallow == 'true', partial=partial)
+
+
+def _run_resolving(
+        args: Sequence[str],
+        cwd: str,
+        *,
+        elsewhere: bool,
+) -> subprocess.CompletedProcess[bytes]:
+    env = _git_env()
+    if elsewhere:
+        for name in ('GIT_DIR', 'GIT_WORK_TREE', 'GIT_COMMON_DIR'):
+            env.pop(name, None)
+    try:
+        return subprocess.run(('git', *args), cwd=cwd, env=env, capture_output=True, check=False)
+    except FileNotFoundError:
+        raise FatalError('git is not installed or not on PATH') from None
 
 
 def stash_commits(repo: HistoryRepo) -> list[str]:
