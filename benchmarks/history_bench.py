@@ -203,7 +203,7 @@ def build_ordinary(
 
 def build_huge(path: Path, seed: int = 7) -> int:
     """~4 GB of ordinary blobs: ~4,000 versions of two 1 MB files."""
-    return build_ordinary(path, commits=2300, files=2, lines=16000, seed=seed)
+    return build_ordinary(path, commits=4600, files=2, lines=16000, seed=seed)
 
 
 SHAPES: dict[str, Callable[[Path], int]] = {

@@ -212,7 +212,8 @@ class _Worker:
         )
         result = TaskResult([], [], 0, 0, secrets)
         shas = [sha for sha, _ in task]
-        for (sha, path), obj in zip(task, self.reader.read(shas, max_size=self.max_size)):
+        # the reader first: it must run to its end, where it checks that git is still in step
+        for obj, (sha, path) in zip(self.reader.read(shas, max_size=self.max_size), task):
             if obj.data is None:
                 result.problems.append(_problem(sha, path, obj.size, self.config))
                 continue
