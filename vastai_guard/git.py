@@ -226,6 +226,13 @@ def staged_additions(*, root: str) -> list[str]:
 _COMMIT_MARK = '\x01'
 # Neither git nor any protocol may fetch: a partial clone's missing blob stays missing.
 _NO_FETCH = ('-c', 'protocol.allow=never', '-c', 'fetch.recurseSubmodules=false')
+# git maps whole packs (1 GiB windows) and caches 96 MB of delta bases by default: each git a
+# scan runs would hold ~500 MB resident on a 4 GB history, and there is one reader per job.
+# These bounds cost no measurable speed on the benchmarks (benchmarks/history_bench.py).
+_BOUNDED_PACK_MEMORY = (
+    '-c', 'core.packedGitLimit=64m', '-c', 'core.packedGitWindowSize=16m',
+    '-c', 'core.deltaBaseCacheLimit=32m',
+)
 # The date of an object no commit holds (a blob or tree a ref names): it has none.
 NO_DATE = '1970-01-01T00:00:00+00:00'
 
@@ -268,7 +275,10 @@ def _history_env() -> dict[str, str]:
 
 
 def history_argv(repo: HistoryRepo, args: Sequence[str]) -> tuple[str, ...]:
-    return ('git', f'--git-dir={repo.git_dir}', '--no-replace-objects', *_NO_FETCH, *args)
+    return (
+        'git', f'--git-dir={repo.git_dir}', '--no-replace-objects', *_NO_FETCH,
+        *_BOUNDED_PACK_MEMORY, *args,
+    )
 
 
 def _spawn(repo: HistoryRepo, args: Sequence[str], **kwargs: Any) -> subprocess.Popen[bytes]:
@@ -663,14 +673,6 @@ class ReadObject(NamedTuple):
     data: bytes | None  # None: missing, damaged, or larger than the limit asked for
 
 
-# git maps whole packs (1 GiB windows) and caches 96 MB of delta bases by default: one reader
-# would hold ~500 MB resident on a 4 GB history. These bounds cost no measurable speed there.
-_BOUNDED_PACK_MEMORY = (
-    '-c', 'core.packedGitLimit=96m', '-c', 'core.packedGitWindowSize=16m',
-    '-c', 'core.deltaBaseCacheLimit=48m',
-)
-
-
 class ObjectReader:
     """Object contents through one `git cat-file --batch`, kept for every call.
 
@@ -716,7 +718,7 @@ class ObjectReader:
         while pending:
             if self._process is None:
                 self._process = _spawn(
-                    self._repo, (*_BOUNDED_PACK_MEMORY, 'cat-file', '--batch'),
+                    self._repo, ('cat-file', '--batch'),
                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                 )
                 assert self._process.stdout is not None
