@@ -299,7 +299,9 @@ def _time(argv: Sequence[str], cwd: Path, stdout: Path) -> Run:
         _, err = process.communicate()
         elapsed = time.perf_counter() - start
         done.set()
-    if process.returncode not in (0, 1):
+    if process.returncode == 2 and b'scan is incomplete' in err:
+        print(f'note: {" ".join(argv[:6])}...: incomplete scan (objects missing from the repository)')
+    elif process.returncode not in (0, 1):
         raise SystemExit(f'{argv[0]} failed ({process.returncode}): {err.decode()[-500:]}')
     return Run(elapsed, _children_cpu() - cpu_before, peak)
 
