@@ -15,7 +15,7 @@ from testing.util import new_key
 from testing.util import run_cli
 from testing.util import write
 from tests import detect_test
-from vastai_guard import history as history_module
+from vastai_guard import history_judge
 from vastai_guard.main import main
 
 
@@ -385,7 +385,9 @@ def test_empty_repository_has_no_keys(repo: Path, capsys: pytest.CaptureFixture[
     result = json_history(capsys, secrets=())
 
     assert result.returncode == 0
-    assert json.loads(result.stdout) == {'keys': [], 'commits_scanned': 0}
+    assert json.loads(result.stdout) == {
+        'keys': [], 'commits_scanned': 0, 'incomplete': False, 'unreadable_objects': 0,
+    }
 
 
 def test_not_a_repository_is_exit_2(tmp_path: Path) -> None:
@@ -525,7 +527,7 @@ def test_manual_stage_hook_runs_the_history_scan() -> None:
     assert hook['always_run'] is True
 
 
-def test_progress_line_shows_rate_and_eta() -> None:
+def test_progress_line_shows_objects_keys_and_rate() -> None:
     import io
 
     from vastai_guard.commands.history import _ProgressLine
@@ -533,12 +535,12 @@ def test_progress_line_shows_rate_and_eta() -> None:
 
     stream = io.StringIO()
     line = _ProgressLine(stream, total_commits=200)
-    line(Progress(commits=50, blobs=300, bytes_read=5_000_000))
+    line(Progress(commits=50, blobs=300, bytes_read=5_000_000, total=1200, keys=2))
     line.close()
 
     shown = stream.getvalue()
-    assert 'commits 50/200 (25%), 300 blobs, 5 MB' in shown
-    assert 'MB/s, ETA ' in shown
+    assert 'objects 300/1200, 2 keys, commits 50/200 (25%), 5 MB, ' in shown
+    assert 'MB/s' in shown
     assert shown.endswith('\r\x1b[K')
 
 
@@ -559,9 +561,9 @@ def test_ctrl_c_exits_130(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def interrupted(*args: object, **kwargs: object) -> dict[str, object]:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(history_module, '_scan_blob', interrupted)
+    monkeypatch.setattr(history_judge, 'judge_blob', interrupted)
 
-    assert main(['history']) == 130
+    assert main(['history', '--jobs', '1']) == 130
 
 
 @pytest.mark.parametrize(('path', 'template', 'rule', 'line'), detect_test.LEAKS)
@@ -571,7 +573,7 @@ def test_second_prefilter_never_hides_a_leak(
 ) -> None:
     """The history-only prefilter may pass blobs without keys, never drop one with a key."""
     text = detect_test._render(template, new_key())
-    assert history_module._may_hold_key(text.encode(encoding))
+    assert history_judge.may_hold_key(text.encode(encoding))
 
 
 @pytest.mark.parametrize(
@@ -588,4 +590,20 @@ def test_second_prefilter_never_hides_a_leak(
     ),
 )
 def test_second_prefilter_cases(text: str, expected: bool) -> None:
-    assert history_module._may_hold_key(text.replace('{key}', new_key()).encode()) is expected
+    assert history_judge.may_hold_key(text.replace('{key}', new_key()).encode()) is expected
+
+
+def test_line_memo_answers_as_the_prefilter_does() -> None:
+    """Versions of one file, leaks coming and going: the memo never changes a verdict."""
+    import random
+
+    rng = random.Random(5)
+    leaks = [detect_test._render(leak.values[1], new_key()) for leak in detect_test.LEAKS]
+    quiet = [f'vast_offer_{i} = search(sha256:{new_key()})\n' for i in range(40)]
+    memo = history_judge.LineMemo(limit=50)  # small: the sets are emptied along the way
+    lines = list(quiet)
+    for _ in range(300):
+        index = rng.randrange(len(lines))
+        lines[index] = rng.choice(leaks) if rng.random() < 0.2 else rng.choice(quiet)
+        data = ''.join(lines).encode()
+        assert memo.may_hold_key(data) is history_judge.may_hold_key(data)

@@ -141,3 +141,27 @@ def test_update_baseline(leaky_repo: tuple[Path, list[str]], tmp_path: Path) -> 
     text = baseline.read_text(encoding='utf-8')
     assert '"hashed_secret"' in text
     _assert_clean(keys, result.stdout, result.stderr, text)
+
+
+@pytest.mark.parametrize('output_format', (*FORMATS, 'markdown'))
+def test_history_outside_commits_and_incomplete(repo: Path, output_format: str) -> None:
+    """Tag messages, blob and tree refs, a missing object, the process pool: still silent."""
+    import os
+
+    keys = [new_key() for _ in range(3)]
+    write(repo, 'lost.txt', 'this blob goes missing\n')
+    commit_all(repo, 'start')
+    git(repo, 'tag', '-a', 'v1', '-m', f'vastai set api-key {keys[0]}')
+    write(repo, 'blob.env', f'VAST_API_KEY={keys[1]}\n')
+    git(repo, 'tag', 'keyblob', git(repo, 'hash-object', '-w', 'blob.env').strip())
+    write(repo, 'tree/app.env', f'VAST_API_KEY={keys[2]}\n')
+    git(repo, 'add', 'tree/app.env')
+    git(repo, 'update-ref', 'refs/x/tree', git(repo, 'write-tree').strip())
+    lost = git(repo, 'rev-parse', 'HEAD:lost.txt').strip()
+    os.remove(repo / '.git' / 'objects' / lost[:2] / lost[2:])
+
+    result = run_cli(['history', '--jobs', '2', '--format', output_format], cwd=repo)
+
+    assert result.returncode == 1
+    assert 'is missing' in result.stderr
+    _assert_clean(keys, result.stdout, result.stderr)

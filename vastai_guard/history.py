@@ -1,9 +1,10 @@
 """Every key ever committed, once, by fingerprint: the data behind `vastai-guard history`.
 
 Blob-based, in two passes over `git log --raw` (tree comparisons only, no content diffs):
-1. Walk the commits in scope; hand each blob they set, once per unique blob, to one
-   `git cat-file --batch` fed from a thread, while this thread prefilters and matches the
-   blobs as they stream in. Commit messages are matched on the way.
+1. Walk the commits in scope and hand each blob they set, once per unique blob, to the judge
+   (history_judge: read and judged on every core while the walk goes on). Commit messages,
+   annotated tag messages, and the blobs and trees that refs name outside any commit are
+   judged too: what a push would send is what gets scanned.
 2. Only when some blob held a key: walk again and attribute those few blobs to the commits
    and paths that introduced them. A commit introduced a key at a path when its blob there
    holds the key and no parent's blob at that path did, so a key in a file edited a hundred
@@ -11,97 +12,51 @@ Blob-based, in two passes over `git log --raw` (tree comparisons only, no conten
    branch commit that added it.
 
 A blob's path matters only for the CLI key files (their content is a bare key), so blobs are
-deduplicated by (sha, is-key-file). Rendering is the caller's: this module builds ExposedKeys.
+deduplicated by (sha, is-key-file). An object that cannot be read (missing from a partial
+clone, damaged) is skipped and counted: the result says the scan is incomplete. Rendering is
+the caller's: this module builds ExposedKeys.
 """
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Callable
-from collections.abc import Iterator
 from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import NamedTuple
 
 from vastai_guard import git
 from vastai_guard.config import Config
-from vastai_guard.decode import has_bom
-from vastai_guard.decode import text_to_scan
 from vastai_guard.detect import find_secrets
 from vastai_guard.detect import is_key_file
 from vastai_guard.findings import ExposedKey
 from vastai_guard.findings import FirstSeen
-from vastai_guard.findings import Match
 from vastai_guard.findings import Occurrence
-from vastai_guard.findings import baseline_hash
-from vastai_guard.findings import fingerprint
-from vastai_guard.findings import redact
 from vastai_guard.findings import shown_path
+from vastai_guard.history_judge import UNREADABLE
+from vastai_guard.history_judge import BlobId
+from vastai_guard.history_judge import BlobKeys
+from vastai_guard.history_judge import Judge
+from vastai_guard.history_judge import Suppressions
+from vastai_guard.history_judge import TaskResult
+from vastai_guard.history_judge import keys_in
 from vastai_guard.rules import Rule
 from vastai_guard.sources import wanted
-from vastai_guard.suppress import fingerprint_allowed
 
 # The `path` of an occurrence found in a commit message rather than in a file.
 COMMIT_MESSAGE = '(commit message)'
+TAG_MESSAGE = '(tag message)'
 NEEDS_ROTATION = 'needs-rotation'
 ROTATED = 'rotated'
-# How often (in blobs) the progress callback hears from the scan.
+# How often (in blobs asked for) the progress callback hears from the walk.
 _PROGRESS_EVERY = 256
-
-# Second prefilter, for blobs that mention "vast" (a lockfile naming the vastai package, a
-# Vast-heavy codebase): every version of such a file would otherwise go through the full
-# detector, whose per-candidate checks cost ~30 us per SHA-256 digest. A blob can only hold a
-# finding if it has a 64-hex run not right after a digest prefix (the detector drops those
-# first), or a Vast-named key, token or secret variable (the named-secret rules). This is a
-# superset of what find_secrets reports: it only skips blobs where it would find nothing.
-#
-# It works on the blob's bytes: `translate` marks lowercase hex `h` and other ASCII letters and
-# digits `a` in one C pass, so 64-hex runs are found by `find` instead of a regex stepping
-# through every position (~10x faster on blobs full of digests). The rules' patterns are
-# ASCII-only, so nothing is lost; a UTF-16/32 file (BOM) is left to the detector.
-_HEX_CLASSES = bytes(
-    ord('h') if chr(c) in '0123456789abcdef' else ord('a') if chr(c).isalnum() and c < 128
-    else ord(' ')
-    for c in range(256)
-)
-_HEX_RUN = b'h' * 64
-_OTHER_ALNUM = ord('a')
-_MORE_HEX = re.compile(b'h*')
-_DIGEST = re.compile(rb'sha(?:256|512)[:=][0-9a-f]{64}')
-_VAST_SECRET_NAME = re.compile(rb'vast[\w.-]*?(?:key|token|secret)')  # on lowercased bytes
-
-
-def _has_key_shaped_run(data: bytes) -> bool:
-    """A 64-hex run between non-alphanumerics that is not a `sha256:`/`sha512=` digest."""
-    # digests are never keys (the detector drops them first): cut them all out in one C pass,
-    # rather than visit each of the thousands in a lockfile; a space keeps neighbours apart
-    marks = _DIGEST.sub(b' ', data).translate(_HEX_CLASSES)
-    at = marks.find(_HEX_RUN)  # always the start of a run: the one before it has ended
-    while at != -1:
-        end = at + 64
-        longer = _MORE_HEX.match(marks, end)
-        run_end = longer.end() if longer else end
-        if (
-                run_end == end
-                and (at == 0 or marks[at - 1] != _OTHER_ALNUM)
-                and (end == len(marks) or marks[end] != _OTHER_ALNUM)
-        ):
-            return True
-        at = marks.find(_HEX_RUN, run_end)
-    return False
-
-
-def _may_hold_key(data: bytes) -> bool:
-    """False only when find_secrets would find nothing in `data` (not a CLI key file)."""
-    if has_bom(data):
-        return True
-    return _has_key_shaped_run(data) or _VAST_SECRET_NAME.search(data.lower()) is not None
 
 
 class Progress(NamedTuple):
     commits: int
-    blobs: int
+    blobs: int  # judged so far
     bytes_read: int
+    total: int = 0  # blobs asked for so far (the walk may still be finding more)
+    keys: int = 0  # distinct keys found so far
 
 
 class HistoryResult(NamedTuple):
@@ -111,17 +66,10 @@ class HistoryResult(NamedTuple):
     warnings: tuple[str, ...]
     # fingerprint -> raw key, only when asked for (`--verify`); never handed to a renderer
     secrets: Mapping[str, str]
-
-
-class _KeyInBlob(NamedTuple):
-    rule: Rule
-    redacted: str
-    line: int  # first line holding the key
-
-
-# What a blob holds, by fingerprint; blobs without keys are not stored.
-_BlobKeys = dict[str, _KeyInBlob]
-_BlobId = tuple[str, bool]  # (sha, read as a CLI key file)
+    # objects that should have been scanned and could not be read (missing, damaged)
+    unreadable_objects: int = 0
+    # something was not read: an unreadable object, or a walk git could not finish
+    incomplete: bool = False
 
 
 class _Found(NamedTuple):
@@ -136,130 +84,131 @@ class _Found(NamedTuple):
     fingerprint: str
 
 
-class _Suppressions(NamedTuple):
-    config: Config
-    baseline: frozenset[str]
-    # where `--verify` collects the raw keys that survive suppression; None: not kept
-    secrets: dict[str, str] | None = None
+class _RefObject(NamedTuple):
+    """A blob that a ref names outside any commit (directly, through a tag, or in a tree)."""
+    owner: git.Commit  # the object the ref names (tag, blob or tree) standing in for a commit
+    author: str  # the tagger, if any
+    path: str  # what the report shows: the ref, or `ref:path` in a tree
+    judged_path: str  # what the detector is told (the path inside the tree)
+    sha: str
 
 
 class _Walk:
-    """What pass 1 learns; filled by the feeding thread and the reading thread in turn."""
+    """What pass 1 learns."""
 
-    def __init__(self) -> None:
+    def __init__(self, progress: Callable[[Progress], None] | None) -> None:
+        self.progress = progress
         self.commits = 0
-        self.requested: set[_BlobId] = set()
-        self.blob_keys: dict[_BlobId, _BlobKeys] = {}
-        self.message_keys: list[tuple[git.Commit, int, _BlobKeys]] = []
+        self.blobs = 0
+        self.bytes_read = 0
+        self.requested: set[BlobId] = set()
+        self.blob_keys: dict[BlobId, BlobKeys] = {}
+        self.message_keys: list[tuple[git.Commit, int, str, BlobKeys]] = []
+        self.ref_objects: list[_RefObject] = []
+        self.taggers: dict[str, str] = {}
         self.warnings: list[str] = []
+        self.unreadable = 0
+        self.stopped_early = False
+        self.secrets: dict[str, str] = {}
+        self.found: set[str] = set()
+        self.total = 0  # blobs asked for so far
+
+    def collect(self, result: TaskResult) -> None:
+        self.blobs += result.blobs + len(result.problems)
+        self.bytes_read += result.bytes_read
+        for blob_id, keys in result.keys:
+            self.blob_keys[blob_id] = keys
+            self.found.update(keys)
+        for problem in result.problems:
+            self.warnings.append(problem.message)
+            self.unreadable += problem.kind == UNREADABLE
+        self.secrets.update(result.secrets)
+        self.report()
+
+    def report(self) -> None:
+        if self.progress is not None:
+            self.progress(Progress(self.commits, self.blobs, self.bytes_read, self.total,
+                                   len(self.found)))
 
 
-
-def _keys_in(matches: Sequence[Match], suppressions: _Suppressions) -> _BlobKeys:
-    keys: _BlobKeys = {}
-    for match in matches:
-        print_ = fingerprint(match.secret)
-        if (
-                print_ in keys
-                or fingerprint_allowed(print_, suppressions.config.allow_fingerprints)
-                or baseline_hash(match.secret) in suppressions.baseline
-        ):
-            continue
-        keys[print_] = _KeyInBlob(match.rule, redact(match.secret), match.line)
-        if suppressions.secrets is not None:
-            suppressions.secrets[print_] = match.secret
-    return keys
+def _ask(judge: Judge, walk: _Walk, sha: str, path: str) -> None:
+    blob_id = (sha, is_key_file(path))
+    if blob_id in walk.requested or git.is_null(sha):
+        return
+    walk.requested.add(blob_id)
+    judge.add(sha, path)
+    walk.total += 1
+    if walk.total % _PROGRESS_EVERY == 0:
+        walk.report()
 
 
-def _scan_blob(path: str, data: bytes, suppressions: _Suppressions) -> _BlobKeys:
-    text = text_to_scan(path, data)
-    if text is None or (not is_key_file(path) and not _may_hold_key(data)):
-        return {}
-    return _keys_in(find_secrets(text, path), suppressions)
-
-
-def _requests(
-        root: str,
-        revs: Sequence[str],
-        walk: _Walk,
-        suppressions: _Suppressions,
-) -> Iterator[git.BlobRequest]:
-    """Pass 1's feed (runs in the feeding thread): each wanted blob once, and the messages."""
-    for item in git.history_changes(root, revs, messages=True):
-        if isinstance(item, git.Commit):
-            walk.commits += 1
-            keys = _keys_in(find_secrets(item.message, COMMIT_MESSAGE), suppressions)
-            if keys:
-                walk.message_keys.append((item, walk.commits, keys))
-            continue
-        if not wanted(item.path, suppressions.config):
-            continue
-        blob_id = (item.sha, is_key_file(item.path))
-        if blob_id in walk.requested:
-            continue
-        walk.requested.add(blob_id)
-        yield git.BlobRequest(item.sha, item.path)
+def _judge_message(walk: _Walk, owner: git.Commit, order: int, path: str,
+                   suppressions: Suppressions) -> None:
+    keys = keys_in(find_secrets(owner.message, path), suppressions)
+    if keys:
+        walk.message_keys.append((owner, order, path, keys))
+        walk.found.update(keys)
 
 
 def _walk(
-        root: str,
+        repo: git.HistoryRepo,
         revs: Sequence[str],
-        suppressions: _Suppressions,
-        progress: Callable[[Progress], None] | None,
-) -> _Walk:
-    walk = _Walk()
-    max_size = suppressions.config.max_file_mb * 1024 * 1024
-    requests = _requests(root, revs, walk, suppressions)
-    blobs = bytes_read = 0
+        judge: Judge,
+        walk: _Walk,
+        suppressions: Suppressions,
+        *,
+        with_refs: bool,
+) -> None:
+    """Pass 1: each wanted blob once, the messages, and what refs name outside commits."""
+    config = suppressions.config
     try:
-        for tag, blob in git.read_blobs_pipelined(root, requests, max_size=max_size):
-            path = str(tag)
-            blobs += 1
-            bytes_read += blob.size
-            if progress is not None and blobs % _PROGRESS_EVERY == 0:
-                progress(Progress(walk.commits, blobs, bytes_read))
-            if blob.data is None:
-                walk.warnings.append(_unreadable(blob, path, suppressions.config))
-                continue
-            keys = _scan_blob(path, blob.data, suppressions)
-            if keys:
-                walk.blob_keys[(blob.sha, is_key_file(path))] = keys
+        for item in git.history_changes(repo, revs, messages=True):
+            if isinstance(item, git.Commit):
+                walk.commits += 1
+                _judge_message(walk, item, walk.commits, COMMIT_MESSAGE, suppressions)
+            elif wanted(item.path, config):
+                _ask(judge, walk, item.sha, item.path)
     except git.HistoryStreamError as error:
         walk.warnings.append(f'history walk stopped early, results are partial: {error}')
-    if progress is not None:
-        progress(Progress(walk.commits, blobs, bytes_read))
-    return walk
+        walk.stopped_early = True
+    if with_refs:
+        _walk_refs(repo, judge, walk, suppressions)
+    judge.drain()
+    walk.report()
 
 
-def _unreadable(blob: git.Blob, path: str, config: Config) -> str:
-    if blob.size == 0:
-        return f'object {blob.sha} ({path}) is missing: skipped'
-    return f'object {blob.sha} ({path}) is larger than {config.max_file_mb} MB: skipped'
-
-
-def _read_more(
-        root: str,
-        blobs_at_paths: Sequence[tuple[str, str]],
+def _walk_refs(
+        repo: git.HistoryRepo,
+        judge: Judge,
         walk: _Walk,
-        suppressions: _Suppressions,
+        suppressions: Suppressions,
 ) -> None:
-    """Scan blobs pass 1 did not read (parents outside a range, HEAD's files), by (sha, path)."""
-    todo: dict[_BlobId, str] = {}
-    for sha, path in blobs_at_paths:
-        blob_id = (sha, is_key_file(path))
-        if sha != git.NULL_SHA and blob_id not in walk.requested:
-            todo.setdefault(blob_id, path)
-    max_size = suppressions.config.max_file_mb * 1024 * 1024
-    items = list(todo.items())
-    blobs = git.read_blobs((blob_id[0] for blob_id, _ in items), cwd=root, max_size=max_size)
-    for (blob_id, path), blob in zip(items, blobs, strict=True):
-        walk.requested.add(blob_id)
-        if blob.data is None:
-            walk.warnings.append(_unreadable(blob, path, suppressions.config))
+    """Annotated tag messages, and blobs and trees refs name (`git tag k <blob>`)."""
+    targets, problems = git.ref_targets(repo)
+    walk.warnings.extend(problems)
+    walk.unreadable += len(problems)
+    order = walk.commits
+    for target in targets:
+        for tag_sha, date, tagger, message in target.tags:
+            order += 1
+            walk.taggers[tag_sha] = tagger
+            owner = git.Commit(tag_sha, date, message)
+            _judge_message(walk, owner, order, f'{TAG_MESSAGE} {target.ref}', suppressions)
+        if target.kind == 'commit':
             continue
-        keys = _scan_blob(path, blob.data, suppressions)
-        if keys:
-            walk.blob_keys[blob_id] = keys
+        date = target.tags[0][1] if target.tags else git.NO_DATE
+        tagger = target.tags[0][2] if target.tags else ''
+        owner = git.Commit(target.sha, date, '')
+        if target.kind == 'blob':
+            entries = [git.IndexEntry(target.ref, target.target)]
+            shown = [target.ref]
+        else:
+            entries = git.tree_blobs(repo, target.target)
+            shown = [f'{target.ref}:{entry.path}' for entry in entries]
+        for entry, path in zip(entries, shown, strict=True):
+            if wanted(entry.path, suppressions.config):
+                walk.ref_objects.append(_RefObject(owner, tagger, path, entry.path, entry.sha))
+                _ask(judge, walk, entry.sha, entry.path)
 
 
 def _date(iso: str) -> datetime.datetime:
@@ -267,17 +216,18 @@ def _date(iso: str) -> datetime.datetime:
 
 
 def _attribute(
-        root: str,
+        repo: git.HistoryRepo,
         revs: Sequence[str],
+        judge: Judge,
         walk: _Walk,
-        suppressions: _Suppressions,
+        suppressions: Suppressions,
 ) -> list[_Found]:
     """Pass 2: the commits and paths that introduced each key found in pass 1."""
     candidates: list[tuple[git.Commit, int, git.Change]] = []
     commit = git.Commit('', '', '')
     walk_order = 0
     try:
-        for item in git.history_changes(root, revs, messages=False):
+        for item in git.history_changes(repo, revs, messages=False):
             if isinstance(item, git.Commit):
                 commit = item
                 walk_order += 1
@@ -287,11 +237,11 @@ def _attribute(
                 candidates.append((commit, walk_order, item))
     except git.HistoryStreamError:
         pass  # already reported by pass 1
-    _read_more(
-        root,
-        [(parent, change.path) for _, _, change in candidates for parent in change.parents],
-        walk, suppressions,
-    )
+    # the parents' versions of those paths: pass 1 did not read them when outside a range
+    for _, _, change in candidates:
+        for parent in change.parents:
+            _ask(judge, walk, parent, change.path)
+    judge.drain()
     found: list[_Found] = []
     for commit, walk_order, change in candidates:
         key_file = is_key_file(change.path)
@@ -303,27 +253,44 @@ def _attribute(
                 found.append(
                     _Found(
                         commit.sha, _date(commit.date), walk_order, shown_path(change.path),
-                        key.line,
-                        key.rule,
-                        key.redacted, print_,
+                        key.line, key.rule, key.redacted, print_,
                     ),
                 )
-    for commit, walk_order, keys in walk.message_keys:
+    order = walk_order
+    for ref_object in walk.ref_objects:
+        order += 1
+        for print_, key in walk.blob_keys.get(
+                (ref_object.sha, is_key_file(ref_object.judged_path)), {},
+        ).items():
+            found.append(
+                _Found(
+                    ref_object.owner.sha, _date(ref_object.owner.date), order,
+                    shown_path(ref_object.path), key.line, key.rule, key.redacted, print_,
+                ),
+            )
+            walk.taggers.setdefault(ref_object.owner.sha, ref_object.author)
+    for owner, message_order, path, keys in walk.message_keys:
         for print_, key in keys.items():
             found.append(
                 _Found(
-                    commit.sha, _date(commit.date), walk_order, COMMIT_MESSAGE, key.line,
-                    key.rule,
-                    key.redacted, print_,
+                    owner.sha, _date(owner.date), message_order, shown_path(path), key.line,
+                    key.rule, key.redacted, print_,
                 ),
             )
     return found
 
 
-def _in_head(root: str, walk: _Walk, suppressions: _Suppressions) -> set[str]:
+def _in_head(
+        repo: git.HistoryRepo,
+        judge: Judge,
+        walk: _Walk,
+        suppressions: Suppressions,
+) -> set[str]:
     """Fingerprints that HEAD's tree still holds."""
-    entries = [e for e in git.head_tree(root) if wanted(e.path, suppressions.config)]
-    _read_more(root, [(entry.sha, entry.path) for entry in entries], walk, suppressions)
+    entries = [e for e in git.head_tree(repo) if wanted(e.path, suppressions.config)]
+    for entry in entries:
+        _ask(judge, walk, entry.sha, entry.path)
+    judge.drain()
     held: set[str] = set()
     for entry in entries:
         held.update(walk.blob_keys.get((entry.sha, is_key_file(entry.path)), {}))
@@ -373,33 +340,53 @@ def _exposed_keys(
 
 
 def scan_history(
-        root: str,
+        repo: git.HistoryRepo,
         revs: Sequence[str],
         *,
         config: Config,
         baseline: frozenset[str],
         progress: Callable[[Progress], None] | None = None,
         keep_secrets: bool = False,
+        jobs: int = 1,
+        with_refs: bool = True,
 ) -> HistoryResult:
     """Every key introduced by a commit reachable from `revs` (git log revision arguments).
 
+    With `with_refs`, also what refs name outside commits (tag messages, blob and tree refs).
     With `keep_secrets` the result also maps each key's fingerprint to the key, for `--verify`.
     """
     secrets: dict[str, str] | None = {} if keep_secrets else None
-    suppressions = _Suppressions(config, baseline, secrets)
-    walk = _walk(root, revs, suppressions, progress)
-    if not walk.blob_keys and not walk.message_keys:
-        return HistoryResult((), walk.commits, tuple(walk.warnings), {})
-    found = _attribute(root, revs, walk, suppressions)
-    in_head = _in_head(root, walk, suppressions) if found else set()
+    suppressions = Suppressions(config, baseline, secrets)
+    walk = _Walk(progress)
+    # a partial clone lacks objects by design: asking git for one would make it fetch
+    missing = git.missing_objects(repo, revs) if repo.partial else frozenset()
+    with Judge(
+            repo, config, baseline, jobs=jobs, keep_secrets=keep_secrets,
+            collect=walk.collect, missing=missing,
+    ) as judge:
+        _walk(repo, revs, judge, walk, suppressions, with_refs=with_refs)
+        found: list[_Found] = []
+        in_head: set[str] = set()
+        if walk.blob_keys or walk.message_keys:
+            found = _attribute(repo, revs, judge, walk, suppressions)
+            in_head = _in_head(repo, judge, walk, suppressions) if found else set()
     earliest: dict[str, _Found] = {}
     for item in sorted(found, key=_oldest_first, reverse=True):
         earliest[item.fingerprint] = item
-    authors = git.commit_authors(root, {item.commit for item in earliest.values()})
+    authors = git.commit_authors(
+        repo, {item.commit for item in earliest.values() if item.commit not in walk.taggers},
+    )
+    authors.update(walk.taggers)
     keys = _exposed_keys(
         found,
         in_head=in_head,
         rotated=frozenset(rotation.fingerprint for rotation in config.rotated),
         authors=authors,
     )
-    return HistoryResult(tuple(keys), walk.commits, tuple(walk.warnings), secrets or {})
+    if secrets is not None:
+        secrets.update(walk.secrets)
+    return HistoryResult(
+        tuple(keys), walk.commits, tuple(walk.warnings), secrets or {},
+        unreadable_objects=walk.unreadable,
+        incomplete=walk.unreadable > 0 or walk.stopped_early,
+    )

@@ -220,6 +220,15 @@ def _parser() -> argparse.ArgumentParser:
              '(default: .secrets.baseline at the repository root, if there is one)',
     )
     history.add_argument(
+        '--jobs', '-j', type=int, metavar='N',
+        help='processes that read and judge blobs (default: the number of CPUs; 1: no pool)',
+    )
+    history.add_argument(
+        '--allow-missing-objects', action='store_true',
+        help='accept a scan that could not read every object (a partial clone): exit 0 '
+             'rather than 2 when no key is found',
+    )
+    history.add_argument(
         '--since-rotation-days', type=_positive_int, metavar='N',
         help='with --format markdown: flag keys recorded as rotated more than N days ago',
     )
@@ -331,6 +340,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 pre_push=args.pre_push,
                 fail_on=args.fail_on,
                 terminal=_terminal(args),
+                jobs=args.jobs,
+                allow_missing_objects=args.allow_missing_objects,
             ),
         )
     if args.command == 'rotated':

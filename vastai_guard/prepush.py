@@ -12,15 +12,15 @@ from collections.abc import Mapping
 from vastai_guard import git
 
 
-def push_revs(root: str, env: Mapping[str, str]) -> list[str]:
+def push_revs(repo: git.HistoryRepo, env: Mapping[str, str]) -> list[str]:
     """`git log` revision arguments for the commits being pushed; each end checked (exit 2)."""
     from_ref = env.get('PRE_COMMIT_FROM_REF', '')
     to_ref = env.get('PRE_COMMIT_TO_REF', '')
     # all zeros: the remote has no such branch yet (git's own pre-push convention)
     if from_ref.strip('0') and to_ref:
         spec = f'{from_ref}..{to_ref}'
-        git.check_range(root, spec)
+        git.check_range(repo, spec)
         return [spec]
     tip = to_ref or env.get('PRE_COMMIT_LOCAL_BRANCH') or 'HEAD'
-    git.check_range(root, tip)
+    git.check_range(repo, tip)
     return [tip, '--not', '--remotes']

@@ -14,6 +14,7 @@ from vastai_guard.config import Rotation
 from vastai_guard.config import config_path
 from vastai_guard.config import load_config
 from vastai_guard.errors import EXIT_CLEAN
+from vastai_guard.errors import EXIT_ERROR
 from vastai_guard.errors import EXIT_FINDINGS
 from vastai_guard.errors import FatalError
 from vastai_guard.findings import PENDING_STATUSES
@@ -21,6 +22,7 @@ from vastai_guard.findings import ExposedKey
 from vastai_guard.history import HistoryResult
 from vastai_guard.history import Progress
 from vastai_guard.history import scan_history
+from vastai_guard.history_judge import default_jobs
 from vastai_guard.report.color import Terminal
 from vastai_guard.report.output import count
 from vastai_guard.report.output import emit
@@ -39,12 +41,12 @@ in an ignored .env file or a secret store, then push again. Rotate it if it was 
 anywhere else or shared.'''
 
 
-def history_revs(root: str, *, include_unreachable: bool) -> list[str]:
+def history_revs(repo: git.HistoryRepo, *, include_unreachable: bool) -> list[str]:
     """Every ref (branches, tags, remote-tracking, notes, HEAD), every stash entry, and with
     `include_unreachable` the commits nothing reaches any more."""
-    revs = ['--all', *git.stash_commits(root)]
+    revs = ['--all', *git.stash_commits(repo)]
     if include_unreachable:
-        unreachable, problem = git.unreachable_commits(root)
+        unreachable, problem = git.unreachable_commits(repo)
         if problem is not None:
             print(
                 f'vastai-guard: warning: git fsck: {problem} (unreachable commits may be '
@@ -56,7 +58,7 @@ def history_revs(root: str, *, include_unreachable: bool) -> list[str]:
 
 
 class _ProgressLine:
-    """`commits 1200/4000 (30%), 5300 blobs, 210 MB, 95 MB/s, ETA 8s` on a terminal."""
+    """`objects 5300/12000, 2 keys, commits 1200/4000, 210 MB, 95 MB/s` on a terminal."""
 
     def __init__(self, stream: TextIO, total_commits: int | None) -> None:
         self._stream = stream
@@ -71,16 +73,16 @@ class _ProgressLine:
         self._shown = now
         elapsed = max(now - self._start, 1e-6)
         megabytes = progress.bytes_read / 1e6
-        done = f'commits {progress.commits}'
-        eta = ''
+        objects = f'objects {progress.blobs}'
+        if progress.total:
+            objects += f'/{progress.total}'
+        commits = f'commits {progress.commits}'
         if self._total:
             fraction = min(progress.commits / self._total, 1.0)
-            done += f'/{self._total} ({fraction:.0%})'
-            if fraction > 0.01:
-                eta = f', ETA {elapsed * (1 - fraction) / fraction:.0f}s'
+            commits += f'/{self._total} ({fraction:.0%})'
         self._stream.write(
-            f'\r{done}, {progress.blobs} blobs, {megabytes:.0f} MB, '
-            f'{megabytes / elapsed:.0f} MB/s{eta}\x1b[K',
+            f'\r{objects}, {count(progress.keys, "key")}, {commits}, {megabytes:.0f} MB, '
+            f'{megabytes / elapsed:.0f} MB/s\x1b[K',
         )
         self._stream.flush()
 
@@ -99,6 +101,7 @@ def run_history(
         baseline_path: str | None,
         progress: Callable[[Progress], None] | None = None,
         keep_secrets: bool = False,
+        jobs: int | None = None,
         push_revs: Sequence[str] | None = None,
 ) -> HistoryResult:
     """The scan behind `history` (and `rotated`, which resolves fingerprint prefixes with it).
@@ -109,10 +112,10 @@ def run_history(
     if push_revs is not None:
         revs = list(push_revs)
     elif range_spec is not None:
-        git.check_range(repo.root, range_spec)
+        git.check_range(repo, range_spec)
         revs = [range_spec]
     else:
-        revs = history_revs(repo.root, include_unreachable=include_unreachable)
+        revs = history_revs(repo, include_unreachable=include_unreachable)
     if repo.shallow:
         print(
             'vastai-guard: warning: shallow clone: history is partial (keys in commits not '
@@ -121,12 +124,15 @@ def run_history(
         )
     line: _ProgressLine | None = None
     if progress is None and sys.stderr.isatty():
-        line = _ProgressLine(sys.stderr, git.count_commits(repo.root, revs))
+        line = _ProgressLine(sys.stderr, git.count_commits(repo, revs))
         progress = line
     try:
         return scan_history(
-            repo.root, revs, config=config, baseline=baseline, progress=progress,
-            keep_secrets=keep_secrets,
+            repo, revs, config=config, baseline=baseline, progress=progress,
+            keep_secrets=keep_secrets, jobs=jobs or default_jobs(),
+            # a range is the commits of a pull request (or of a push): refs outside it are
+            # not its business
+            with_refs=range_spec is None and push_revs is None,
         )
     finally:
         if line is not None:
@@ -144,10 +150,14 @@ def history(
         output_file: str | None = None,
         verify: VerifyOptions | None = None,
         since_rotation_days: int | None = None,
+        jobs: int | None = None,
+        allow_missing_objects: bool = False,
         pre_push: bool = False,
         fail_on: str = 'any',
         terminal: Terminal = Terminal(),
 ) -> int:
+    if jobs is not None and jobs < 1:
+        raise FatalError(f'--jobs {jobs}: give 1 or more')
     if since_rotation_days is not None and output_format != 'markdown':
         raise FatalError('--since-rotation-days goes with --format markdown')
     if pre_push and (range_spec is not None or include_unreachable):
@@ -169,7 +179,7 @@ def history(
 
         from vastai_guard.prepush import push_revs
 
-        pushed = push_revs(repo.root, os.environ)
+        pushed = push_revs(repo, os.environ)
     result = run_history(
         repo,
         config,
@@ -177,10 +187,17 @@ def history(
         include_unreachable=include_unreachable,
         baseline_path=find_baseline(repo.root, baseline_path),
         keep_secrets=verify is not None,
+        jobs=jobs,
         push_revs=pushed,
     )
-    for warning in result.warnings if not terminal.quiet else ():
+    warnings = result.warnings if not terminal.quiet else ()
+    for warning in warnings[:_SHOWN_WARNINGS]:
         print(f'vastai-guard: warning: {warning}', file=sys.stderr)
+    if len(warnings) > _SHOWN_WARNINGS:
+        print(
+            f'vastai-guard: warning: ... and {len(result.warnings) - _SHOWN_WARNINGS} more',
+            file=sys.stderr,
+        )
     keys = list(result.keys)
     if verify is not None and keys:
         from vastai_guard.verify import verify_exposed_keys
@@ -190,7 +207,9 @@ def history(
 
     report = _render(
         keys, result.commits_scanned, output_format,
-        since_rotation_days=since_rotation_days, rotated=config.rotated, terminal=terminal,
+        since_rotation_days=since_rotation_days, rotated=config.rotated,
+        incomplete=_incomplete_line(result),
+        unreadable_objects=result.unreadable_objects, terminal=terminal,
     )
     emit(report, output_file=output_file, summary=_summary(keys))
     pending = any(
@@ -200,7 +219,34 @@ def history(
     )
     if pre_push and pending:
         print(PUSH_ADVICE)
-    return EXIT_FINDINGS if pending else EXIT_CLEAN
+    if pending:
+        return EXIT_FINDINGS
+    if result.incomplete and not allow_missing_objects:
+        # "no key found" is only true of what was read: a CI step must not pass on less
+        print(
+            'vastai-guard: error: the scan is incomplete (see the warnings above); '
+            'pass --allow-missing-objects to accept it',
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    return EXIT_CLEAN
+
+
+# Enough warnings to act on; a partial clone can lack thousands of objects.
+_SHOWN_WARNINGS = 20
+
+
+def _incomplete_line(result: HistoryResult) -> str | None:
+    """What the report says when not everything was read; None when everything was."""
+    if not result.incomplete:
+        return None
+    return (
+        f'Incomplete scan: {count(result.unreadable_objects, "object")} could not be read '
+        '(missing from a partial clone, or damaged)'
+        + ('' if result.unreadable_objects or not result.warnings
+           else f'; {result.warnings[0]}')
+        + '. Keys in them are not reported.'
+    )
 
 
 def _render(
@@ -210,12 +256,17 @@ def _render(
         *,
         since_rotation_days: int | None,
         rotated: Sequence[Rotation],
+        incomplete: str | None,
+        unreadable_objects: int,
         terminal: Terminal = Terminal(),
 ) -> str:
     if output_format == 'json':
         from vastai_guard.report import history_json
 
-        return history_json.render(keys, commits_scanned)
+        return history_json.render(
+            keys, commits_scanned,
+            incomplete=incomplete is not None, unreadable_objects=unreadable_objects,
+        )
     if output_format in ('sarif', 'github'):
         from vastai_guard.report import results
 
@@ -224,23 +275,28 @@ def _render(
             [results.from_exposed_key(key) for key in keys],
             results.DETECTOR_RULES,
             category='history',
+            incomplete=incomplete,
         )
     if output_format == 'markdown':
         import datetime
 
         from vastai_guard.report.markdown import render_rotation_plan
 
-        return render_rotation_plan(
+        plan = render_rotation_plan(
             keys,
             commits_scanned=commits_scanned,
             since_rotation_days=since_rotation_days,
             rotated=rotated,
             today=datetime.date.today(),
         )
+        if incomplete is None:
+            return plan
+        title, _, rest = plan.partition('\n')  # the warning right under the title
+        return f'{title}\n\n> **{incomplete}**\n{rest}'
     from vastai_guard.report import history_text
 
     return history_text.render(
-        keys, commits_scanned, paint=terminal.paint, quiet=terminal.quiet,
+        keys, commits_scanned, incomplete=incomplete, paint=terminal.paint, quiet=terminal.quiet,
     )
 
 

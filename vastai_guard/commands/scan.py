@@ -234,7 +234,7 @@ def committed_keys(root: str, findings: Sequence[Finding], *, max_size: int) -> 
     from vastai_guard.decode import text_to_scan
 
     paths = {finding.path for finding in findings}
-    entries = [entry for entry in git.head_tree(root) if entry.path in paths]
+    entries = [entry for entry in git.head_blobs(cwd=root) if entry.path in paths]
     blobs = git.read_blobs((entry.sha for entry in entries), cwd=root, max_size=max_size)
     found = set()
     for entry, blob in zip(entries, blobs, strict=True):

@@ -31,6 +31,19 @@ def key_json(key: ExposedKey) -> dict[str, object]:
     return document
 
 
-def render(keys: Sequence[ExposedKey], commits_scanned: int) -> str:
-    document = {'keys': [key_json(key) for key in keys], 'commits_scanned': commits_scanned}
+def render(
+        keys: Sequence[ExposedKey],
+        commits_scanned: int,
+        *,
+        incomplete: bool = False,
+        unreadable_objects: int = 0,
+) -> str:
+    document = {
+        'keys': [key_json(key) for key in keys],
+        'commits_scanned': commits_scanned,
+        # true when something that should have been scanned was not (missing or damaged
+        # objects, a history walk git could not finish): "no keys" then proves nothing
+        'incomplete': incomplete,
+        'unreadable_objects': unreadable_objects,
+    }
     return json.dumps(document, indent=2) + '\n'

@@ -88,6 +88,7 @@ def render(
         keys: Sequence[ExposedKey],
         commits_scanned: int,
         *,
+        incomplete: str | None = None,
         paint: Painter = PLAIN,
         quiet: bool = False,
 ) -> str:
@@ -112,4 +113,6 @@ def render(
         f'{rotated} rotated, {f"{inactive} no longer valid, " if inactive else ""}'
         f'{in_head} still in HEAD.',
     )
+    if incomplete is not None:
+        lines.append(incomplete)
     return '\n'.join(lines) + '\n'

@@ -185,12 +185,19 @@ def render_for_ci(
         rules: Sequence[RuleHelp],
         *,
         category: str,
+        incomplete: str | None = None,
 ) -> str:
-    """`--format sarif` or `--format github`, for any command's results."""
+    """`--format sarif` or `--format github`, for any command's results.
+
+    `incomplete`: why the scan did not read everything (history), said in the report itself.
+    """
     if output_format == 'sarif':
         from vastai_guard.report import sarif
 
-        return sarif.render(converted, rules, category=category)
+        return sarif.render(converted, rules, category=category, incomplete=incomplete)
     from vastai_guard.report import github
 
-    return github.render(converted)
+    report = github.render(converted)
+    if incomplete is not None:
+        report += f'::warning title=incomplete-scan::{github.escape_data(incomplete)}\n'
+    return report

@@ -84,6 +84,7 @@ def render(
         rules: Sequence[RuleHelp],
         *,
         category: str | None = None,
+        incomplete: str | None = None,
 ) -> str:
     """The SARIF log; `category` tells apart several uploads for one commit (scan, history)."""
     index = {rule.id: i for i, rule in enumerate(rules)}
@@ -104,5 +105,11 @@ def render(
     }
     if category is not None:
         run['automationDetails'] = {'id': f'vastai-guard/{category}/'}
+    if incomplete is not None:
+        # a viewer must not take "no results" for "no keys" when not everything was read
+        run['invocations'] = [{
+            'executionSuccessful': False,
+            'toolExecutionNotifications': [{'level': 'warning', 'message': {'text': incomplete}}],
+        }]
     log = {'$schema': SCHEMA_URI, 'version': '2.1.0', 'runs': [run]}
     return json.dumps(log, indent=2) + '\n'

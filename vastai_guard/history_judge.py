@@ -1,0 +1,357 @@
+"""Judging history's blobs: one blob's bytes and path in, its keys out, on every core.
+
+The unit of work is `judge_blob(path, data)`: what a blob holds, by fingerprint. Blobs travel
+in tasks of a few MB (by size, from `cat-file --batch-check`): each task is read by its own
+`git cat-file --batch` in the worker that judges it, so reading (inflating, resolving deltas)
+and judging spread over the cores together, and the main process only walks history and hands
+out object ids. With `jobs == 1` the same tasks are judged in this process, no pool.
+
+Memory stays bounded whatever the size of the repository: at most `2 * jobs` tasks are in
+flight, a task holds at most _TASK_BYTES of blobs (plus one blob up to `max_file_mb`), and git
+streams each blob to the worker as it is judged.
+
+Results do not depend on the number of jobs: tasks are made in walk order and their results
+are taken back in that order.
+"""
+from __future__ import annotations
+
+import collections
+import os
+import re
+import sys
+from collections.abc import Callable
+from collections.abc import Sequence
+from typing import Any
+from typing import NamedTuple
+
+from vastai_guard import git
+from vastai_guard.config import Config
+from vastai_guard.decode import has_bom
+from vastai_guard.decode import text_to_scan
+from vastai_guard.detect import find_secrets
+from vastai_guard.detect import is_key_file
+from vastai_guard.findings import Match
+from vastai_guard.findings import baseline_hash
+from vastai_guard.findings import fingerprint
+from vastai_guard.findings import redact
+from vastai_guard.rules import Rule
+from vastai_guard.suppress import fingerprint_allowed
+
+# Second prefilter, for blobs that mention "vast" (a lockfile naming the vastai package, a
+# Vast-heavy codebase): every version of such a file would otherwise go through the full
+# detector, whose per-candidate checks cost ~30 us per SHA-256 digest. A blob can only hold a
+# finding if it has a 64-hex run not right after a digest prefix (the detector drops those
+# first), or a Vast-named key, token or secret variable (the named-secret rules). This is a
+# superset of what find_secrets reports: it only skips blobs where it would find nothing.
+#
+# It works on the blob's bytes: `translate` marks lowercase hex `h` and other ASCII letters and
+# digits `a` in one C pass, so 64-hex runs are found by `find` instead of a regex stepping
+# through every position (~10x faster on blobs full of digests). The rules' patterns are
+# ASCII-only, so nothing is lost; a UTF-16/32 file (BOM) is left to the detector.
+_HEX_CLASSES = bytes(
+    ord('h') if chr(c) in '0123456789abcdef' else ord('a') if chr(c).isalnum() and c < 128
+    else ord(' ')
+    for c in range(256)
+)
+_HEX_RUN = b'h' * 64
+_OTHER_ALNUM = ord('a')
+_MORE_HEX = re.compile(b'h*')
+_DIGEST = re.compile(rb'sha(?:256|512)[:=][0-9a-f]{64}')
+_VAST_SECRET_NAME = re.compile(rb'vast[\w.-]*?(?:key|token|secret)')  # on lowercased bytes
+
+
+def _has_key_shaped_run(data: bytes) -> bool:
+    """A 64-hex run between non-alphanumerics that is not a `sha256:`/`sha512=` digest."""
+    # digests are never keys (the detector drops them first): cut them all out in one C pass,
+    # rather than visit each of the thousands in a lockfile; a space keeps neighbours apart
+    marks = _DIGEST.sub(b' ', data).translate(_HEX_CLASSES)
+    at = marks.find(_HEX_RUN)  # always the start of a run: the one before it has ended
+    while at != -1:
+        end = at + 64
+        longer = _MORE_HEX.match(marks, end)
+        run_end = longer.end() if longer else end
+        if (
+                run_end == end
+                and (at == 0 or marks[at - 1] != _OTHER_ALNUM)
+                and (end == len(marks) or marks[end] != _OTHER_ALNUM)
+        ):
+            return True
+        at = marks.find(_HEX_RUN, run_end)
+    return False
+
+
+def may_hold_key(data: bytes) -> bool:
+    """False only when find_secrets would find nothing in `data` (not a CLI key file)."""
+    if has_bom(data):
+        return True
+    return _has_key_shaped_run(data) or _VAST_SECRET_NAME.search(data.lower()) is not None
+
+
+class LineMemo:
+    """The second prefilter, remembering its verdict on each line across blobs.
+
+    Every test in may_hold_key is line-local (a digest, a 64-hex run and a Vast-named secret
+    never span a newline), so a blob may hold a key exactly when one of its lines may. A new
+    version of a file shares almost all its lines with the one before: only the lines not seen
+    yet are looked at. Bounded: each set is emptied when it outgrows `limit` lines.
+    """
+
+    def __init__(self, limit: int = 1 << 18) -> None:
+        self._clean: set[bytes] = set()
+        self._suspect: set[bytes] = set()
+        self._limit = limit
+
+    def may_hold_key(self, data: bytes) -> bool:
+        if has_bom(data):
+            return True
+        lines = set(data.split(b'\n'))
+        unknown = lines - self._clean - self._suspect
+        if unknown and may_hold_key(b'\n'.join(unknown)):
+            # which ones: the next versions will hold them too
+            for line in unknown:
+                (self._suspect if may_hold_key(line) else self._clean).add(line)
+        else:
+            self._clean |= unknown
+        for known in (self._clean, self._suspect):
+            if len(known) > self._limit:
+                known.clear()
+        return not self._suspect.isdisjoint(lines)
+
+
+class KeyInBlob(NamedTuple):
+    rule: Rule
+    redacted: str
+    line: int  # first line holding the key
+
+
+# What a blob holds, by fingerprint; blobs without keys are not stored.
+BlobKeys = dict[str, KeyInBlob]
+BlobId = tuple[str, bool]  # (sha, read as a CLI key file)
+
+
+class Suppressions(NamedTuple):
+    config: Config
+    baseline: frozenset[str]
+    # where `--verify` collects the raw keys that survive suppression; None: not kept
+    secrets: dict[str, str] | None = None
+
+
+def keys_in(matches: Sequence[Match], suppressions: Suppressions) -> BlobKeys:
+    keys: BlobKeys = {}
+    for match in matches:
+        print_ = fingerprint(match.secret)
+        if (
+                print_ in keys
+                or fingerprint_allowed(print_, suppressions.config.allow_fingerprints)
+                or baseline_hash(match.secret) in suppressions.baseline
+        ):
+            continue
+        keys[print_] = KeyInBlob(match.rule, redact(match.secret), match.line)
+        if suppressions.secrets is not None:
+            suppressions.secrets[print_] = match.secret
+    return keys
+
+
+def judge_blob(
+        path: str,
+        data: bytes,
+        suppressions: Suppressions,
+        memo: LineMemo | None = None,
+) -> BlobKeys:
+    """The unit of judging: one blob's bytes at `path` -> the keys it holds.
+
+    `memo` (one per process) carries what earlier blobs taught: the answer is the same with
+    or without it.
+    """
+    text = text_to_scan(path, data)
+    if text is None:
+        return {}
+    if not is_key_file(path) and not (memo.may_hold_key(data) if memo else may_hold_key(data)):
+        return {}
+    return keys_in(find_secrets(text, path), suppressions)
+
+
+# A task: blobs to read and judge, (sha, path), about _TASK_BYTES of them together.
+_TASK_BYTES = 8 << 20
+_TASK_OBJECTS = 2048
+# Object ids described by one `cat-file --batch-check` run.
+_SIZE_BATCH = 4096
+UNREADABLE = 'unreadable'  # a Problem's kind: missing or damaged, the scan is incomplete
+TOO_LARGE = 'too-large'  # skipped by `max_file_mb`, as asked
+
+
+class Problem(NamedTuple):
+    kind: str  # UNREADABLE | TOO_LARGE
+    message: str
+
+
+class TaskResult(NamedTuple):
+    keys: list[tuple[BlobId, BlobKeys]]
+    problems: list[Problem]
+    blobs: int
+    bytes_read: int
+    secrets: dict[str, str]
+
+
+class _Worker:
+    """Reads and judges tasks; one per pool process, or the main process with `jobs == 1`."""
+
+    def __init__(self, repo: git.HistoryRepo, config: Config, baseline: frozenset[str],
+                 keep_secrets: bool) -> None:
+        self.repo = repo
+        self.config = config
+        self.baseline = baseline
+        self.keep_secrets = keep_secrets
+        self.max_size = config.max_file_mb * 1024 * 1024
+        self.memo = LineMemo()
+        self.reader = git.ObjectReader(repo)
+
+    def run(self, task: Sequence[tuple[str, str]]) -> TaskResult:
+        secrets: dict[str, str] = {}
+        suppressions = Suppressions(
+            self.config, self.baseline, secrets if self.keep_secrets else None,
+        )
+        result = TaskResult([], [], 0, 0, secrets)
+        shas = [sha for sha, _ in task]
+        # the reader first: it must run to its end, where it checks that git is still in step
+        objects = self.reader.read(shas, max_size=self.max_size)
+        for obj, (sha, path) in zip(objects, task, strict=False):
+            if obj.data is None:
+                result.problems.append(_problem(sha, path, obj.size, self.config))
+                continue
+            keys = judge_blob(path, obj.data, suppressions, self.memo)
+            if keys:
+                result.keys.append(((sha, is_key_file(path)), keys))
+            result = result._replace(
+                blobs=result.blobs + 1, bytes_read=result.bytes_read + obj.size,
+            )
+        return result
+
+
+def _problem(sha: str, path: str, size: int, config: Config) -> Problem:
+    if size == git.MISSING:
+        return Problem(UNREADABLE, f'object {sha} ({path}) is missing: skipped')
+    if size == git.DAMAGED:
+        return Problem(
+            UNREADABLE, f'object {sha} ({path}) is damaged (git cannot read it): skipped',
+        )
+    return Problem(
+        TOO_LARGE, f'object {sha} ({path}) is larger than {config.max_file_mb} MB: skipped',
+    )
+
+
+_worker: _Worker | None = None
+
+
+def _start_worker(worker: _Worker) -> None:
+    import signal
+
+    global _worker
+    _worker = worker
+    worker.reader.forget()  # the parent's git, if it had one: this process gets its own
+    # Ctrl-C reaches the whole process group: the main process alone decides what it means
+    # (it stops the pool), so a worker never dies halfway through a result
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _run_in_worker(task: Sequence[tuple[str, str]]) -> TaskResult:
+    assert _worker is not None
+    return _worker.run(task)
+
+
+class Judge:
+    """Hands blobs to the workers in tasks and collects what they found, in order.
+
+    `add` as blobs are found, `drain` to wait for everything added; use as a context manager,
+    so that the pool is stopped however the scan ends (Ctrl-C included).
+    """
+
+    def __init__(
+            self,
+            repo: git.HistoryRepo,
+            config: Config,
+            baseline: frozenset[str],
+            *,
+            jobs: int,
+            keep_secrets: bool,
+            collect: Callable[[TaskResult], None],
+            missing: frozenset[str] = frozenset(),
+    ) -> None:
+        self._worker = _Worker(repo, config, baseline, keep_secrets)
+        self._repo = repo
+        self._jobs = jobs
+        self._collect = collect
+        self._missing = missing
+        self._unsized: list[tuple[str, str]] = []
+        self._task: list[tuple[str, str]] = []
+        self._task_bytes = 0
+        self._in_flight: collections.deque[Any] = collections.deque()
+        self._pool: Any = None
+        self.requested = 0
+
+    def __enter__(self) -> Judge:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._worker.reader.close()
+        if self._pool is not None:
+            # on success every task is done; on an error or Ctrl-C nothing more is wanted
+            self._pool.terminate()
+            self._pool.join()
+
+    def add(self, sha: str, path: str) -> None:
+        self.requested += 1
+        if sha in self._missing:
+            self._collect(TaskResult([], [_problem(sha, path, git.MISSING, self._worker.config)],
+                                     0, 0, {}))
+            return
+        self._unsized.append((sha, path))
+        if len(self._unsized) >= _SIZE_BATCH:
+            self._size()
+
+    def drain(self) -> None:
+        """Judge everything added so far and wait for the results."""
+        self._size()
+        if self._task:
+            self._submit(last=not self._in_flight)
+        while self._in_flight:
+            self._collect(self._in_flight.popleft().get())
+
+    def _size(self) -> None:
+        unsized, self._unsized = self._unsized, []
+        infos = git.object_sizes(self._repo, [sha for sha, _ in unsized])
+        for (sha, path), info in zip(unsized, infos, strict=False):
+            if info.size < 0 or info.size > self._worker.max_size:
+                problem = _problem(sha, path, info.size, self._worker.config)
+                self._collect(TaskResult([], [problem], 0, 0, {}))
+                continue
+            self._task.append((sha, path))
+            self._task_bytes += info.size
+            if self._task_bytes >= _TASK_BYTES or len(self._task) >= _TASK_OBJECTS:
+                self._submit(last=False)
+
+    def _submit(self, *, last: bool) -> None:
+        task, self._task, self._task_bytes = self._task, [], 0
+        if self._jobs <= 1 or (last and self._pool is None):
+            # one task in all: a pool would only add its start-up
+            self._collect(self._worker.run(task))
+            return
+        if self._pool is None:
+            self._pool = _context().Pool(
+                self._jobs, initializer=_start_worker, initargs=(self._worker,),
+            )
+        self._in_flight.append(self._pool.apply_async(_run_in_worker, (task,)))
+        while len(self._in_flight) > 2 * self._jobs:
+            self._collect(self._in_flight.popleft().get())
+
+
+def _context() -> Any:
+    import multiprocessing
+
+    # fork starts workers in milliseconds with everything imported; the pool is made before
+    # any thread of ours runs. Elsewhere (macOS, Windows) the platform's safe default.
+    return multiprocessing.get_context('fork' if sys.platform.startswith('linux') else None)
+
+
+def default_jobs() -> int:
+    return os.cpu_count() or 1
