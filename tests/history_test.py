@@ -16,6 +16,8 @@ from testing.util import run_cli
 from testing.util import write
 from tests import detect_test
 from vastai_guard import history_judge
+from vastai_guard.config import Config
+from vastai_guard.findings import fingerprint
 from vastai_guard.main import main
 
 
@@ -567,13 +569,21 @@ def test_ctrl_c_exits_130(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.parametrize(('path', 'template', 'rule', 'line'), detect_test.LEAKS)
-@pytest.mark.parametrize('encoding', ('utf-8', 'utf-16'))
-def test_second_prefilter_never_hides_a_leak(
+@pytest.mark.parametrize('encoding', ('utf-8', 'utf-16-le', 'utf-16-be'))
+def test_the_prefilter_never_hides_a_leak(
         path: str, template: str, rule: object, line: int, encoding: str,
 ) -> None:
-    """The history-only prefilter may pass blobs without keys, never drop one with a key."""
-    text = detect_test._render(template, new_key())
-    assert history_judge.may_hold_key(text.encode(encoding))
+    """A blob is judged with and without the prefilter and its line memo: the same key found.
+
+    UTF-16 without a byte-order mark: its raw bytes hold no 64-hex run, so only judging the
+    decoded text finds the key.
+    """
+    key = new_key()
+    data = detect_test._render(template, key).encode(encoding)
+    suppressions = history_judge.Suppressions(Config(), frozenset())
+    plain = history_judge.judge_blob(path, data, suppressions)
+    remembered = history_judge.judge_blob(path, data, suppressions, history_judge.LineMemo())
+    assert list(plain) == list(remembered) == [fingerprint(key)]
 
 
 @pytest.mark.parametrize(
@@ -585,7 +595,9 @@ def test_second_prefilter_never_hides_a_leak(
         pytest.param('x{key}\n', False, id='glued-to-a-letter'),
         pytest.param('{key}\n', True, id='bare-run'),
         pytest.param('ok = "{key}"', True, id='quoted-run-at-end'),
-        pytest.param('name = "vastai"\nVASTAI_READ_KEY=abc\n', True, id='vast-named-secret'),
+        pytest.param(
+            'name = "vastai"\nVASTAI_READ_KEY=abc123def456ghi789\n', True, id='vast-named-secret',
+        ),
         pytest.param('name = "vastai"\nversion = "1.0"\n', False, id='vast-without-a-secret'),
     ),
 )

@@ -7,7 +7,8 @@ from vastai_guard.detect import has_trigger
 from vastai_guard.detect import may_hold_key
 
 # git's own test for binary content: a NUL byte in the first 8000 bytes.
-_BINARY_SNIFF = 8000
+BINARY_SNIFF = 8000
+
 _BOMS = (
     (codecs.BOM_UTF32_LE, 'utf-32'),
     (codecs.BOM_UTF32_BE, 'utf-32'),
@@ -41,7 +42,7 @@ def _utf16_lattice(sample: bytes) -> str | None:
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
-    encoding = _utf16_lattice(data[:_BINARY_SNIFF]) if len(data) % 2 == 0 else None
+    encoding = _utf16_lattice(data[:BINARY_SNIFF]) if len(data) % 2 == 0 else None
     if encoding is None:
         return None
     try:
@@ -56,8 +57,8 @@ def encoding_of(head: bytes) -> str | None:
     for bom, encoding in _BOMS:
         if head.startswith(bom):
             return encoding
-    if b'\0' in head[:_BINARY_SNIFF]:
-        return _utf16_lattice(head[:_BINARY_SNIFF])
+    if b'\0' in head[:BINARY_SNIFF]:
+        return _utf16_lattice(head[:BINARY_SNIFF])
     return 'utf-8'
 
 
@@ -74,7 +75,7 @@ def text_to_scan(path: str, data: bytes) -> str | None:
                 return data.decode(encoding)
             except UnicodeDecodeError:
                 return None
-    if b'\0' in data[:_BINARY_SNIFF]:
+    if b'\0' in data[:BINARY_SNIFF]:
         return _utf16_without_bom(data)
     if not may_hold_key(path) and not has_trigger(data):
         return None

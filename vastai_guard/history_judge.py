@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import collections
 import os
-import re
 import sys
 from collections.abc import Callable
 from collections.abc import Sequence
@@ -26,10 +25,12 @@ from typing import NamedTuple
 
 from vastai_guard import git
 from vastai_guard.config import Config
+from vastai_guard.decode import BINARY_SNIFF
 from vastai_guard.decode import has_bom
 from vastai_guard.decode import text_to_scan
 from vastai_guard.detect import find_secrets
 from vastai_guard.detect import is_key_file
+from vastai_guard.detect import may_hold_secret
 from vastai_guard.findings import Match
 from vastai_guard.findings import baseline_hash
 from vastai_guard.findings import fingerprint
@@ -37,63 +38,28 @@ from vastai_guard.findings import redact
 from vastai_guard.rules import Rule
 from vastai_guard.suppress import fingerprint_allowed
 
-# Second prefilter, for blobs that mention "vast" (a lockfile naming the vastai package, a
-# Vast-heavy codebase): every version of such a file would otherwise go through the full
-# detector, whose per-candidate checks cost ~30 us per SHA-256 digest. A blob can only hold a
-# finding if it has a 64-hex run not right after a digest prefix (the detector drops those
-# first), or a Vast-named key, token or secret variable (the named-secret rules). This is a
-# superset of what find_secrets reports: it only skips blobs where it would find nothing.
-#
-# It works on the blob's bytes: `translate` marks lowercase hex `h` and other ASCII letters and
-# digits `a` in one C pass, so 64-hex runs are found by `find` instead of a regex stepping
-# through every position (~10x faster on blobs full of digests). The rules' patterns are
-# ASCII-only, so nothing is lost; a UTF-16/32 file (BOM) is left to the detector.
-_HEX_CLASSES = bytes(
-    ord('h') if chr(c) in '0123456789abcdef' else ord('a') if chr(c).isalnum() and c < 128
-    else ord(' ')
-    for c in range(256)
-)
-_HEX_RUN = b'h' * 64
-_OTHER_ALNUM = ord('a')
-_MORE_HEX = re.compile(b'h*')
-_DIGEST = re.compile(rb'sha(?:256|512)[:=][0-9a-f]{64}')
-_VAST_SECRET_NAME = re.compile(rb'vast[\w.-]*?(?:key|token|secret)')  # on lowercased bytes
-
-
-def _has_key_shaped_run(data: bytes) -> bool:
-    """A 64-hex run between non-alphanumerics that is not a `sha256:`/`sha512=` digest."""
-    # digests are never keys (the detector drops them first): cut them all out in one C pass,
-    # rather than visit each of the thousands in a lockfile; a space keeps neighbours apart
-    marks = _DIGEST.sub(b' ', data).translate(_HEX_CLASSES)
-    at = marks.find(_HEX_RUN)  # always the start of a run: the one before it has ended
-    while at != -1:
-        end = at + 64
-        longer = _MORE_HEX.match(marks, end)
-        run_end = longer.end() if longer else end
-        if (
-                run_end == end
-                and (at == 0 or marks[at - 1] != _OTHER_ALNUM)
-                and (end == len(marks) or marks[end] != _OTHER_ALNUM)
-        ):
-            return True
-        at = marks.find(_HEX_RUN, run_end)
-    return False
-
 
 def may_hold_key(data: bytes) -> bool:
-    """False only when find_secrets would find nothing in `data` (not a CLI key file)."""
-    if has_bom(data):
+    """False only when find_secrets would find nothing in `data` (not a CLI key file).
+
+    The detector's own line-local prefilter (detect.may_hold_secret) on the blob's bytes:
+    every version of a Vast-heavy file says "vast", so the trigger words let it through, and
+    this is what then skips the versions that hold no candidate at all. UTF-16/32 text (a BOM,
+    or NULs) is judged on its decoded text, never on its raw bytes.
+    """
+    if has_bom(data) or b'\0' in data[:BINARY_SNIFF]:
         return True
-    return _has_key_shaped_run(data) or _VAST_SECRET_NAME.search(data.lower()) is not None
+    return may_hold_secret(data)
 
 
 class LineMemo:
-    """The second prefilter, remembering its verdict on each line across blobs.
+    """The prefilter, remembering its verdict on each line across blobs.
 
-    Every test in may_hold_key is line-local (a digest, a 64-hex run and a Vast-named secret
-    never span a newline), so a blob may hold a key exactly when one of its lines may. A new
-    version of a file shares almost all its lines with the one before: only the lines not seen
-    yet are looked at. Bounded: each set is emptied when it outgrows `limit` lines.
+    may_hold_secret is line-local (a 64-hex run and a value under a Vast-named credential never
+    span a newline), so a blob may hold a key exactly when one of its lines may. A new version
+    of a file shares almost all its lines with the one before: only the lines not seen yet are
+    looked at, so each line is judged once however many versions hold it. Bounded: each set is
+    emptied when it outgrows `limit` lines (after the answer is taken).
     """
 
     def __init__(self, limit: int = 1 << 18) -> None:
@@ -102,20 +68,21 @@ class LineMemo:
         self._limit = limit
 
     def may_hold_key(self, data: bytes) -> bool:
-        if has_bom(data):
+        if has_bom(data) or b'\0' in data[:BINARY_SNIFF]:
             return True
         lines = set(data.split(b'\n'))
         unknown = lines - self._clean - self._suspect
-        if unknown and may_hold_key(b'\n'.join(unknown)):
+        if unknown and may_hold_secret(b'\n'.join(unknown)):
             # which ones: the next versions will hold them too
             for line in unknown:
-                (self._suspect if may_hold_key(line) else self._clean).add(line)
+                (self._suspect if may_hold_secret(line) else self._clean).add(line)
         else:
             self._clean |= unknown
+        answer = not self._suspect.isdisjoint(lines)
         for known in (self._clean, self._suspect):
             if len(known) > self._limit:
                 known.clear()
-        return not self._suspect.isdisjoint(lines)
+        return answer
 
 
 class KeyInBlob(NamedTuple):
