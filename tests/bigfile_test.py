@@ -66,3 +66,30 @@ def test_a_file_over_max_file_mb_is_scanned_not_skipped(tmp_path) -> None:  # ty
     assert 'larger than' not in result.stderr
     assert '"line": 80001' in result.stdout
     assert key not in result.stdout + result.stderr
+
+
+def test_a_staged_file_and_a_history_blob_over_max_file_mb_are_scanned(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The staged content (the hook) and history read big blobs in chunks too."""
+    import json
+
+    from testing.util import commit_all
+    from testing.util import git
+    from testing.util import init_repo
+    from testing.util import run_cli
+
+    repo = init_repo(tmp_path / 'repo')
+    key = new_key()
+    (repo / '.vastai-guard.yaml').write_text('max_file_mb: 1\n')
+    filler = 'ordinary line of a large generated file\n' * 60_000  # about 2.4 MB
+    (repo / 'dump.sql').write_text(filler + f'VAST_API_KEY={key}\n')
+    git(repo, 'add', '-A')
+    staged = run_cli(('scan', '--format', 'json'), cwd=repo)
+    assert staged.returncode == 1, staged.stderr
+    assert [f['line'] for f in json.loads(staged.stdout)['findings']] == [60_001]
+    commit_all(repo, 'dump')
+    for jobs in ('1', '2'):
+        history = run_cli(('history', '--jobs', jobs, '--format', 'json'), cwd=repo)
+        assert history.returncode == 1, history.stderr
+        (found,) = json.loads(history.stdout)['keys']
+        assert found['first_seen']['line'] == 60_001
+        assert key not in history.stdout + history.stderr

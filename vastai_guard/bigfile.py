@@ -11,6 +11,7 @@ Nothing is skipped for its size: a scan costs time in proportion to the file, ne
 from __future__ import annotations
 
 import codecs
+from collections.abc import Callable
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -88,3 +89,19 @@ def find_secrets_in_file(file: BinaryIO, path: str, encoding: str = 'utf-8') -> 
         previous_chunk_end = start + own_to
     return matches
 
+
+def find_secrets_in_blob(copy: Callable[[BinaryIO], bool], path: str) -> list[Match] | None:
+    """find_secrets over a blob too big to hold: `copy` writes it into a temporary file on
+    disk, which is read in chunks. None when the blob could not be read; [] for a binary one."""
+    import tempfile
+
+    from vastai_guard.decode import encoding_of
+
+    with tempfile.TemporaryFile() as spool:
+        if not copy(spool):
+            return None
+        spool.seek(0)
+        encoding = encoding_of(spool.read(1 << 16))
+        if encoding is None:
+            return []
+        return find_secrets_in_file(spool, path, encoding)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import functools
 import math
 import posixpath
@@ -43,6 +44,7 @@ _CLI_NAME = re.compile(rules.CLI_NAME)
 _PATH_LIKE = re.compile(rules.PATH_LIKE)
 _UUID = re.compile(r'[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}')
 _GIT_SHA = re.compile(r'[0-9a-f]{40}')
+_VAST_ANY_CASE = re.compile('vast', re.IGNORECASE)
 _ZERO_X_HEX = re.compile(r'0[xX][0-9a-fA-F]+')
 _SIBLING_ON_LINE = re.compile(r'''\b(?:key|name|id)[ \t]*=[ \t]*["'](?P<name>[^"'\n]{1,100})["']''')
 _URL_START = re.compile(r'''[^\s"'`<>(]{0,300}$''')
@@ -210,13 +212,24 @@ def _lines_around(text: str, line_start: int, line_end: int, lines: int) -> tupl
     return start, end
 
 
-def _says_vast_between(text: str, start: int, end: int) -> bool:
-    """A C-speed look for the letters every Vast marker, name and section contains."""
-    return 'vast' in text[start:end].lower()
+class _VastWords:
+    """Where a text says "vast" in any casing: every Vast marker, name and section does, so a
+    window without it needs no regex. Found once per text, on first use, and asked of many
+    windows (a lowercase copy of 4 KB per candidate would cost more than the candidate)."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._offsets: list[int] | None = None
+
+    def between(self, start: int, end: int) -> bool:
+        if self._offsets is None:
+            self._offsets = [match.start() for match in _VAST_ANY_CASE.finditer(self._text)]
+        index = bisect.bisect_left(self._offsets, start)
+        return index < len(self._offsets) and self._offsets[index] + 4 <= end
 
 
-def _marker(text: str, start: int, end: int) -> str | None:
-    if not _says_vast_between(text, start, end):
+def _marker(text: str, start: int, end: int, vast: _VastWords | None = None) -> str | None:
+    if not (vast.between(start, end) if vast else 'vast' in text[start:end].lower()):
         return None
     match = _MARKER.search(text, start, end)
     if match is None:
@@ -244,22 +257,24 @@ def _says_vast_ai(label: str) -> bool:
     return last.strip('"\'') == 'vast'
 
 
-def _vast_evidence(text: str, candidate: _Candidate, facts: FileFacts) -> str | None:
+def _vast_evidence(
+        text: str, candidate: _Candidate, facts: FileFacts, vast: _VastWords,
+) -> str | None:
     """What says that a generic key slot (`api_key`, `Bearer`, `token`) is a Vast.ai one, most
     specific first: the line, what encloses it, the SDK, a marker nearby, the file name."""
-    marker = _marker(text, candidate.line_start, candidate.line_end)
+    marker = _marker(text, candidate.line_start, candidate.line_end, vast)
     if marker is not None:
         return f'host {marker}'
     # the structure walk is the costly part: only where something above says vast at all
     above = max(0, candidate.line_start - structure.WALK_BYTES)
-    if _says_vast_between(text, above, candidate.line_start):
+    if vast.between(above, candidate.line_start):
         for enclosing in structure.enclosing(text, candidate.line_start, markdown=facts.markdown):
             if _says_vast_ai(enclosing.label):
                 return f'{enclosing.kind} {names.label(enclosing.label)}'
     if facts.sdk:
         return 'sdk import'
     window = _lines_around(text, candidate.line_start, candidate.line_end, rules.MARKER_WINDOW)
-    marker = _marker(text, *window)
+    marker = _marker(text, *window, vast)
     if marker is not None:
         return f'host {marker} nearby'
     if facts.name_says_vast:
@@ -283,14 +298,15 @@ def _heredoc_into_key_file(text: str, candidate: _Candidate) -> str | None:
     return None
 
 
-def _named_elsewhere(text: str, candidate: _Candidate, slot_start: int) -> str | None:
+def _named_elsewhere(
+        text: str, candidate: _Candidate, slot_start: int, vast: _VastWords,
+) -> str | None:
     """The name of a `value:` / `default =` slot: an attribute on the line, the `name:` above,
     or the block it sits in (`variable "vast_api_key" {`)."""
     on_line = _SIBLING_ON_LINE.search(text, candidate.line_start, slot_start)
     if on_line is not None:
         return on_line['name']
-    if not _says_vast_between(
-            text, max(0, candidate.line_start - structure.WALK_BYTES), candidate.line_start):
+    if not vast.between(max(0, candidate.line_start - structure.WALK_BYTES), candidate.line_start):
         return None  # whatever names it above, it is not a Vast name
     sibling = structure.sibling_name(text, candidate.line_start)
     if sibling is not None:
@@ -299,7 +315,9 @@ def _named_elsewhere(text: str, candidate: _Candidate, slot_start: int) -> str |
     return parents[0].label if parents else None
 
 
-def _judge_hex(text: str, candidate: _Candidate, facts: FileFacts) -> tuple[Rule, str] | None:
+def _judge_hex(
+        text: str, candidate: _Candidate, facts: FileFacts, vast: _VastWords,
+) -> tuple[Rule, str] | None:
     """The rule and context that make this 64-hex run a Vast.ai key, or None."""
     start, end = candidate.start, candidate.end
     line_start, line_end = candidate.line_start, candidate.line_end
@@ -330,7 +348,7 @@ def _judge_hex(text: str, candidate: _Candidate, facts: FileFacts) -> tuple[Rule
             return rules.CLI, f'cli {lowered}'
     if operator == ' ' and lowered == 'install' and _HOST_INSTALL.search(
             text, line_start, start) is not None:
-        if _marker(text, *_lines_around(text, line_start, line_end, 2)) is not None:
+        if _marker(text, *_lines_around(text, line_start, line_end, 2), vast) is not None:
             return rules.CLI, 'host install'
 
     if names.is_container_key(name):
@@ -341,7 +359,7 @@ def _judge_hex(text: str, candidate: _Candidate, facts: FileFacts) -> tuple[Rule
         kind = 'flag' if name.startswith('-') else 'name'
         return rules.ASSIGNMENT, f'{kind} {names.label(name)}'
     if lowered in rules.VALUE_SLOTS:
-        owner = _named_elsewhere(text, candidate, slot.start)
+        owner = _named_elsewhere(text, candidate, slot.start, vast)
         if owner is not None and names.is_vast_secret_name(owner) and not names.is_excluded(owner):
             return rules.ASSIGNMENT, f'name {names.label(owner)}'
 
@@ -364,7 +382,7 @@ def _judge_hex(text: str, candidate: _Candidate, facts: FileFacts) -> tuple[Rule
         return None
     if rules.ENV_VAR_COMMAND in text[line_start:line_end]:
         return None  # `vastai create env-var NAME VALUE`: another vendor's secret
-    evidence = _vast_evidence(text, candidate, facts)
+    evidence = _vast_evidence(text, candidate, facts, vast)
     if evidence is None:
         return None
     return rules.HOST_CONTEXT, evidence
@@ -432,8 +450,9 @@ def _hex_candidates(text: str) -> Iterator[_Candidate]:
 
 
 def _hex_matches(text: str, facts: FileFacts) -> Iterator[tuple[int, Rule, str, str]]:
+    vast = _VastWords(text)
     for candidate in _hex_candidates(text):
-        verdict = _judge_hex(text, candidate, facts)
+        verdict = _judge_hex(text, candidate, facts, vast)
         if verdict is None:
             continue
         secret = text[candidate.start:candidate.end]

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Sequence
 from typing import Any
+from typing import BinaryIO
 from typing import NamedTuple
 
 from vastai_guard.errors import FatalError
@@ -136,6 +137,23 @@ def read_blobs(
     requests = (BlobRequest(sha, None) for sha in shas)
     for _, blob in read_blobs_pipelined(cwd or '.', requests, max_size=max_size):
         yield blob
+
+
+def copy_blob(sha: str, into: BinaryIO, *, cwd: str | None = None) -> bool:
+    """Write a blob's content into `into` (a file too big to hold: bigfile reads it back)."""
+    return _copy_object(('git', 'cat-file', 'blob', sha), into, cwd=cwd, env=_git_env())
+
+
+def _copy_object(
+        argv: Sequence[str], into: BinaryIO, *, cwd: str | None, env: dict[str, str],
+) -> bool:
+    try:
+        result = subprocess.run(
+            argv, cwd=cwd, env=env, stdout=into, stderr=subprocess.DEVNULL, check=False,
+        )
+    except FileNotFoundError:
+        raise FatalError('git is not installed or not on PATH') from None
+    return result.returncode == 0
 
 
 def _stderr(result: subprocess.CompletedProcess[bytes]) -> str:
@@ -284,6 +302,13 @@ def _history_env() -> dict[str, str]:
     env['GIT_GRAFT_FILE'] = os.devnull  # grafts hide commits as replace refs do
     env['GIT_NO_LAZY_FETCH'] = '1'  # git >= 2.44; older ones are stopped by _NO_FETCH
     return env
+
+
+def copy_history_blob(repo: HistoryRepo, sha: str, into: BinaryIO) -> bool:
+    """copy_blob, in history's repository and with its settings (real objects only)."""
+    return _copy_object(
+        history_argv(repo, ('cat-file', 'blob', sha)), into, cwd=repo.git_dir, env=_history_env(),
+    )
 
 
 def history_argv(repo: HistoryRepo, args: Sequence[str]) -> tuple[str, ...]:

@@ -144,11 +144,10 @@ _TASK_OBJECTS = 2048
 # Object ids described by one `cat-file --batch-check` run.
 _SIZE_BATCH = 4096
 UNREADABLE = 'unreadable'  # a Problem's kind: missing or damaged, the scan is incomplete
-TOO_LARGE = 'too-large'  # skipped by `max_file_mb`, as asked
 
 
 class Problem(NamedTuple):
-    kind: str  # UNREADABLE | TOO_LARGE
+    kind: str  # UNREADABLE
     message: str
 
 
@@ -183,10 +182,17 @@ class _Worker:
         # the reader first: it must run to its end, where it checks that git is still in step
         objects = self.reader.read(shas, max_size=self.max_size)
         for obj, (sha, path) in zip(objects, task, strict=False):
-            if obj.data is None:
-                result.problems.append(_problem(sha, path, obj.size, self.config))
+            if obj.data is None and obj.size > self.max_size:
+                # too big to hold, never too big to scan: judged in chunks from disk
+                keys = self._judge_big(sha, path, suppressions)
+                if keys is None:
+                    result.problems.append(_problem(sha, path, git.DAMAGED))
+                    continue
+            elif obj.data is None:
+                result.problems.append(_problem(sha, path, obj.size))
                 continue
-            keys = judge_blob(path, obj.data, suppressions, self.memo)
+            else:
+                keys = judge_blob(path, obj.data, suppressions, self.memo)
             if keys:
                 result.keys.append(((sha, is_key_file(path)), keys))
             result = result._replace(
@@ -195,15 +201,21 @@ class _Worker:
         return result
 
 
-def _problem(sha: str, path: str, size: int, config: Config) -> Problem:
+    def _judge_big(self, sha: str, path: str, suppressions: Suppressions) -> BlobKeys | None:
+        from vastai_guard.bigfile import find_secrets_in_blob
+
+        matches = find_secrets_in_blob(
+            lambda into: git.copy_history_blob(self.repo, sha, into), path,
+        )
+        return None if matches is None else keys_in(matches, suppressions)
+
+
+def _problem(sha: str, path: str, size: int) -> Problem:
+    """An object that could not be read (size MISSING or DAMAGED): the scan is incomplete."""
     if size == git.MISSING:
         return Problem(UNREADABLE, f'object {sha} ({path}) is missing: skipped')
-    if size == git.DAMAGED:
-        return Problem(
-            UNREADABLE, f'object {sha} ({path}) is damaged (git cannot read it): skipped',
-        )
     return Problem(
-        TOO_LARGE, f'object {sha} ({path}) is larger than {config.max_file_mb} MB: skipped',
+        UNREADABLE, f'object {sha} ({path}) is damaged (git cannot read it): skipped',
     )
 
 
@@ -269,8 +281,7 @@ class Judge:
     def add(self, sha: str, path: str) -> None:
         self.requested += 1
         if sha in self._missing:
-            self._collect(TaskResult([], [_problem(sha, path, git.MISSING, self._worker.config)],
-                                     0, 0, {}))
+            self._collect(TaskResult([], [_problem(sha, path, git.MISSING)], 0, 0, {}))
             return
         self._unsized.append((sha, path))
         if len(self._unsized) >= _SIZE_BATCH:
@@ -288,12 +299,13 @@ class Judge:
         unsized, self._unsized = self._unsized, []
         infos = git.object_sizes(self._repo, [sha for sha, _ in unsized])
         for (sha, path), info in zip(unsized, infos, strict=False):
-            if info.size < 0 or info.size > self._worker.max_size:
-                problem = _problem(sha, path, info.size, self._worker.config)
+            if info.size < 0:
+                problem = _problem(sha, path, info.size)
                 self._collect(TaskResult([], [problem], 0, 0, {}))
                 continue
             self._task.append((sha, path))
-            self._task_bytes += info.size
+            # a blob over max_file_mb is spooled to disk by the worker, never held
+            self._task_bytes += min(info.size, self._worker.max_size)
             if self._task_bytes >= _TASK_BYTES or len(self._task) >= _TASK_OBJECTS:
                 self._submit(last=False)
 

@@ -73,9 +73,12 @@ def from_index(
     max_size = config.max_file_mb * 1024 * 1024
     blobs = git.read_blobs((entry.sha for entry in entries), max_size=max_size)
     for entry, blob in zip(entries, blobs, strict=True):
+        if blob.data is None and blob.size > 0:
+            # too big to hold, never too big to scan: judged in chunks from a file on disk
+            yield from _read_big_blob(entry, skipped, read)
+            continue
         if blob.data is None:
-            reason = 'object missing' if blob.size == 0 else f'larger than {config.max_file_mb} MB'
-            skipped.append(Skipped(entry.path, reason))
+            skipped.append(Skipped(entry.path, 'object missing'))
             continue
         if read is not None:
             read.append(entry.path)
@@ -158,6 +161,22 @@ def _read_file(
         yield fragment
     elif (binary := _binary(shown, data)) is not None:
         skipped.append(binary)
+
+
+def _read_big_blob(
+        entry: git.IndexEntry,
+        skipped: list[Skipped],
+        read: list[str] | None,
+) -> Iterator[Fragment]:
+    from vastai_guard.bigfile import find_secrets_in_blob
+
+    matches = find_secrets_in_blob(lambda into: git.copy_blob(entry.sha, into), entry.path)
+    if matches is None:
+        skipped.append(Skipped(entry.path, 'object missing'))
+        return
+    if read is not None:
+        read.append(entry.path)
+    yield Fragment(entry.path, '', tuple(matches))
 
 
 def _read_big_file(
