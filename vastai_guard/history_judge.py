@@ -130,10 +130,11 @@ def judge_blob(
     `memo` (one per process) carries what earlier blobs taught: the answer is the same with
     or without it.
     """
+    # the prefilter first: on bytes, before any decoding (most versions stop here)
+    if not is_key_file(path) and not (memo.may_hold_key(data) if memo else may_hold_key(data)):
+        return {}
     text = text_to_scan(path, data)
     if text is None:
-        return {}
-    if not is_key_file(path) and not (memo.may_hold_key(data) if memo else may_hold_key(data)):
         return {}
     return keys_in(find_secrets(text, path), suppressions)
 
