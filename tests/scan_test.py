@@ -124,15 +124,17 @@ def test_binary_non_utf8_and_utf16_files(repo: Path, capsys: pytest.CaptureFixtu
     assert found == {('latin1.env', 2), ('win.ps1', 1)}
 
 
-def test_huge_file_is_skipped_with_a_warning(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_huge_file_is_scanned_not_skipped(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Over max_file_mb a staged file is read in chunks: its key is found, on its line."""
     write(repo, '.vastai-guard.yaml', 'max_file_mb: 1\n')
     write(repo, 'dump.sql', 'x' * (1024 * 1024 + 1) + f'\nVAST_API_KEY={new_key()}\n')
     write(repo, 'small.env', f'VAST_API_KEY={new_key()}\n')
     git(repo, 'add', '.')
     assert main(['scan', '--all-files', '--format', 'json']) == 1
     captured = capsys.readouterr()
-    assert [f['path'] for f in json.loads(captured.out)['findings']] == ['small.env']
-    assert 'skipped dump.sql: larger than 1 MB' in captured.err
+    found = [(f['path'], f['line']) for f in json.loads(captured.out)['findings']]
+    assert found == [('dump.sql', 2), ('small.env', 1)]
+    assert 'skipped' not in captured.err
 
 
 def test_outside_git_scans_folders_from_disk(

@@ -95,13 +95,18 @@ def find_secrets_in_blob(copy: Callable[[BinaryIO], bool], path: str) -> list[Ma
     disk, which is read in chunks. None when the blob could not be read; [] for a binary one."""
     import tempfile
 
-    from vastai_guard.decode import encoding_of
-
     with tempfile.TemporaryFile() as spool:
         if not copy(spool):
             return None
-        spool.seek(0)
-        encoding = encoding_of(spool.read(1 << 16))
-        if encoding is None:
-            return []
-        return find_secrets_in_file(spool, path, encoding)
+        return find_secrets_in_open_file(spool, path) or []
+
+
+def find_secrets_in_open_file(file: BinaryIO, path: str) -> list[Match] | None:
+    """find_secrets_in_file in the encoding the file's start says; None for a binary file."""
+    from vastai_guard.decode import encoding_of
+
+    file.seek(0)
+    encoding = encoding_of(file.read(1 << 16))
+    if encoding is None:
+        return None
+    return find_secrets_in_file(file, path, encoding)

@@ -141,26 +141,38 @@ def _read_file(
         skipped.append(Skipped(shown, _LINK_NOT_FOLLOWED))
         return
     try:
-        data = read_regular(path, max_bytes=config.max_file_mb * 1024 * 1024)
+        got = _file_fragment(path, shown, config.max_file_mb * 1024 * 1024)
     except FileNotFoundError:
         return  # deleted since it was named: nothing left to leak
     except NotRegularFileError as error:
         skipped.append(Skipped(shown, f'{error.kind}: not read'))
-        return
-    except TooLargeError:
-        # too big to hold, never too big to scan: judged in chunks, memory bounded
-        yield from _read_big_file(path, shown, skipped, read)
         return
     except OSError as error:
         skipped.append(Skipped(shown, f'cannot read: {error.strerror}'))
         return
     if read is not None:
         read.append(shown)
-    fragment = _from_bytes(shown, data)
-    if fragment is not None:
-        yield fragment
-    elif (binary := _binary(shown, data)) is not None:
-        skipped.append(binary)
+    if isinstance(got, Fragment):
+        yield got
+    elif got is not None:
+        skipped.append(got)
+
+
+def _file_fragment(path: str, shown: str, max_bytes: int) -> Fragment | Skipped | None:
+    """What a file on disk gives the detector: its text (or, too big to hold, its matches), a
+    note that it is binary, or None when no rule could match anything in it."""
+    try:
+        data = read_regular(path, max_bytes=max_bytes)
+    except TooLargeError:
+        # too big to hold, never too big to scan: judged in chunks, memory bounded
+        from vastai_guard.bigfile import find_secrets_in_open_file
+
+        with open_regular(path) as file:
+            matches = find_secrets_in_open_file(file, shown)
+        if matches is None:
+            return Skipped(shown, 'binary', notable=False)
+        return Fragment(shown, '', tuple(matches))
+    return _from_bytes(shown, data) or _binary(shown, data)
 
 
 def _read_big_blob(
@@ -177,30 +189,3 @@ def _read_big_blob(
     if read is not None:
         read.append(entry.path)
     yield Fragment(entry.path, '', tuple(matches))
-
-
-def _read_big_file(
-        path: str,
-        shown: str,
-        skipped: list[Skipped],
-        read: list[str] | None,
-) -> Iterator[Fragment]:
-    from vastai_guard.bigfile import find_secrets_in_file
-    from vastai_guard.decode import encoding_of
-
-    try:
-        with open_regular(path) as file:
-            encoding = encoding_of(file.read(1 << 16))
-            if encoding is None:
-                skipped.append(Skipped(shown, 'binary', notable=False))
-                return
-            matches = tuple(find_secrets_in_file(file, shown, encoding))
-    except NotRegularFileError as error:
-        skipped.append(Skipped(shown, f'{error.kind}: not read'))
-        return
-    except OSError as error:
-        skipped.append(Skipped(shown, f'cannot read: {error.strerror}'))
-        return
-    if read is not None:
-        read.append(shown)
-    yield Fragment(shown, '', matches)
