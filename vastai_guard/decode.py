@@ -77,6 +77,12 @@ def text_to_scan(path: str, data: bytes) -> str | None:
                 return None
     if b'\0' in data[:BINARY_SNIFF]:
         return _utf16_without_bom(data)
-    if not may_hold_key(path) and not has_trigger(data):
+    if not says_enough(path, data):
         return None
     return data.decode('utf-8', 'replace')
+
+
+def says_enough(path: str, data: bytes) -> bool:
+    """The literal prefilter, before any decoding: the file's name or its (UTF-8 or binary)
+    bytes say what every rule needs. UTF-16/32 text is tested decoded, by text_to_scan."""
+    return may_hold_key(path) or has_trigger(data)

@@ -27,6 +27,7 @@ from vastai_guard import git
 from vastai_guard.config import Config
 from vastai_guard.decode import BINARY_SNIFF
 from vastai_guard.decode import has_bom
+from vastai_guard.decode import says_enough
 from vastai_guard.decode import text_to_scan
 from vastai_guard.detect import find_secrets
 from vastai_guard.detect import is_key_file
@@ -130,7 +131,11 @@ def judge_blob(
     `memo` (one per process) carries what earlier blobs taught: the answer is the same with
     or without it.
     """
-    # the prefilter first: on bytes, before any decoding (most versions stop here)
+    # the prefilters first, on bytes, before any decoding (most blobs stop here): the words
+    # every rule needs (memchr speed), then the candidates, line by line
+    utf8 = not has_bom(data) and b'\0' not in data[:BINARY_SNIFF]
+    if utf8 and not says_enough(path, data):
+        return {}
     if not is_key_file(path) and not (memo.may_hold_key(data) if memo else may_hold_key(data)):
         return {}
     text = text_to_scan(path, data)

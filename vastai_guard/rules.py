@@ -99,10 +99,9 @@ MAX_SECRET_LENGTH = 256
 # A base64-encoded key (a Kubernetes Secret's `data:`): 64 bytes, or 65 with a newline.
 BASE64_KEY_LENGTHS = (88,)
 
-# A file can only hold a finding if it says one of these (or is a CLI key file). Searched as
-# written first (memchr speed), then case-folded, for the rare `vAsT_API_KEY`.
-TRIGGER_WORDS = ('vast', 'Vast', 'VAST', 'container_api_key', 'CONTAINER_API_KEY')
-TRIGGER_FOLDED = ('vast', 'container_api_key')
+# A file can only hold a finding if it says one of these, in any casing (or its name makes the
+# context: a CLI key file, a file named for vast). Searched as most files write them first.
+TRIGGER_WORDS = ('vast', 'container_api_key')
 
 # --- context: what says Vast.ai ----------------------------------------------------------------
 
