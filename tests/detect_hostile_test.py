@@ -32,6 +32,12 @@ def _after(prefix: str, filler: str) -> Callable[[int], str]:
     return lambda size: prefix + filler * (size - len(prefix))
 
 
+def _lines_of(unit: str) -> Callable[[int], str]:
+    """`unit` repeated into lines of about 4,000 characters (a minified file)."""
+    line = unit * (4000 // len(unit)) + '\n'
+    return lambda size: line * (size // len(line))
+
+
 def _candidates(size: int) -> str:
     # one Vast word, then nothing but key-shaped runs in key slots
     line = f'api_key: {new_key()}\n'
@@ -57,6 +63,10 @@ HOSTILE = (
     pytest.param(_repeat('vast' + '[' * 50), id='brackets'),
     pytest.param(_repeat('https://console.vast.ai/?' + 'a=1&' * 40), id='long-query-strings'),
     pytest.param(_repeat('vastai set api-key \\\n'), id='continued-cli-lines'),
+    # many candidates on long lines, each needing its window's evidence
+    pytest.param(_lines_of(f'api_key: {new_key()} # vast '), id='key-slots-on-long-lines'),
+    pytest.param(_lines_of(f'https://x.example/?api_key={new_key()} vast '), id='url-keys-on-long-lines'),
+    pytest.param(_lines_of(f'vastai --api-key={new_key()} '), id='cli-flags-on-long-lines'),
 )
 
 

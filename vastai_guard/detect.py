@@ -47,10 +47,13 @@ _GIT_SHA = re.compile(r'[0-9a-f]{40}')
 _VAST_ANY_CASE = re.compile('vast', re.IGNORECASE)
 _ZERO_X_HEX = re.compile(r'0[xX][0-9a-fA-F]+')
 _SIBLING_ON_LINE = re.compile(r'''\b(?:key|name|id)[ \t]*=[ \t]*["'](?P<name>[^"'\n]{1,100})["']''')
-_URL_START = re.compile(r'''[^\s"'`<>(]{0,300}$''')
+_URL_REVERSED = re.compile(r'''[^\s"'`<>(]*''')
 
-# How far a CLI command may run over backslash-continued lines before its `--api-key`.
+# How far a CLI command may run over backslash-continued lines before its `--api-key`, and how
+# far back its name may be; how long a URL before its `?api_key=` may be.
 _CONTINUATION_LINES = 8
+_COMMAND_REACH = 2048
+_URL_REACH = 400
 # Lines above a bare key in which a heredoc into a key file may start.
 _HEREDOC_LINES = 3
 _CLI_FLAGS = frozenset(('--api-key', '--api_key'))
@@ -218,13 +221,14 @@ def _lines_around(text: str, line_start: int, line_end: int, lines: int) -> tupl
 
 
 class _VastWords:
-    """Where a text says "vast" in any casing: every Vast marker, name and section does, so a
-    window without it needs no regex. Found once per text, on first use, and asked of many
-    windows (a lowercase copy of 4 KB per candidate would cost more than the candidate)."""
+    """Where a text says "vast" in any casing, and where its Vast markers are: found once per
+    text, on first use, and asked of many windows by bisection. A regex over each candidate's
+    window (up to dozens of kilobytes on long lines) would cost more than the candidate."""
 
     def __init__(self, text: str) -> None:
         self._text = text
         self._offsets: list[int] | None = None
+        self._markers: list[tuple[int, int]] | None = None
 
     def between(self, start: int, end: int) -> bool:
         if self._offsets is None:
@@ -232,18 +236,34 @@ class _VastWords:
         index = bisect.bisect_left(self._offsets, start)
         return index < len(self._offsets) and self._offsets[index] + 4 <= end
 
+    def marker(self, start: int, end: int) -> tuple[int, int] | None:
+        """The first marker wholly inside [start, end), as (start, end)."""
+        if not self.between(start, end):
+            return None
+        if self._markers is None:
+            self._markers = [match.span() for match in _MARKER.finditer(self._text)]
+        index = bisect.bisect_left(self._markers, (start, start))
+        if index < len(self._markers) and self._markers[index][1] <= end:
+            return self._markers[index]
+        return None
 
-def _marker(text: str, start: int, end: int, vast: _VastWords | None = None) -> str | None:
-    if not (vast.between(start, end) if vast else 'vast' in text[start:end].lower()):
-        return None
-    match = _MARKER.search(text, start, end)
-    if match is None:
-        return None
-    # the whole host (`console.vast.ai`), as a reader knows it
-    host_start = match.start()
+
+def _host_label(text: str, start: int, span: tuple[int, int]) -> str:
+    """The whole host around a marker (`console.vast.ai`), as a reader knows it."""
+    host_start = span[0]
     while host_start > start and (text[host_start - 1].isalnum() or text[host_start - 1] in '.-'):
         host_start -= 1
-    return names.label(text[host_start:match.end()])
+    return names.label(text[host_start:span[1]])
+
+
+def _marker(text: str, start: int, end: int, vast: _VastWords) -> str | None:
+    span = vast.marker(start, end)
+    return None if span is None else _host_label(text, start, span)
+
+
+def _url_marker(url: str) -> str | None:
+    match = _MARKER.search(url)
+    return None if match is None else _host_label(url, 0, match.span())
 
 
 class _Candidate(NamedTuple):
@@ -343,10 +363,14 @@ def _judge_hex(
         return None
     lowered = name.lower()
     before = text[max(line_start, slot.start - 16):slot.start]
-    command = text[_logical_line_start(text, line_start):slot.start]
+    command_start = max(_logical_line_start(text, line_start), slot.start - _COMMAND_REACH)
 
     # the CLI: `vastai set api-key KEY`, `vastai ... --api-key KEY`, the host installer
-    if operator in (' ', '=') and _CLI_NAME.search(command) is not None:
+    if (
+            operator in (' ', '=')
+            and vast.between(command_start, slot.start)
+            and _CLI_NAME.search(text, command_start, slot.start) is not None
+    ):
         if lowered in _SET_API_KEY and operator == ' ' and before.rstrip().endswith('set'):
             return rules.CLI, 'cli set api-key'
         if lowered in _CLI_FLAGS:
@@ -372,11 +396,12 @@ def _judge_hex(
     if operator == '=' and before.endswith(('?', '&', '&amp;')):
         if lowered not in _URL_KEY_PARAMS:
             return None  # `?token=` opens one instance's Jupyter or portal, not the account
-        url = _URL_START.search(text, line_start, slot.start)
-        url_text = url[0] if url is not None else ''
-        marker = _MARKER.search(url_text)
-        if marker is not None:
-            host = _marker(url_text, 0, len(url_text))
+        # the URL is the run of non-separators before the parameter, read backwards (bounded)
+        left = text[max(line_start, slot.start - _URL_REACH):slot.start]
+        reversed_url = _URL_REVERSED.match(left[::-1])
+        url = left[len(left) - (reversed_url.end() if reversed_url else 0):]
+        host = _url_marker(url)
+        if host is not None:
             return rules.URL, f'url {host}'
 
     # a generic slot: `api_key`, `Bearer`, `token`, `VastAI("KEY")`, with Vast.ai around it

@@ -158,9 +158,10 @@ KEY_FILE_HEREDOC = (
     r'''["'`]?[ \t]*<<'''
 )
 # The host installer: `wget https://console.vast.ai/install -O install; python3 install KEY`.
-HOST_INSTALL = r'(?:^|[\s;&|])(?:sudo[ \t]+)?python3?[ \t]+(?:\./)?install[ \t]+$'
+# (`(?m)`: these are searched from a line's start inside the text, where `^` must match.)
+HOST_INSTALL = r'(?m)(?:^|[\s;&|])(?:sudo[ \t]+)?python3?[ \t]+(?:\./)?install[ \t]+$'
 # The CLI on a line: `vastai`, `./vast`, `vast.py`, `!vastai` in a notebook.
-CLI_NAME = r'''(?:^|[\s;&|(!`"'])(?:\./)?(?i:vast(?:ai|\.py)?)(?=\s)'''
+CLI_NAME = r'''(?m)(?:^|[\s;&|(!`"'])(?:\./)?(?i:vast(?:ai|\.py)?)(?=\s)'''
 # Hex runs long enough to be part of a key: cut from anything a report shows (names, labels).
 LONG_HEX_RUN = re.compile(r'[0-9a-fA-F]{16,}')
 
