@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING
 from typing import NamedTuple
 
 from vastai_guard.errors import FatalError
-from vastai_guard.findings import SHORT_FINGERPRINT
 from vastai_guard.findings import redact_runs
+from vastai_guard.vocabulary import SHORT_FINGERPRINT
 
 if TYPE_CHECKING:
     import yaml

@@ -6,10 +6,9 @@ import re
 from typing import NamedTuple
 
 from vastai_guard.rules import Rule
+from vastai_guard.vocabulary import State
+from vastai_guard.vocabulary import Status
 
-# How many hex characters of a fingerprint are printed, and the shortest prefix accepted back
-# (`rotated`, `allow_fingerprints`): 48 bits, unique among any repository's keys.
-SHORT_FINGERPRINT = 12
 # A run that may be a secret: 16+ characters of the base64/hex/token alphabets
 _SECRET_RUN = re.compile(r'[A-Za-z0-9+/_-]{16,}=*')
 
@@ -34,7 +33,7 @@ class Fragment(NamedTuple):
 
 class Verification(NamedTuple):
     """The outcome of asking the Vast.ai API about a key (`--verify`, opt-in)."""
-    state: str  # 'active' | 'invalid' | 'unknown'
+    state: State
     reason: str
     checked_at: str  # ISO 8601, UTC
     # account id and email of an active key, only with `--show-account`
@@ -52,12 +51,6 @@ class Finding(NamedTuple):
     hashed_secret: str
     verification: Verification | None = None
     context: str = ''
-
-
-# The ledger says rotated, and `--verify` finds the key still works: the reset did not take.
-ROTATED_STILL_ACTIVE = 'rotated-still-active'
-# Statuses that fail `history`: the key works, or may work, and is exposed.
-PENDING_STATUSES = frozenset(('needs-rotation', ROTATED_STILL_ACTIVE))
 
 
 class Occurrence(NamedTuple):
@@ -79,8 +72,7 @@ class ExposedKey(NamedTuple):
     fingerprint: str
     rule: Rule
     redacted: str
-    # 'needs-rotation' | 'rotated' | 'inactive' (verified invalid) | ROTATED_STILL_ACTIVE
-    status: str
+    status: Status
     in_head: bool
     first_seen: FirstSeen
     occurrences: tuple[Occurrence, ...]

@@ -41,12 +41,12 @@ from vastai_guard.history_judge import TaskResult
 from vastai_guard.history_judge import keys_in
 from vastai_guard.rules import Rule
 from vastai_guard.sources import wanted
+from vastai_guard.vocabulary import NEEDS_ROTATION
+from vastai_guard.vocabulary import ROTATED
 
 # The `path` of an occurrence found in a commit message rather than in a file.
 COMMIT_MESSAGE = '(commit message)'
 TAG_MESSAGE = '(tag message)'
-NEEDS_ROTATION = 'needs-rotation'
-ROTATED = 'rotated'
 # How often (in blobs asked for) the progress callback hears from the walk.
 _PROGRESS_EVERY = 256
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from vastai_guard.errors import FatalError
 from vastai_guard.errors import run_guarded
 from vastai_guard.report.output import default_format
+from vastai_guard.vocabulary import ACTIVE
 
 if TYPE_CHECKING:
     from vastai_guard.report.color import Terminal
@@ -64,7 +65,7 @@ def _add_verify(parser: argparse.ArgumentParser) -> None:
         help='with --verify, show the account id and email of each active key',
     )
     group.add_argument(
-        '--fail-on', choices=('any', 'active'), default='any',
+        '--fail-on', choices=('any', ACTIVE), default='any',
         help='exit 1 for any key found (default), or only for keys the Vast.ai API accepts '
              '(active: implies --verify; unknown and invalid keys are still reported)',
     )
@@ -91,9 +92,9 @@ class _Version(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, help='show the version and exit')
 
     def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
-        from importlib.metadata import version
+        from vastai_guard.vocabulary import tool_version
 
-        print(f'vastai-guard {version("vastai-guard")}')  # on stdout, as argparse's own
+        print(f'vastai-guard {tool_version()}')  # on stdout, as argparse's own
         parser.exit()
 
 
@@ -262,7 +263,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _verify(args: argparse.Namespace) -> VerifyOptions | None:
     """The --verify options, URL checked; called inside run_guarded, so a problem is exit 2."""
-    if not args.verify and args.fail_on != 'active':
+    if not args.verify and args.fail_on != ACTIVE:
         # --api-url and --show-account mean nothing without --verify: say so
         for flag, given in (('--api-url', args.api_url is not None),
                             ('--show-account', args.show_account)):

@@ -35,17 +35,21 @@ from typing import NamedTuple
 from typing import TypeVar
 
 from vastai_guard.errors import FatalError
-from vastai_guard.findings import ROTATED_STILL_ACTIVE
 from vastai_guard.findings import ExposedKey
 from vastai_guard.findings import Verification
 from vastai_guard.findings import fingerprint
+from vastai_guard.vocabulary import ACTIVE
+from vastai_guard.vocabulary import INACTIVE
+from vastai_guard.vocabulary import INVALID
+from vastai_guard.vocabulary import NEEDS_ROTATION
+from vastai_guard.vocabulary import ROTATED
+from vastai_guard.vocabulary import ROTATED_STILL_ACTIVE
+from vastai_guard.vocabulary import UNKNOWN
+from vastai_guard.vocabulary import State
+from vastai_guard.vocabulary import Status
 
 if TYPE_CHECKING:
     import requests
-
-ACTIVE = 'active'
-INVALID = 'invalid'
-UNKNOWN = 'unknown'
 
 DEFAULT_API_URL = 'https://console.vast.ai'
 USER_PATH = '/api/v0/users/current/'
@@ -174,7 +178,7 @@ def _json_object(body: bytes) -> dict[str, object] | None:
     return data if isinstance(data, dict) else None
 
 
-def classify(status: int, body: bytes | None, *, show_account: bool) -> tuple[str, str, str]:
+def classify(status: int, body: bytes | None, *, show_account: bool) -> tuple[State, str, str]:
     """(state, reason, account) for one response (body None: over MAX_BODY_BYTES, not read).
     The body is read, never repeated."""
     if body is None:
@@ -368,7 +372,7 @@ def apply_verification(
 
     - invalid: status `inactive` (the key no longer works), unless the ledger already says
       `rotated`, which tells more;
-    - active: `needs-rotation`; `rotated-still-active` when the ledger says `rotated` -- the
+    - active: needs rotation; rotated but still active when the ledger says `rotated` -- the
       rotation did not take (a reset of another key, or of the key before a re-issue);
     - unknown: the status stays as it was.
     """
@@ -378,11 +382,11 @@ def apply_verification(
         if verdict is None:
             result.append(key)
             continue
-        status = key.status
-        if verdict.state == INVALID and status != 'rotated':
-            status = 'inactive'
+        status: Status = key.status
+        if verdict.state == INVALID and status != ROTATED:
+            status = INACTIVE
         elif verdict.state == ACTIVE:
-            status = ROTATED_STILL_ACTIVE if status == 'rotated' else 'needs-rotation'
+            status = ROTATED_STILL_ACTIVE if status == ROTATED else NEEDS_ROTATION
         result.append(key._replace(verification=verdict, status=status))
     return result
 

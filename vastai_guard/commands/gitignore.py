@@ -14,8 +14,8 @@ from vastai_guard.errors import EXIT_FINDINGS
 from vastai_guard.errors import FatalError
 from vastai_guard.findings import Problem
 from vastai_guard.report.color import Terminal
-from vastai_guard.report.output import count
 from vastai_guard.report.output import emit
+from vastai_guard.vocabulary import count
 
 
 def fix_gitignore(root: str, facts: ignorecheck.Facts) -> list[str]:

@@ -17,28 +17,22 @@ from vastai_guard.errors import EXIT_CLEAN
 from vastai_guard.errors import EXIT_ERROR
 from vastai_guard.errors import EXIT_FINDINGS
 from vastai_guard.errors import FatalError
-from vastai_guard.findings import PENDING_STATUSES
 from vastai_guard.findings import ExposedKey
 from vastai_guard.history import HistoryResult
 from vastai_guard.history import Progress
 from vastai_guard.history import scan_history
 from vastai_guard.history_judge import default_jobs
 from vastai_guard.report.color import Terminal
-from vastai_guard.report.output import count
 from vastai_guard.report.output import emit
 from vastai_guard.suppress import baseline_path as find_baseline
 from vastai_guard.suppress import load_baseline
+from vastai_guard.vocabulary import ACTIVE
+from vastai_guard.vocabulary import ADVICE_PUSH
+from vastai_guard.vocabulary import PENDING_STATUSES
+from vastai_guard.vocabulary import count
 
 if TYPE_CHECKING:
     from vastai_guard.verify import VerifyOptions
-
-
-# The push was stopped: the key is in local commits only (unless it was pushed elsewhere).
-PUSH_ADVICE = '''\
-The push was stopped before these commits left this machine. Take the key out of them
-(`git commit --amend` for the last commit, `git rebase -i @{upstream}` for older ones), put it
-in an ignored .env file or a secret store, then push again. Rotate it if it was pushed
-anywhere else or shared.'''
 
 
 def history_revs(repo: git.HistoryRepo, *, include_unreachable: bool) -> list[str]:
@@ -214,11 +208,11 @@ def history(
     emit(report, output_file=output_file, summary=_summary(keys))
     pending = any(
         key.status in PENDING_STATUSES
-        and (fail_on == 'any' or (key.verification and key.verification.state == 'active'))
+        and (fail_on == 'any' or (key.verification and key.verification.state == ACTIVE))
         for key in keys
     )
     if pre_push and pending:
-        print(PUSH_ADVICE)
+        print(ADVICE_PUSH)
     if pending:
         return EXIT_FINDINGS
     if result.incomplete and not allow_missing_objects:

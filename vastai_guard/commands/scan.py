@@ -24,10 +24,11 @@ from vastai_guard.findings import fingerprint
 from vastai_guard.findings import shown_path
 from vastai_guard.findings import to_finding
 from vastai_guard.report.color import Terminal
-from vastai_guard.report.output import count
 from vastai_guard.report.output import emit
 from vastai_guard.suppress import load_baseline
 from vastai_guard.suppress import unsuppressed
+from vastai_guard.vocabulary import ACTIVE
+from vastai_guard.vocabulary import count
 
 if TYPE_CHECKING:
     from vastai_guard.verify import VerifyOptions
@@ -205,9 +206,9 @@ def scan(
     ):
         # one line for a person at a terminal; hooks and pipes get silence, as they expect
         print(summary(findings, files_read=len(scanned)))
-    if fail_on == 'active':
+    if fail_on == ACTIVE:
         # CI policy (--fail-on active): a dead or unanswered key is reported, not failed on
-        findings = [f for f in findings if f.verification and f.verification.state == 'active']
+        findings = [f for f in findings if f.verification and f.verification.state == ACTIVE]
     return EXIT_FINDINGS if findings else EXIT_CLEAN
 
 

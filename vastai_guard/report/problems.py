@@ -8,6 +8,7 @@ import json
 from collections.abc import Sequence
 
 from vastai_guard.findings import Problem
+from vastai_guard.vocabulary import count
 
 
 def problem_json(problem: Problem) -> dict[str, str]:
@@ -41,8 +42,7 @@ def render_text(
         lines.append('vastai-guard: env files and Vast.ai key files are kept out of git.')
         return '\n'.join(lines) + '\n'
     lines.append('')
-    count = len(problems)
-    lines.append(f'{count} problem{"s" if count != 1 else ""}.')
+    lines.append(f'{count(len(problems), "problem")}.')
     if any(p.kind == 'missing-pattern' for p in problems) and added is None:
         lines.append('`vastai-guard gitignore --fix` appends the missing patterns to .gitignore.')
     if untrack:
