@@ -8,7 +8,9 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterable
 from collections.abc import Iterator
+from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler
 from http.server import ThreadingHTTPServer
 from pathlib import Path
@@ -20,7 +22,10 @@ from testing.util import commit_all
 from testing.util import new_key
 from testing.util import run_cli
 from testing.util import write
+from vastai_guard import git
+from vastai_guard import history
 from vastai_guard import verify
+from vastai_guard.config import Config
 from vastai_guard.errors import FatalError
 from vastai_guard.findings import ExposedKey
 from vastai_guard.findings import FirstSeen
@@ -475,7 +480,7 @@ def test_apply_verification(status: str, state: str, expected: str) -> None:
     key = _exposed(status)
     verdict = Verification(state, 'reason', '2026-01-01T00:00:00Z')
 
-    [result] = verify.apply_verification([key], {key.fingerprint: verdict})
+    [result] = history.apply_verification([key], {key.fingerprint: verdict})
 
     assert (result.status, result.verification) == (expected, verdict)
 
@@ -483,21 +488,36 @@ def test_apply_verification(status: str, state: str, expected: str) -> None:
 def test_apply_verification_leaves_unchecked_keys_alone() -> None:
     key = _exposed('needs-rotation')
 
-    assert verify.apply_verification([key], {}) == [key]
+    assert history.apply_verification([key], {}) == [key]
 
 
-def test_verify_exposed_keys_in_one_call(vast_api: FakeVastApi) -> None:
-    active, invalid = _keys(vast_api, 'active', 'invalid')
-    keys = [_exposed('needs-rotation'), _exposed('needs-rotation')]
-    keys = [keys[0]._replace(fingerprint=fingerprint(active)),
-            keys[1]._replace(fingerprint=fingerprint(invalid))]
+def test_the_history_engine_keeps_verdicts_and_asks_only_about_unsuppressed_keys(
+        repo: Path, vast_api: FakeVastApi,
+) -> None:
+    active, invalid, allowed = _keys(vast_api, 'active', 'invalid', 'active')
+    write(repo, '.env', f'VAST_API_KEY={active}\nVAST_API_KEY_B={invalid}\n')
+    write(repo, 'docs.env', f'VAST_API_KEY={allowed}\n')
+    commit_all(repo)
+    asked: list[str] = []
 
-    result = verify.verify_exposed_keys(
-        keys,
-        {fingerprint(active): active, fingerprint(invalid): invalid},
-        FAST._replace(api_url=vast_api.url),
+    def verifier(secrets: Iterable[str]) -> Mapping[str, Verification]:
+        asked.extend(secrets)
+        return FAST._replace(api_url=vast_api.url).verify(asked)
+
+    result = history.scan_history(
+        git.open_history_repo(str(repo)), ['--all'],
+        config=Config(allow_fingerprints=frozenset((fingerprint(allowed),))),
+        baseline=frozenset(), verify=verifier,
     )
 
-    assert [(k.status, k.verification.state if k.verification else '') for k in result] == [
-        ('needs-rotation', 'active'), ('inactive', 'invalid'),
-    ]
+    assert sorted(asked) == sorted((active, invalid))  # the allowed key is never sent
+    assert sorted(
+        (k.fingerprint, k.status, k.verification.state if k.verification else '')
+        for k in result.keys
+    ) == sorted([
+        (fingerprint(active), 'needs-rotation', 'active'),
+        (fingerprint(invalid), 'inactive', 'invalid'),
+    ])
+    # the result has no field a raw key could travel in
+    assert 'secrets' not in history.HistoryResult._fields
+    assert all(key not in repr(result) for key in (active, invalid, allowed))

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Mapping
 from typing import NamedTuple
 
 from vastai_guard.rules import Rule
@@ -38,6 +41,12 @@ class Verification(NamedTuple):
     checked_at: str  # ISO 8601, UTC
     # account id and email of an active key, only with `--show-account`
     account: str = ''
+
+
+# `--verify`, as the engines receive it: called with the raw keys they hold (each distinct
+# key once, suppressed ones left out), it answers a verdict per fingerprint. The engines keep
+# the verdicts and nothing else: no raw key leaves them.
+Verifier = Callable[[Iterable[str]], Mapping[str, Verification]]
 
 
 class Finding(NamedTuple):

@@ -12,8 +12,8 @@ from vastai_guard.report.output import default_format
 from vastai_guard.vocabulary import ACTIVE
 
 if TYPE_CHECKING:
+    from vastai_guard.findings import Verifier
     from vastai_guard.report.color import Terminal
-    from vastai_guard.verify import VerifyOptions
 
 
 def _add_common(parser: argparse.ArgumentParser, formats: Sequence[str]) -> None:
@@ -261,8 +261,9 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _verify(args: argparse.Namespace) -> VerifyOptions | None:
-    """The --verify options, URL checked; called inside run_guarded, so a problem is exit 2."""
+def _verify(args: argparse.Namespace) -> Verifier | None:
+    """--verify as the engines take it: raw keys in, verdicts out; the URL checked here, inside
+    run_guarded, so a problem is exit 2."""
     if not args.verify and args.fail_on != ACTIVE:
         # --api-url and --show-account mean nothing without --verify: say so
         for flag, given in (('--api-url', args.api_url is not None),
@@ -272,7 +273,7 @@ def _verify(args: argparse.Namespace) -> VerifyOptions | None:
         return None
     # imported only when asked for: the hook path stays light
     from vastai_guard.verify import verify_options
-    return verify_options(args.api_url, show_account=args.show_account)
+    return verify_options(args.api_url, show_account=args.show_account).verify
 
 
 def _terminal(args: argparse.Namespace) -> Terminal:

@@ -5,7 +5,6 @@ import sys
 import time
 from collections.abc import Callable
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 from typing import TextIO
 
 from vastai_guard import git
@@ -18,6 +17,7 @@ from vastai_guard.errors import EXIT_ERROR
 from vastai_guard.errors import EXIT_FINDINGS
 from vastai_guard.errors import FatalError
 from vastai_guard.findings import ExposedKey
+from vastai_guard.findings import Verifier
 from vastai_guard.history import HistoryResult
 from vastai_guard.history import Progress
 from vastai_guard.history import scan_history
@@ -30,9 +30,6 @@ from vastai_guard.vocabulary import ACTIVE
 from vastai_guard.vocabulary import ADVICE_PUSH
 from vastai_guard.vocabulary import PENDING_STATUSES
 from vastai_guard.vocabulary import count
-
-if TYPE_CHECKING:
-    from vastai_guard.verify import VerifyOptions
 
 
 def history_revs(repo: git.HistoryRepo, *, include_unreachable: bool) -> list[str]:
@@ -94,7 +91,7 @@ def run_history(
         include_unreachable: bool,
         baseline_path: str | None,
         progress: Callable[[Progress], None] | None = None,
-        keep_secrets: bool = False,
+        verify: Verifier | None = None,
         jobs: int | None = None,
         push_revs: Sequence[str] | None = None,
 ) -> HistoryResult:
@@ -123,7 +120,7 @@ def run_history(
     try:
         return scan_history(
             repo, revs, config=config, baseline=baseline, progress=progress,
-            keep_secrets=keep_secrets, jobs=jobs or default_jobs(),
+            verify=verify, jobs=jobs or default_jobs(),
             # a range is the commits of a pull request (or of a push): refs outside it are
             # not its business
             with_refs=range_spec is None and push_revs is None,
@@ -142,7 +139,7 @@ def history(
         baseline_path: str | None,
         config_file: str | None,
         output_file: str | None = None,
-        verify: VerifyOptions | None = None,
+        verify: Verifier | None = None,
         since_rotation_days: int | None = None,
         jobs: int | None = None,
         allow_missing_objects: bool = False,
@@ -180,7 +177,7 @@ def history(
         range_spec=range_spec,
         include_unreachable=include_unreachable,
         baseline_path=find_baseline(repo.root, baseline_path),
-        keep_secrets=verify is not None,
+        verify=verify,
         jobs=jobs,
         push_revs=pushed,
     )
@@ -193,11 +190,6 @@ def history(
             file=sys.stderr,
         )
     keys = list(result.keys)
-    if verify is not None and keys:
-        from vastai_guard.verify import verify_exposed_keys
-
-        keys = verify_exposed_keys(keys, dict(result.secrets), verify)
-    result = result._replace(secrets={})  # the raw keys go no further than the verifier
 
     report = _render(
         keys, result.commits_scanned, output_format,

@@ -7,7 +7,6 @@ import sys
 from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from vastai_guard import git
 from vastai_guard import sources
@@ -20,6 +19,7 @@ from vastai_guard.errors import EXIT_FINDINGS
 from vastai_guard.errors import FatalError
 from vastai_guard.findings import Finding
 from vastai_guard.findings import Fragment
+from vastai_guard.findings import Verifier
 from vastai_guard.findings import fingerprint
 from vastai_guard.findings import shown_path
 from vastai_guard.findings import to_finding
@@ -29,9 +29,6 @@ from vastai_guard.suppress import load_baseline
 from vastai_guard.suppress import unsuppressed
 from vastai_guard.vocabulary import ACTIVE
 from vastai_guard.vocabulary import count
-
-if TYPE_CHECKING:
-    from vastai_guard.verify import VerifyOptions
 
 
 def _fragments_in_repo(
@@ -103,35 +100,34 @@ def _check_exist(missing: Sequence[str]) -> None:
         )
 
 
-def collect(
+def find_keys(
         fragments: Iterable[Fragment],
-        secrets: dict[str, str] | None = None,
-) -> list[Finding]:
-    """Findings; with `secrets`, also fingerprint -> secret for `--verify` (memory only)."""
-    findings = []
+        *,
+        config: Config,
+        baseline: frozenset[str],
+        verify: Verifier | None = None,
+) -> tuple[list[Finding], list[Finding]]:
+    """(every finding, the unsuppressed ones), the latter with verdicts when `verify` is given.
+
+    The raw keys stay here: `verify` is called with the unsuppressed ones (an allowed key, a
+    documentation example, is never sent), each distinct key once, and only verdicts go on.
+    """
+    secrets: dict[str, str] = {}
+    found = []
     for fragment in fragments:
         matches = fragment.matches
         if matches is None:
             matches = tuple(find_secrets(fragment.text, fragment.path))
         for match in matches:
             finding = to_finding(match, fragment.path)
-            if secrets is not None:
+            if verify is not None:
                 secrets[finding.fingerprint] = match.secret
-            findings.append(finding)
-    return findings
-
-
-def verified(
-        findings: list[Finding],
-        secrets: dict[str, str],
-        options: VerifyOptions,
-) -> list[Finding]:
-    """Each finding with its key's verdict; each distinct key is asked about once.
-
-    Suppressed findings are gone by now: an allowed key (a documentation example) is not sent.
-    """
-    verdicts = options.verify([secrets[key] for key in {f.fingerprint for f in findings}])
-    return [f._replace(verification=verdicts[f.fingerprint]) for f in findings]
+            found.append(finding)
+    findings = unsuppressed(found, config=config, baseline=baseline)
+    if verify is not None and findings:
+        verdicts = verify(secrets[key] for key in dict.fromkeys(f.fingerprint for f in findings))
+        findings = [f._replace(verification=verdicts[f.fingerprint]) for f in findings]
+    return found, findings
 
 
 def scan(
@@ -142,7 +138,7 @@ def scan(
         baseline_path: str | None,
         config_file: str | None,
         output_file: str | None = None,
-        verify: VerifyOptions | None = None,
+        verify: Verifier | None = None,
         from_disk: bool = False,
         update_baseline: str | None = None,
         fail_on: str = 'any',
@@ -174,12 +170,7 @@ def scan(
         fragments = _fragments_in_repo(
             tree, paths, all_files=all_files, config=config, skipped=skipped, read=scanned,
         )
-    # raw secrets are collected only for --verify, and never reach a renderer
-    secrets: dict[str, str] | None = {} if verify is not None else None
-    found = collect(fragments, secrets)
-    findings = unsuppressed(found, config=config, baseline=baseline)
-    if verify is not None and secrets is not None and findings:
-        findings = verified(findings, secrets, verify)
+    found, findings = find_keys(fragments, config=config, baseline=baseline, verify=verify)
 
     for item in skipped:
         if (item.notable and not terminal.quiet) or terminal.verbose:
