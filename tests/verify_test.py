@@ -33,6 +33,7 @@ from vastai_guard.findings import Occurrence
 from vastai_guard.findings import Verification
 from vastai_guard.findings import fingerprint
 from vastai_guard.findings import redact
+from vastai_guard.model import HistoryReport
 from vastai_guard.rules import ASSIGNMENT
 
 # in every body the fake API sends: it must never reach an output
@@ -519,5 +520,5 @@ def test_the_history_engine_keeps_verdicts_and_asks_only_about_unsuppressed_keys
         (fingerprint(invalid), 'inactive', 'invalid'),
     ])
     # the result has no field a raw key could travel in
-    assert 'secrets' not in history.HistoryResult._fields
+    assert 'secrets' not in HistoryReport._fields
     assert all(key not in repr(result) for key in (active, invalid, allowed))

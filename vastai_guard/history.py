@@ -41,19 +41,20 @@ from vastai_guard.history_judge import Judge
 from vastai_guard.history_judge import Suppressions
 from vastai_guard.history_judge import TaskResult
 from vastai_guard.history_judge import keys_in
+from vastai_guard.model import HistoryReport
 from vastai_guard.rules import Rule
 from vastai_guard.sources import wanted
 from vastai_guard.vocabulary import ACTIVE
+from vastai_guard.vocabulary import COMMIT_MESSAGE
 from vastai_guard.vocabulary import INACTIVE
 from vastai_guard.vocabulary import INVALID
 from vastai_guard.vocabulary import NEEDS_ROTATION
 from vastai_guard.vocabulary import ROTATED
 from vastai_guard.vocabulary import ROTATED_STILL_ACTIVE
+from vastai_guard.vocabulary import TAG_MESSAGE
 from vastai_guard.vocabulary import Status
 
 # The `path` of an occurrence found in a commit message rather than in a file.
-COMMIT_MESSAGE = '(commit message)'
-TAG_MESSAGE = '(tag message)'
 # How often (in blobs asked for) the progress callback hears from the walk.
 _PROGRESS_EVERY = 256
 
@@ -64,17 +65,6 @@ class Progress(NamedTuple):
     bytes_read: int
     total: int = 0  # blobs asked for so far (the walk may still be finding more)
     keys: int = 0  # distinct keys found so far
-
-
-class HistoryResult(NamedTuple):
-    keys: tuple[ExposedKey, ...]
-    commits_scanned: int
-    # objects that could not be read, or a walk cut short: reported, never fatal
-    warnings: tuple[str, ...]
-    # objects that should have been scanned and could not be read (missing, damaged)
-    unreadable_objects: int = 0
-    # something was not read: an unreadable object, or a walk git could not finish
-    incomplete: bool = False
 
 
 class _Found(NamedTuple):
@@ -354,7 +344,7 @@ def scan_history(
         verify: Verifier | None = None,
         jobs: int = 1,
         with_refs: bool = True,
-) -> HistoryResult:
+) -> HistoryReport:
     """Every key introduced by a commit reachable from `revs` (git log revision arguments).
 
     With `with_refs`, also what refs name outside commits (tag messages, blob and tree refs).
@@ -394,7 +384,7 @@ def scan_history(
         secrets.update(walk.secrets)
         verdicts = verify(secrets[key.fingerprint] for key in keys if key.fingerprint in secrets)
         keys = apply_verification(keys, verdicts)
-    return HistoryResult(
+    return HistoryReport(
         tuple(keys), walk.commits, tuple(walk.warnings),
         unreadable_objects=walk.unreadable,
         incomplete=walk.unreadable > 0 or walk.stopped_early,

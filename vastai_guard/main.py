@@ -8,6 +8,10 @@ from typing import TYPE_CHECKING
 
 from vastai_guard.errors import FatalError
 from vastai_guard.errors import run_guarded
+from vastai_guard.model import GitignoreReport
+from vastai_guard.model import HistoryReport
+from vastai_guard.model import ScanReport
+from vastai_guard.report import formats
 from vastai_guard.report.output import default_format
 from vastai_guard.vocabulary import ACTIVE
 
@@ -136,7 +140,7 @@ def _parser() -> argparse.ArgumentParser:
         '--baseline', dest='baseline_path', metavar='FILE',
         help='detect-secrets baseline: secrets in it are not reported',
     )
-    _add_common(scan, ('text', 'json', 'sarif', 'github'))
+    _add_common(scan, formats(ScanReport))
     _add_terminal(scan)
     _add_output(scan)
     _add_verify(scan)
@@ -182,8 +186,8 @@ def _parser() -> argparse.ArgumentParser:
         help='also warn when one Vast.ai key is in the env files of two environments',
     )
     gitignore.add_argument(
-        '--format', dest='output_format', choices=('text', 'json', 'sarif', 'github'),
-        default=default_format(('github',), os.environ),
+        '--format', dest='output_format', choices=formats(GitignoreReport),
+        default=default_format(formats(GitignoreReport), os.environ),
         help='report format (default: github inside GitHub Actions, else text)',
     )
     _add_output(gitignore)
@@ -233,7 +237,7 @@ def _parser() -> argparse.ArgumentParser:
         '--since-rotation-days', type=_positive_int, metavar='N',
         help='with --format markdown: flag keys recorded as rotated more than N days ago',
     )
-    _add_common(history, ('text', 'json', 'sarif', 'github', 'markdown'))
+    _add_common(history, formats(HistoryReport))
     _add_terminal(history)
     _add_output(history)
     _add_verify(history)
@@ -290,71 +294,63 @@ def _terminal(args: argparse.Namespace) -> Terminal:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    # one boundary for every command: FatalError is exit 2, ^C 130, a bug 3
+    return run_guarded(lambda: _run(args))
 
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == 'scan':
         from vastai_guard.commands.scan import scan
-        return run_guarded(
-            lambda: scan(
-                args.paths,
-                all_files=args.all_files,
-                output_format=args.output_format,
-                baseline_path=args.baseline_path,
-                config_file=args.config_file,
-                output_file=args.output_file,
-                verify=_verify(args),
-                from_disk=args.from_disk,
-                update_baseline=args.update_baseline,
-                fail_on=args.fail_on,
-                terminal=_terminal(args),
-            ),
+        return scan(
+            args.paths,
+            all_files=args.all_files,
+            output_format=args.output_format,
+            baseline_path=args.baseline_path,
+            config_file=args.config_file,
+            output_file=args.output_file,
+            verify=_verify(args),
+            from_disk=args.from_disk,
+            update_baseline=args.update_baseline,
+            fail_on=args.fail_on,
+            terminal=_terminal(args),
         )
     if args.command == 'init':
         from vastai_guard.commands.init import init
-        return run_guarded(
-            lambda: init(
-                repo=args.hook_repo, rev=args.rev, local=args.local, pre_push=args.pre_push,
-            ),
-        )
+        return init(repo=args.hook_repo, rev=args.rev, local=args.local, pre_push=args.pre_push)
     if args.command == 'gitignore':
         from vastai_guard.commands.gitignore import gitignore
-        return run_guarded(
-            lambda: gitignore(
-                fix=args.fix,
-                check_reuse=args.check_reuse,
-                output_format=args.output_format,
-                output_file=args.output_file,
-                terminal=_terminal(args),
-            ),
+        return gitignore(
+            fix=args.fix,
+            check_reuse=args.check_reuse,
+            output_format=args.output_format,
+            output_file=args.output_file,
+            terminal=_terminal(args),
         )
     if args.command == 'history':
         from vastai_guard.commands.history import history
-        return run_guarded(
-            lambda: history(
-                repo_path=args.repo_path,
-                range_spec=args.range_spec,
-                include_unreachable=args.include_unreachable,
-                output_format=args.output_format,
-                baseline_path=args.baseline_path,
-                config_file=args.config_file,
-                output_file=args.output_file,
-                verify=_verify(args),
-                since_rotation_days=args.since_rotation_days,
-                pre_push=args.pre_push,
-                fail_on=args.fail_on,
-                terminal=_terminal(args),
-                jobs=args.jobs,
-                allow_missing_objects=args.allow_missing_objects,
-            ),
+        return history(
+            repo_path=args.repo_path,
+            range_spec=args.range_spec,
+            include_unreachable=args.include_unreachable,
+            output_format=args.output_format,
+            baseline_path=args.baseline_path,
+            config_file=args.config_file,
+            output_file=args.output_file,
+            verify=_verify(args),
+            since_rotation_days=args.since_rotation_days,
+            pre_push=args.pre_push,
+            fail_on=args.fail_on,
+            terminal=_terminal(args),
+            jobs=args.jobs,
+            allow_missing_objects=args.allow_missing_objects,
         )
     if args.command == 'rotated':
         from vastai_guard.commands.rotated import rotated
-        return run_guarded(
-            lambda: rotated(
-                args.fingerprint,
-                note=args.note,
-                repo_path=args.repo_path,
-                config_file=args.config_file,
-            ),
+        return rotated(
+            args.fingerprint,
+            note=args.note,
+            repo_path=args.repo_path,
+            config_file=args.config_file,
         )
     raise AssertionError(f'unhandled command {args.command!r}')
 

@@ -34,6 +34,10 @@ UNKNOWN: Final = 'unknown'
 # the order reports count them in: the ones to act on first
 STATES: Final = (ACTIVE, UNKNOWN, INVALID)
 
+# The `path` of a key found in a commit (or annotated tag) message rather than in a file.
+COMMIT_MESSAGE: Final = '(commit message)'
+TAG_MESSAGE: Final = '(tag message)'
+
 KEYS_PAGE: Final = 'https://cloud.vast.ai/manage-keys/'
 PROJECT_URL: Final = 'https://github.com/vastai-guard/vastai-guard'
 ISSUES_URL: Final = f'{PROJECT_URL}/issues'

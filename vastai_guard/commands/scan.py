@@ -23,6 +23,9 @@ from vastai_guard.findings import Verifier
 from vastai_guard.findings import fingerprint
 from vastai_guard.findings import shown_path
 from vastai_guard.findings import to_finding
+from vastai_guard.model import ScanReport
+from vastai_guard.report import render
+from vastai_guard.report import summary
 from vastai_guard.report.color import Terminal
 from vastai_guard.report.output import emit
 from vastai_guard.suppress import load_baseline
@@ -186,17 +189,18 @@ def scan(
     committed = committed_keys(
         tree.root, findings, max_size=config.max_file_mb * 1024 * 1024,
     ) if tree is not None else frozenset()
+    report = ScanReport(tuple(findings), files_read=len(scanned), committed=committed)
     emit(
-        render(findings, output_format, committed, terminal),
+        render(report, output_format, terminal),
         output_file=output_file,
-        summary=summary(findings, files_read=len(scanned)),
+        summary=summary(report),
     )
     if (
             not findings and output_format == 'text' and output_file is None
             and sys.stdout.isatty() and not terminal.quiet
     ):
         # one line for a person at a terminal; hooks and pipes get silence, as they expect
-        print(summary(findings, files_read=len(scanned)))
+        print(summary(report))
     if fail_on == ACTIVE:
         # CI policy (--fail-on active): a dead or unanswered key is reported, not failed on
         findings = [f for f in findings if f.verification and f.verification.state == ACTIVE]
@@ -247,31 +251,3 @@ def _why(finding: Finding, config: Config, baseline: frozenset[str]) -> str:
         return 'in the baseline'
     return f'path in exclude_paths ({config.path})'
 
-
-def render(
-        findings: Sequence[Finding],
-        output_format: str,
-        committed: frozenset[str] = frozenset(),
-        terminal: Terminal = Terminal(),
-) -> str:
-    if output_format == 'json':
-        from vastai_guard.report import json as json_report
-        return json_report.render(findings)
-    if output_format in ('sarif', 'github'):
-        from vastai_guard.report import results
-        return results.render_for_ci(
-            output_format,
-            [results.from_finding(finding) for finding in findings],
-            results.DETECTOR_RULES,
-            category='scan',
-        )
-    from vastai_guard.report import text
-    return text.render(findings, committed, paint=terminal.paint, quiet=terminal.quiet)
-
-
-def summary(findings: Sequence[Finding], *, files_read: int) -> str:
-    if not findings:
-        return f'vastai-guard: no Vast.ai keys in {count(files_read, "file")}'
-    keys = count(len({f.fingerprint for f in findings}), 'Vast.ai key')
-    files = count(len({f.path for f in findings}), 'file')
-    return f'vastai-guard: found {keys} in {files}'

@@ -16,6 +16,7 @@ from vastai_guard.findings import Finding
 from vastai_guard.rules import ALL_RULES
 from vastai_guard.rules import Rule
 from vastai_guard.vocabulary import ADVICE_CI
+from vastai_guard.vocabulary import COMMIT_MESSAGE
 from vastai_guard.vocabulary import INACTIVE
 from vastai_guard.vocabulary import KEYS_PAGE
 from vastai_guard.vocabulary import NEEDS_ROTATION
@@ -109,8 +110,6 @@ MESSAGE_ANCHOR = '.vastai-guard.yaml'
 
 
 def from_exposed_key(key: ExposedKey) -> Result:
-    from vastai_guard.history import COMMIT_MESSAGE
-
     first = key.first_seen
     where = 'still in HEAD' if key.in_head else 'no longer in HEAD, still in history'
     status = _HISTORY_STATUS.get(key.status, key.status)
@@ -172,26 +171,3 @@ def stable_fingerprint(result: Result) -> str:
         return result.fingerprint
     return hashlib.sha256(f'{result.rule_id}\0{result.path}'.encode()).hexdigest()
 
-
-def render_for_ci(
-        output_format: str,
-        converted: Sequence[Result],
-        rules: Sequence[RuleHelp],
-        *,
-        category: str,
-        incomplete: str | None = None,
-) -> str:
-    """`--format sarif` or `--format github`, for any command's results.
-
-    `incomplete`: why the scan did not read everything (history), said in the report itself.
-    """
-    if output_format == 'sarif':
-        from vastai_guard.report import sarif
-
-        return sarif.render(converted, rules, category=category, incomplete=incomplete)
-    from vastai_guard.report import github
-
-    report = github.render(converted)
-    if incomplete is not None:
-        report += f'::warning title=incomplete-scan::{github.escape_data(incomplete)}\n'
-    return report
