@@ -17,6 +17,8 @@ from vastai_guard.findings import fingerprint
 from vastai_guard.findings import redact
 from vastai_guard.report.markdown import render_rotation_plan
 from vastai_guard.rules import ASSIGNMENT
+from vastai_guard.vocabulary import State
+from vastai_guard.vocabulary import Status
 
 TODAY = datetime.date(2026, 11, 27)
 COMMIT = 'c0ffee' + '0' * 34
@@ -28,8 +30,8 @@ class Key:
 
     def __init__(
             self,
-            status: str,
-            state: str | None = None,
+            status: Status,
+            state: State | None = None,
             *,
             in_head: bool = True,
             paths: tuple[str, ...] = ('.env',),

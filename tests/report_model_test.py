@@ -2,6 +2,7 @@
 model with no field a raw key could travel in."""
 from __future__ import annotations
 
+import argparse
 import json
 import typing
 
@@ -16,12 +17,13 @@ from vastai_guard.main import _parser
 from vastai_guard.model import GitignoreReport
 from vastai_guard.model import HistoryReport
 from vastai_guard.model import ScanReport
+from vastai_guard.report import Report
 from vastai_guard.report import formats
 from vastai_guard.report import render
 from vastai_guard.rules import ASSIGNMENT
 
 _COMMANDS = {'scan': ScanReport, 'history': HistoryReport, 'gitignore': GitignoreReport}
-_EMPTY = {
+_EMPTY: dict[type[Report], Report] = {
     ScanReport: ScanReport((), files_read=0),
     HistoryReport: HistoryReport((), commits_scanned=0),
     GitignoreReport: GitignoreReport(()),
@@ -31,9 +33,9 @@ _EMPTY = {
 def _format_choices(command: str) -> tuple[str, ...]:
     parser = _parser()
     subparsers = next(a for a in parser._actions if a.dest == 'command')
-    sub = subparsers.choices[command]  # type: ignore[index]
+    sub = typing.cast('dict[str, argparse.ArgumentParser]', subparsers.choices)[command]
     action = next(a for a in sub._actions if a.dest == 'output_format')
-    return tuple(action.choices)  # type: ignore[arg-type]
+    return tuple(action.choices or ())
 
 
 @pytest.mark.parametrize('command', sorted(_COMMANDS))

@@ -24,6 +24,7 @@ from vastai_guard.report import sarif
 from vastai_guard.rules import ALL_RULES
 from vastai_guard.rules import ASSIGNMENT
 from vastai_guard.rules import CLI
+from vastai_guard.vocabulary import Status
 
 
 class Problem(NamedTuple):
@@ -139,7 +140,7 @@ def test_sarif_written_with_output_file_is_valid(repo: Path, tmp_path: Path) -> 
     ]
 
 
-def _exposed(key: str, *, status: str, in_head: bool) -> ExposedKey:
+def _exposed(key: str, *, status: Status, in_head: bool) -> ExposedKey:
     first = FirstSeen(
         commit='1234567890abcdef1234567890abcdef12345678',
         author='Ada <ada@example.invalid>',
@@ -170,7 +171,7 @@ def _exposed(key: str, *, status: str, in_head: bool) -> ExposedKey:
     ),
 )
 def test_history_keys_render_as_valid_sarif_at_first_sighting(
-        status: str, in_head: bool, level: str,
+        status: Status, in_head: bool, level: str,
 ) -> None:
     key = new_key()
     exposed = _exposed(key, status=status, in_head=in_head)

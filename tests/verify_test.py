@@ -35,6 +35,8 @@ from vastai_guard.findings import fingerprint
 from vastai_guard.findings import redact
 from vastai_guard.model import HistoryReport
 from vastai_guard.rules import ASSIGNMENT
+from vastai_guard.vocabulary import State
+from vastai_guard.vocabulary import Status
 
 # in every body the fake API sends: it must never reach an output
 BODY_MARKER = 'BODY-MARKER-do-not-print'
@@ -453,7 +455,7 @@ def test_usage_errors(repo: Path, args: tuple[str, ...], message: str) -> None:
     assert (result.returncode, result.stdout, result.stderr) == (2, '', message)
 
 
-def _exposed(status: str) -> ExposedKey:
+def _exposed(status: Status) -> ExposedKey:
     secret = new_key()
     return ExposedKey(
         fingerprint=fingerprint(secret),
@@ -477,7 +479,7 @@ def _exposed(status: str) -> ExposedKey:
         pytest.param('rotated', 'unknown', 'rotated', id='rotated-unknown'),
     ),
 )
-def test_apply_verification(status: str, state: str, expected: str) -> None:
+def test_apply_verification(status: Status, state: State, expected: Status) -> None:
     key = _exposed(status)
     verdict = Verification(state, 'reason', '2026-01-01T00:00:00Z')
 
