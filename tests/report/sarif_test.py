@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 import pytest
 
+from testing.sarif import SCHEMA
 from testing.sarif import validated
 from testing.util import git
 from testing.util import new_key
@@ -224,7 +225,7 @@ def test_a_result_naming_an_unknown_rule_is_a_bug_not_a_broken_log() -> None:
 
 
 def test_shipped_schema_is_the_official_oasis_schema() -> None:
-    schema_file = Path(__file__).parent / 'sarif-schema-2.1.0.json'
+    schema_file = SCHEMA
     schema = json.loads(schema_file.read_text(encoding='utf-8'))
     assert schema['id'] == sarif.SCHEMA_URI
     assert schema['title'] == 'Static Analysis Results Format (SARIF) Version 2.1.0 JSON Schema'
