@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 from vastai_guard.rules import Rule
+from vastai_guard.vocabulary import ProblemKind
 from vastai_guard.vocabulary import State
 from vastai_guard.vocabulary import Status
 
@@ -146,7 +147,6 @@ def to_finding(match: Match, path: str) -> Finding:
 
 class Problem(NamedTuple):
     """A repository-setup problem (`vastai-guard gitignore`): what, where, and what to do."""
-    # 'staged' | 'tracked' | 'not-ignored' | 'negation' | 'missing-pattern' | 'reused-key'
-    kind: str
+    kind: ProblemKind
     path: str  # repo-relative file or pattern; a .gitignore's path for a negation
     message: str  # one line, with the fix; never a key

@@ -34,6 +34,15 @@ UNKNOWN: Final = 'unknown'
 # the order reports count them in: the ones to act on first
 STATES: Final = (ACTIVE, UNKNOWN, INVALID)
 
+# What `gitignore` finds wrong (`Problem.kind`; the SARIF rule is `gitignore-<kind>`).
+ProblemKind = Literal[
+    'staged', 'tracked', 'not-ignored', 'negation', 'missing-pattern', 'reused-key',
+]
+# a tracked env or key file: whatever key it held was committed
+TRACKED: Final = 'tracked'
+# a pattern the root .gitignore lacks: `gitignore --fix` appends it
+MISSING_PATTERN: Final = 'missing-pattern'
+
 # The `path` of a key found in a commit (or annotated tag) message rather than in a file.
 COMMIT_MESSAGE: Final = '(commit message)'
 TAG_MESSAGE: Final = '(tag message)'
