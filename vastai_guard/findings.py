@@ -145,6 +145,13 @@ def to_finding(match: Match, path: str) -> Finding:
     )
 
 
+class Rotation(NamedTuple):
+    """An entry of the rotation ledger (`rotated:` in .vastai-guard.yaml): never the key."""
+    fingerprint: str
+    date: str  # ISO 8601, as `vastai-guard rotated` wrote it (hand-edited ones may not be)
+    note: str
+
+
 class Problem(NamedTuple):
     """A repository-setup problem (`vastai-guard gitignore`): what, where, and what to do."""
     kind: ProblemKind

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from vastai_guard.config import Rotation
 from vastai_guard.findings import ExposedKey
 from vastai_guard.findings import Finding
 from vastai_guard.findings import Problem
+from vastai_guard.findings import Rotation
 from vastai_guard.vocabulary import count
 
 

@@ -8,10 +8,10 @@ import re
 import pytest
 
 from testing.util import new_key
-from vastai_guard.config import Rotation
 from vastai_guard.findings import ExposedKey
 from vastai_guard.findings import FirstSeen
 from vastai_guard.findings import Occurrence
+from vastai_guard.findings import Rotation
 from vastai_guard.findings import Verification
 from vastai_guard.findings import fingerprint
 from vastai_guard.findings import redact

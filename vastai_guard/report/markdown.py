@@ -10,8 +10,8 @@ import datetime
 import re
 from collections.abc import Sequence
 
-from vastai_guard.config import Rotation
 from vastai_guard.findings import ExposedKey
+from vastai_guard.findings import Rotation
 from vastai_guard.findings import Verification
 from vastai_guard.report.text import verification_rank
 from vastai_guard.vocabulary import ACTIVE
