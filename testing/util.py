@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
+# the checkout under test: its hooks manifest, README and sources
+REPO_ROOT = Path(__file__).resolve().parent.parent
 GIT_ENV = {
     'GIT_AUTHOR_NAME': 'Test Author',
     'GIT_AUTHOR_EMAIL': 'author@example.invalid',

@@ -8,6 +8,7 @@ import pytest
 
 from testing.util import GIT_ENV
 from testing.util import init_repo
+from testing.vastapi import vast_api  # noqa: F401 -- the fake Vast.ai API, for every test
 
 
 @pytest.fixture(autouse=True)

@@ -9,8 +9,7 @@ from testing.util import commit_all
 from testing.util import new_key
 from testing.util import run_cli
 from testing.util import write
-from tests.verify_test import FakeVastApi
-from tests.verify_test import vast_api  # noqa: F401 -- the fixture
+from testing.vastapi import FakeVastApi
 
 
 @pytest.mark.parametrize('command', (['scan', '--all-files'], ['history']))

@@ -10,9 +10,8 @@ from testing.util import git
 from testing.util import new_key
 from testing.util import run_cli
 from testing.util import write
-from tests.verify_test import FakeVastApi
-from tests.verify_test import _keys
-from tests.verify_test import vast_api  # noqa: F401 -- the fixture
+from testing.vastapi import FakeVastApi
+from testing.vastapi import api_keys
 from vastai_guard.findings import fingerprint
 
 
@@ -100,7 +99,7 @@ def test_since_rotation_days_needs_markdown(repo: Path) -> None:
 
 
 def test_history_verify_marks_dead_keys_inactive(repo: Path, vast_api: FakeVastApi) -> None:  # noqa: F811
-    keys = live, dead = _keys(vast_api, 'active', 'invalid')
+    keys = live, dead = api_keys(vast_api, 'active', 'invalid')
     _history_repo(repo, dead, live)
 
     result = run_cli(
@@ -121,7 +120,7 @@ def test_history_verify_marks_dead_keys_inactive(repo: Path, vast_api: FakeVastA
 
 
 def test_history_verify_passes_when_every_key_is_dead(repo: Path, vast_api: FakeVastApi) -> None:  # noqa: F811
-    keys = _keys(vast_api, 'invalid', 'invalid')
+    keys = api_keys(vast_api, 'invalid', 'invalid')
     _history_repo(repo, *keys)
 
     result = run_cli(['history', '--verify', '--api-url', vast_api.url], cwd=repo)
@@ -133,6 +132,6 @@ def test_history_verify_passes_when_every_key_is_dead(repo: Path, vast_api: Fake
 
 
 def test_history_without_verify_sends_nothing(repo: Path, vast_api: FakeVastApi) -> None:  # noqa: F811
-    _history_repo(repo, *_keys(vast_api, 'active', 'active'))
+    _history_repo(repo, *api_keys(vast_api, 'active', 'active'))
     assert run_cli(['history', '--format', 'json'], cwd=repo).returncode == 1
     assert vast_api.requests == []

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,7 +15,7 @@ from testing.util import run_cli
 from testing.util import write
 
 
-def _results(repo: Path) -> list[dict[str, object]]:
+def _results(repo: Path) -> list[dict[str, Any]]:
     result = run_cli(['history', '--format', 'sarif'], repo)
     assert result.returncode == 1, result.stderr
     results: list[dict[str, object]] = validated(result.stdout)['runs'][0]['results']
@@ -28,14 +29,14 @@ def test_a_key_in_a_commit_message_is_anchored_at_a_file_and_names_the_commit(re
     sha = git(repo, 'rev-parse', 'HEAD').strip()
 
     (found,) = _results(repo)
-    (location,) = found['locations']  # type: ignore[misc]
+    (location,) = found['locations']
     physical = location['physicalLocation']
     assert physical['artifactLocation']['uri'] == '.vastai-guard.yaml'
     assert '(commit message)' not in json.dumps(found)
     assert location['logicalLocations'] == [
         {'name': sha[:12], 'fullyQualifiedName': sha, 'kind': 'commit'},
     ]
-    assert f'Found in the message of commit {sha}' in found['message']['text']  # type: ignore[index]
+    assert f'Found in the message of commit {sha}' in found['message']['text']
 
 
 def test_a_key_in_a_file_gone_from_head_keeps_its_path_and_names_the_commit(repo: Path) -> None:
@@ -45,7 +46,7 @@ def test_a_key_in_a_file_gone_from_head_keeps_its_path_and_names_the_commit(repo
     commit_all(repo)
 
     (found,) = _results(repo)
-    (location,) = found['locations']  # type: ignore[misc]
+    (location,) = found['locations']
     assert location['physicalLocation'] == {
         'artifactLocation': {'uri': 'old/deploy.sh'}, 'region': {'startLine': 1},
     }

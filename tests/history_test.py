@@ -610,7 +610,7 @@ def test_line_memo_answers_as_the_prefilter_does() -> None:
     import random
 
     rng = random.Random(5)
-    leaks = [detect_test._render(leak.values[1], new_key()) for leak in detect_test.LEAKS]
+    leaks = [detect_test._render(str(leak.values[1]), new_key()) for leak in detect_test.LEAKS]
     quiet = [f'vast_offer_{i} = search(sha256:{new_key()})\n' for i in range(40)]
     memo = history_judge.LineMemo(limit=50)  # small: the sets are emptied along the way
     lines = list(quiet)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
@@ -38,13 +39,13 @@ class Link(NamedTuple):
 
 
 class Case(NamedTuple):
-    files: dict[str, str | bytes | Link | object]
+    files: Mapping[str, str | bytes | Link | object]
     argv: tuple[str, ...]
     exit: int
     # a fragment of stderr (of stdout too for exit 0 and 1; '' when only the exit code matters)
     stderr: str
     staged: tuple[str, ...] = ()  # `git add`ed after the files are written
-    then: dict[str, str | bytes | Link | object] = {}  # written after staging
+    then: Mapping[str, str | bytes | Link | object] = {}  # written after staging
     cwd: str = '.'
 
 
@@ -221,7 +222,7 @@ CASES = {
 }
 
 
-def _create(repo: Path, files: dict[str, str | bytes | Link | object], key: str) -> None:
+def _create(repo: Path, files: Mapping[str, str | bytes | Link | object], key: str) -> None:
     for name, content in files.items():
         path = repo / name
         if path.is_symlink() or path.exists():

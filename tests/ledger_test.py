@@ -14,9 +14,9 @@ from testing.util import commit_all
 from testing.util import new_key
 from testing.util import write
 from vastai_guard.config import InvalidConfigError
-from vastai_guard.config import Rotation
 from vastai_guard.config import load_config
 from vastai_guard.errors import FatalError
+from vastai_guard.findings import Rotation
 from vastai_guard.findings import fingerprint
 from vastai_guard.ledger import record_rotation
 

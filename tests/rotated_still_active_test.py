@@ -8,8 +8,7 @@ from testing.util import commit_all
 from testing.util import new_key
 from testing.util import run_cli
 from testing.util import write
-from tests.verify_test import FakeVastApi
-from tests.verify_test import vast_api  # noqa: F401 -- the fixture
+from testing.vastapi import FakeVastApi
 from vastai_guard.findings import fingerprint
 
 

@@ -6,13 +6,10 @@ import secrets
 import signal
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler
-from http.server import ThreadingHTTPServer
+from collections.abc import Iterable
+from collections.abc import Mapping
 from pathlib import Path
-from typing import NamedTuple
 
 import pytest
 
@@ -20,7 +17,17 @@ from testing.util import commit_all
 from testing.util import new_key
 from testing.util import run_cli
 from testing.util import write
+from testing.vastapi import ACCOUNT_EMAIL
+from testing.vastapi import ACCOUNT_ID
+from testing.vastapi import BODY_MARKER
+from testing.vastapi import CLIENT_TIMEOUT
+from testing.vastapi import FakeVastApi
+from testing.vastapi import Request
+from testing.vastapi import api_keys
+from vastai_guard import git
+from vastai_guard import history
 from vastai_guard import verify
+from vastai_guard.config import Config
 from vastai_guard.errors import FatalError
 from vastai_guard.findings import ExposedKey
 from vastai_guard.findings import FirstSeen
@@ -28,147 +35,16 @@ from vastai_guard.findings import Occurrence
 from vastai_guard.findings import Verification
 from vastai_guard.findings import fingerprint
 from vastai_guard.findings import redact
+from vastai_guard.model import HistoryReport
 from vastai_guard.rules import ASSIGNMENT
+from vastai_guard.vocabulary import State
+from vastai_guard.vocabulary import Status
 
-# in every body the fake API sends: it must never reach an output
-BODY_MARKER = 'BODY-MARKER-do-not-print'
-ACCOUNT_EMAIL = 'owner@example.invalid'
-ACCOUNT_ID = 4242
-INVALID_BODY = {'success': False, 'error': 'auth_error', 'msg': 'Invalid user key'}
-CLIENT_TIMEOUT = 0.5
-# the hanging handler outlives the client's timeout, but not the test
-HANG_SECONDS = CLIENT_TIMEOUT + 1.0
 FAST = verify.VerifyOptions(timeout=CLIENT_TIMEOUT, backoff=0.01)
-DRIP_SECONDS = CLIENT_TIMEOUT / 5
-
-
-class Request(NamedTuple):
-    method: str
-    path: str
-    authorization: str
-
-
-class FakeVastApi:
-    """Answers per key: `active`, `invalid`, `rate-limited-once`, `hang`, `redirect`; and the
-    hostile ones: `drip` (a byte at a time, forever), `endless` (a 2 GB body, sent until the
-    client leaves), `deep` (a JSON body of nested `[`)."""
-
-    def __init__(self) -> None:
-        self.behaviours: dict[str, str] = {}
-        self.requests: list[Request] = []
-        self.stop = threading.Event()
-        self.lock = threading.Lock()
-        self.url = ''
-
-    def requests_with(self, key: str) -> list[Request]:
-        return [r for r in self.requests if r.authorization == f'Bearer {key}']
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    api: FakeVastApi
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-
-    def _hostile(self, behaviour: str) -> None:
-        api = self.server.api
-        try:
-            if behaviour == 'deep':
-                # under the body cap, past the JSON decoder's recursion limit
-                self._send(200, b'[' * 60_000, {'Content-Type': 'application/json'})
-                return
-            self.send_response(200)
-            self.send_header('Content-Length', str(2 << 30))
-            self.end_headers()
-            self.wfile.flush()
-            # each byte well inside the client's per-read timeout: only a total deadline ends it
-            while not api.stop.is_set():
-                if behaviour == 'drip':
-                    self.wfile.write(b'[')
-                    api.stop.wait(DRIP_SECONDS)
-                else:
-                    self.wfile.write(b'[' * (1 << 16))
-                self.wfile.flush()
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client left, as it should
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-    def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.send_header('Content-Length', str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_CONNECT(self) -> None:
-        # as an HTTPS proxy: records any attempt to reach the real API, lets none through
-        with self.server.api.lock:
-            self.server.api.requests.append(Request('CONNECT', self.path, ''))
-        self._send(403, b'')
-
-    def do_GET(self) -> None:
-        api = self.server.api
-        authorization = self.headers.get('Authorization', '')
-        key = authorization.removeprefix('Bearer ')
-        with api.lock:
-            api.requests.append(Request('GET', self.path, authorization))
-            seen = len(api.requests_with(key))
-        behaviour = api.behaviours.get(key, 'invalid')
-        if behaviour == 'hang':
-            api.stop.wait(HANG_SECONDS)
-            return
-        if behaviour in ('drip', 'endless', 'deep'):
-            self._hostile(behaviour)
-            return
-        if behaviour == 'rate-limited-once' and seen == 1:
-            self._send(429, f'API requests too frequent {BODY_MARKER}'.encode())
-        elif behaviour in ('active', 'rate-limited-once'):
-            # the real response also echoes the key (vast-facts section 3)
-            user = {
-                'id': ACCOUNT_ID, 'email': ACCOUNT_EMAIL, 'api_key': key,
-                'credit': 12.5, 'note': BODY_MARKER,
-            }
-            self._send(200, json.dumps(user).encode(), {'Content-Type': 'application/json'})
-        elif behaviour == 'redirect':
-            self._send(302, b'', {'Location': f'{api.url}/elsewhere/'})
-        else:
-            self._send(401, json.dumps(INVALID_BODY).encode())
-
-
-@pytest.fixture
-def vast_api() -> Iterator[FakeVastApi]:
-    api = FakeVastApi()
-    server = _Server(('127.0.0.1', 0), _Handler)
-    server.api = api
-    api.url = f'http://127.0.0.1:{server.server_address[1]}'
-    # a short poll keeps shutdown() quick at teardown
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield api
-    finally:
-        api.stop.set()
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
-def _keys(api: FakeVastApi, *behaviours: str) -> list[str]:
-    keys = []
-    for behaviour in behaviours:
-        key = new_key()
-        api.behaviours[key] = behaviour
-        keys.append(key)
-    return keys
 
 
 def test_states_for_each_kind_of_answer(vast_api: FakeVastApi) -> None:
-    active, invalid, limited, hanging, redirected = _keys(
+    active, invalid, limited, hanging, redirected = api_keys(
         vast_api, 'active', 'invalid', 'rate-limited-once', 'hang', 'redirect',
     )
     verdicts = FAST._replace(api_url=vast_api.url).verify(
@@ -193,7 +69,7 @@ def test_states_for_each_kind_of_answer(vast_api: FakeVastApi) -> None:
 
 
 def test_hostile_servers_are_bounded(vast_api: FakeVastApi) -> None:
-    dripping, endless, deep = _keys(vast_api, 'drip', 'endless', 'deep')
+    dripping, endless, deep = api_keys(vast_api, 'drip', 'endless', 'deep')
     options = FAST._replace(api_url=vast_api.url)
 
     verdicts = options.verify([dripping, endless, deep])
@@ -210,7 +86,7 @@ def test_hostile_servers_are_bounded(vast_api: FakeVastApi) -> None:
 def test_ctrl_c_during_verification_exits_at_once(repo: Path, vast_api: FakeVastApi) -> None:
     # eight keys on four workers against a server that never finishes: without daemon workers
     # the exit waits two rounds of the 5 s deadline; it must not wait for them at all
-    keys = _keys(vast_api, *['drip'] * 8)
+    keys = api_keys(vast_api, *['drip'] * 8)
     for i, key in enumerate(keys):
         write(repo, f'{i}/.env', f'VAST_API_KEY={key}\n')
     commit_all(repo)
@@ -237,7 +113,7 @@ def test_ctrl_c_during_verification_exits_at_once(repo: Path, vast_api: FakeVast
 
 
 def test_rate_limited_until_retries_run_out(vast_api: FakeVastApi) -> None:
-    [key] = _keys(vast_api, 'rate-limited-once')
+    [key] = api_keys(vast_api, 'rate-limited-once')
     options = FAST._replace(api_url=vast_api.url, retries_on_429=0)
 
     [verdict] = options.verify([key]).values()
@@ -319,7 +195,7 @@ def _assert_nothing_leaked(api_keys: list[str], *outputs: str) -> None:
 
 
 def test_scan_verify_json(repo: Path, vast_api: FakeVastApi) -> None:
-    keys = active, invalid, limited = _keys(vast_api, 'active', 'invalid', 'rate-limited-once')
+    keys = active, invalid, limited = api_keys(vast_api, 'active', 'invalid', 'rate-limited-once')
     _secrets_repo(repo, active, invalid, limited)
 
     result = run_cli(
@@ -342,7 +218,7 @@ def test_scan_verify_json(repo: Path, vast_api: FakeVastApi) -> None:
 
 
 def test_scan_verify_text_puts_active_keys_first(repo: Path, vast_api: FakeVastApi) -> None:
-    keys = active, invalid, unknown = _keys(vast_api, 'active', 'invalid', 'redirect')
+    keys = active, invalid, unknown = api_keys(vast_api, 'active', 'invalid', 'redirect')
     write(repo, 'a.env', f'VAST_API_KEY={invalid}\n')
     write(repo, 'b.env', f'VAST_API_KEY={unknown}\n')
     write(repo, 'c.env', f'VAST_API_KEY={active}\n')
@@ -371,7 +247,7 @@ def test_scan_verify_text_puts_active_keys_first(repo: Path, vast_api: FakeVastA
     ),
 )
 def test_show_account(repo: Path, vast_api: FakeVastApi, output_format: str, shown: str) -> None:
-    [active] = _keys(vast_api, 'active')
+    [active] = api_keys(vast_api, 'active')
     write(repo, '.env', f'VAST_API_KEY={active}\n')
     commit_all(repo)
 
@@ -392,7 +268,7 @@ def _trap(api: FakeVastApi) -> dict[str, str]:
 
 
 def test_no_request_without_verify(repo: Path, vast_api: FakeVastApi) -> None:
-    keys = _keys(vast_api, 'active', 'invalid', 'rate-limited-once')
+    keys = api_keys(vast_api, 'active', 'invalid', 'rate-limited-once')
     _secrets_repo(repo, *keys)
 
     result = run_cli(('scan', '--all-files', '--format', 'json'), repo, env=_trap(vast_api))
@@ -404,7 +280,7 @@ def test_no_request_without_verify(repo: Path, vast_api: FakeVastApi) -> None:
 
 def test_verify_goes_to_the_official_host_over_https(repo: Path, vast_api: FakeVastApi) -> None:
     # the counterpart of the test above: the proxy trap does see a verification
-    [key] = _keys(vast_api, 'active')
+    [key] = api_keys(vast_api, 'active')
     write(repo, '.env', f'VAST_API_KEY={key}\n')
     commit_all(repo)
 
@@ -447,7 +323,7 @@ def test_usage_errors(repo: Path, args: tuple[str, ...], message: str) -> None:
     assert (result.returncode, result.stdout, result.stderr) == (2, '', message)
 
 
-def _exposed(status: str) -> ExposedKey:
+def _exposed(status: Status) -> ExposedKey:
     secret = new_key()
     return ExposedKey(
         fingerprint=fingerprint(secret),
@@ -471,11 +347,11 @@ def _exposed(status: str) -> ExposedKey:
         pytest.param('rotated', 'unknown', 'rotated', id='rotated-unknown'),
     ),
 )
-def test_apply_verification(status: str, state: str, expected: str) -> None:
+def test_apply_verification(status: Status, state: State, expected: Status) -> None:
     key = _exposed(status)
     verdict = Verification(state, 'reason', '2026-01-01T00:00:00Z')
 
-    [result] = verify.apply_verification([key], {key.fingerprint: verdict})
+    [result] = history.apply_verification([key], {key.fingerprint: verdict})
 
     assert (result.status, result.verification) == (expected, verdict)
 
@@ -483,21 +359,36 @@ def test_apply_verification(status: str, state: str, expected: str) -> None:
 def test_apply_verification_leaves_unchecked_keys_alone() -> None:
     key = _exposed('needs-rotation')
 
-    assert verify.apply_verification([key], {}) == [key]
+    assert history.apply_verification([key], {}) == [key]
 
 
-def test_verify_exposed_keys_in_one_call(vast_api: FakeVastApi) -> None:
-    active, invalid = _keys(vast_api, 'active', 'invalid')
-    keys = [_exposed('needs-rotation'), _exposed('needs-rotation')]
-    keys = [keys[0]._replace(fingerprint=fingerprint(active)),
-            keys[1]._replace(fingerprint=fingerprint(invalid))]
+def test_the_history_engine_keeps_verdicts_and_asks_only_about_unsuppressed_keys(
+        repo: Path, vast_api: FakeVastApi,
+) -> None:
+    active, invalid, allowed = api_keys(vast_api, 'active', 'invalid', 'active')
+    write(repo, '.env', f'VAST_API_KEY={active}\nVAST_API_KEY_B={invalid}\n')
+    write(repo, 'docs.env', f'VAST_API_KEY={allowed}\n')
+    commit_all(repo)
+    asked: list[str] = []
 
-    result = verify.verify_exposed_keys(
-        keys,
-        {fingerprint(active): active, fingerprint(invalid): invalid},
-        FAST._replace(api_url=vast_api.url),
+    def verifier(secrets: Iterable[str]) -> Mapping[str, Verification]:
+        asked.extend(secrets)
+        return FAST._replace(api_url=vast_api.url).verify(asked)
+
+    result = history.scan_history(
+        git.open_history_repo(str(repo)), ['--all'],
+        config=Config(allow_fingerprints=frozenset((fingerprint(allowed),))),
+        baseline=frozenset(), verify=verifier,
     )
 
-    assert [(k.status, k.verification.state if k.verification else '') for k in result] == [
-        ('needs-rotation', 'active'), ('inactive', 'invalid'),
-    ]
+    assert sorted(asked) == sorted((active, invalid))  # the allowed key is never sent
+    assert sorted(
+        (k.fingerprint, k.status, k.verification.state if k.verification else '')
+        for k in result.keys
+    ) == sorted([
+        (fingerprint(active), 'needs-rotation', 'active'),
+        (fingerprint(invalid), 'inactive', 'invalid'),
+    ])
+    # the result has no field a raw key could travel in
+    assert 'secrets' not in HistoryReport._fields
+    assert all(key not in repr(result) for key in (active, invalid, allowed))

@@ -8,8 +8,7 @@ from testing.util import git
 from testing.util import new_key
 from testing.util import run_cli
 from testing.util import write
-from tests.verify_test import FakeVastApi
-from tests.verify_test import vast_api  # noqa: F401 -- the fixture
+from testing.vastapi import FakeVastApi
 
 
 def test_verified_n_of_m_when_one_was_not_sent(repo: Path, vast_api: FakeVastApi) -> None:  # noqa: F811

@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING
 from typing import NamedTuple
 
 from vastai_guard.errors import FatalError
-from vastai_guard.findings import SHORT_FINGERPRINT
+from vastai_guard.findings import Rotation
 from vastai_guard.findings import redact_runs
+from vastai_guard.vocabulary import SHORT_FINGERPRINT
 
 if TYPE_CHECKING:
     import yaml
@@ -31,12 +32,6 @@ CONFIG_ENV = 'VASTAI_GUARD_CONFIG'
 DEFAULT_MAX_FILE_MB = 50
 _FINGERPRINT = re.compile(r'[0-9a-f]{64}')
 _PREFIX = re.compile(r'[0-9a-f]{%d,64}' % SHORT_FINGERPRINT)
-
-
-class Rotation(NamedTuple):
-    fingerprint: str
-    date: str
-    note: str
 
 
 class Config(NamedTuple):

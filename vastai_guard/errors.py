@@ -4,6 +4,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
+from vastai_guard.vocabulary import ISSUES_URL
+
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2  # usage, config or environment: argparse already uses 2 for usage
@@ -36,7 +38,7 @@ def run_guarded(command: Callable[[], int]) -> int:
     except Exception as error:  # noqa: BLE001 -- the boundary that maps the unexpected to 3
         print(
             f'vastai-guard: unexpected error: {type(error).__name__}: {error}\n'
-            'Please report it: https://github.com/vastai-guard/vastai-guard/issues',
+            f'Please report it: {ISSUES_URL}',
             file=sys.stderr,
         )
         return EXIT_UNEXPECTED

@@ -3,13 +3,16 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Mapping
 from typing import NamedTuple
 
 from vastai_guard.rules import Rule
+from vastai_guard.vocabulary import ProblemKind
+from vastai_guard.vocabulary import State
+from vastai_guard.vocabulary import Status
 
-# How many hex characters of a fingerprint are printed, and the shortest prefix accepted back
-# (`rotated`, `allow_fingerprints`): 48 bits, unique among any repository's keys.
-SHORT_FINGERPRINT = 12
 # A run that may be a secret: 16+ characters of the base64/hex/token alphabets
 _SECRET_RUN = re.compile(r'[A-Za-z0-9+/_-]{16,}=*')
 
@@ -34,11 +37,17 @@ class Fragment(NamedTuple):
 
 class Verification(NamedTuple):
     """The outcome of asking the Vast.ai API about a key (`--verify`, opt-in)."""
-    state: str  # 'active' | 'invalid' | 'unknown'
+    state: State
     reason: str
     checked_at: str  # ISO 8601, UTC
     # account id and email of an active key, only with `--show-account`
     account: str = ''
+
+
+# `--verify`, as the engines receive it: called with the raw keys they hold (each distinct
+# key once, suppressed ones left out), it answers a verdict per fingerprint. The engines keep
+# the verdicts and nothing else: no raw key leaves them.
+Verifier = Callable[[Iterable[str]], Mapping[str, Verification]]
 
 
 class Finding(NamedTuple):
@@ -52,12 +61,6 @@ class Finding(NamedTuple):
     hashed_secret: str
     verification: Verification | None = None
     context: str = ''
-
-
-# The ledger says rotated, and `--verify` finds the key still works: the reset did not take.
-ROTATED_STILL_ACTIVE = 'rotated-still-active'
-# Statuses that fail `history`: the key works, or may work, and is exposed.
-PENDING_STATUSES = frozenset(('needs-rotation', ROTATED_STILL_ACTIVE))
 
 
 class Occurrence(NamedTuple):
@@ -79,8 +82,7 @@ class ExposedKey(NamedTuple):
     fingerprint: str
     rule: Rule
     redacted: str
-    # 'needs-rotation' | 'rotated' | 'inactive' (verified invalid) | ROTATED_STILL_ACTIVE
-    status: str
+    status: Status
     in_head: bool
     first_seen: FirstSeen
     occurrences: tuple[Occurrence, ...]
@@ -143,9 +145,15 @@ def to_finding(match: Match, path: str) -> Finding:
     )
 
 
+class Rotation(NamedTuple):
+    """An entry of the rotation ledger (`rotated:` in .vastai-guard.yaml): never the key."""
+    fingerprint: str
+    date: str  # ISO 8601, as `vastai-guard rotated` wrote it (hand-edited ones may not be)
+    note: str
+
+
 class Problem(NamedTuple):
     """A repository-setup problem (`vastai-guard gitignore`): what, where, and what to do."""
-    # 'staged' | 'tracked' | 'not-ignored' | 'negation' | 'missing-pattern' | 'reused-key'
-    kind: str
+    kind: ProblemKind
     path: str  # repo-relative file or pattern; a .gitignore's path for a negation
     message: str  # one line, with the fix; never a key

@@ -31,6 +31,8 @@ from vastai_guard.detect import is_key_file
 from vastai_guard.findings import ExposedKey
 from vastai_guard.findings import FirstSeen
 from vastai_guard.findings import Occurrence
+from vastai_guard.findings import Verification
+from vastai_guard.findings import Verifier
 from vastai_guard.findings import shown_path
 from vastai_guard.history_judge import UNREADABLE
 from vastai_guard.history_judge import BlobId
@@ -39,14 +41,20 @@ from vastai_guard.history_judge import Judge
 from vastai_guard.history_judge import Suppressions
 from vastai_guard.history_judge import TaskResult
 from vastai_guard.history_judge import keys_in
+from vastai_guard.model import HistoryReport
 from vastai_guard.rules import Rule
 from vastai_guard.sources import wanted
+from vastai_guard.vocabulary import ACTIVE
+from vastai_guard.vocabulary import COMMIT_MESSAGE
+from vastai_guard.vocabulary import INACTIVE
+from vastai_guard.vocabulary import INVALID
+from vastai_guard.vocabulary import NEEDS_ROTATION
+from vastai_guard.vocabulary import ROTATED
+from vastai_guard.vocabulary import ROTATED_STILL_ACTIVE
+from vastai_guard.vocabulary import TAG_MESSAGE
+from vastai_guard.vocabulary import Status
 
 # The `path` of an occurrence found in a commit message rather than in a file.
-COMMIT_MESSAGE = '(commit message)'
-TAG_MESSAGE = '(tag message)'
-NEEDS_ROTATION = 'needs-rotation'
-ROTATED = 'rotated'
 # How often (in blobs asked for) the progress callback hears from the walk.
 _PROGRESS_EVERY = 256
 
@@ -57,19 +65,6 @@ class Progress(NamedTuple):
     bytes_read: int
     total: int = 0  # blobs asked for so far (the walk may still be finding more)
     keys: int = 0  # distinct keys found so far
-
-
-class HistoryResult(NamedTuple):
-    keys: tuple[ExposedKey, ...]
-    commits_scanned: int
-    # objects that could not be read, or a walk cut short: reported, never fatal
-    warnings: tuple[str, ...]
-    # fingerprint -> raw key, only when asked for (`--verify`); never handed to a renderer
-    secrets: Mapping[str, str]
-    # objects that should have been scanned and could not be read (missing, damaged)
-    unreadable_objects: int = 0
-    # something was not read: an unreadable object, or a walk git could not finish
-    incomplete: bool = False
 
 
 class _Found(NamedTuple):
@@ -346,15 +341,17 @@ def scan_history(
         config: Config,
         baseline: frozenset[str],
         progress: Callable[[Progress], None] | None = None,
-        keep_secrets: bool = False,
+        verify: Verifier | None = None,
         jobs: int = 1,
         with_refs: bool = True,
-) -> HistoryResult:
+) -> HistoryReport:
     """Every key introduced by a commit reachable from `revs` (git log revision arguments).
 
     With `with_refs`, also what refs name outside commits (tag messages, blob and tree refs).
-    With `keep_secrets` the result also maps each key's fingerprint to the key, for `--verify`.
+    With `verify` (`--verify`), each key found is verified and its status follows the verdict;
+    the raw keys it is called with go no further.
     """
+    keep_secrets = verify is not None
     secrets: dict[str, str] | None = {} if keep_secrets else None
     suppressions = Suppressions(config, baseline, secrets)
     walk = _Walk(progress)
@@ -383,10 +380,39 @@ def scan_history(
         rotated=frozenset(rotation.fingerprint for rotation in config.rotated),
         authors=authors,
     )
-    if secrets is not None:
+    if verify is not None and secrets is not None and keys:
         secrets.update(walk.secrets)
-    return HistoryResult(
-        tuple(keys), walk.commits, tuple(walk.warnings), secrets or {},
+        verdicts = verify(secrets[key.fingerprint] for key in keys if key.fingerprint in secrets)
+        keys = apply_verification(keys, verdicts)
+    return HistoryReport(
+        tuple(keys), walk.commits, tuple(walk.warnings),
         unreadable_objects=walk.unreadable,
         incomplete=walk.unreadable > 0 or walk.stopped_early,
     )
+
+
+def apply_verification(
+        keys: Sequence[ExposedKey],
+        verdicts: Mapping[str, Verification],
+) -> list[ExposedKey]:
+    """History keys with their verdicts: `invalid` ones no longer need rotating.
+
+    - invalid: inactive (the key no longer works), unless the ledger already says rotated,
+      which tells more;
+    - active: needs rotation; rotated but still active when the ledger says rotated -- the
+      rotation did not take (a reset of another key, or of the key before a re-issue);
+    - unknown: the status stays as it was.
+    """
+    result = []
+    for key in keys:
+        verdict = verdicts.get(key.fingerprint)
+        if verdict is None:
+            result.append(key)
+            continue
+        status: Status = key.status
+        if verdict.state == INVALID and status != ROTATED:
+            status = INACTIVE
+        elif verdict.state == ACTIVE:
+            status = ROTATED_STILL_ACTIVE if status == ROTATED else NEEDS_ROTATION
+        result.append(key._replace(verification=verdict, status=status))
+    return result

@@ -10,9 +10,9 @@ from collections.abc import Sequence
 
 from vastai_guard import envfiles
 from vastai_guard import git
-from vastai_guard.findings import SHORT_FINGERPRINT
 from vastai_guard.findings import Problem
 from vastai_guard.findings import fingerprint
+from vastai_guard.vocabulary import SHORT_FINGERPRINT
 
 # Env files are a few kilobytes; anything far larger is not one, and is not read whole.
 _MAX_ENV_FILE = 1 << 20

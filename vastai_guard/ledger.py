@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 
 from vastai_guard.config import InvalidConfigError
-from vastai_guard.config import Rotation
 from vastai_guard.config import parse_config
+from vastai_guard.findings import Rotation
 
 
 def _entry_lines(rotation: Rotation, dash_column: int, key_column: int) -> list[str]:

@@ -8,11 +8,16 @@ from typing import TYPE_CHECKING
 
 from vastai_guard.errors import FatalError
 from vastai_guard.errors import run_guarded
+from vastai_guard.model import GitignoreReport
+from vastai_guard.model import HistoryReport
+from vastai_guard.model import ScanReport
+from vastai_guard.report import formats
 from vastai_guard.report.output import default_format
+from vastai_guard.vocabulary import ACTIVE
 
 if TYPE_CHECKING:
+    from vastai_guard.findings import Verifier
     from vastai_guard.report.color import Terminal
-    from vastai_guard.verify import VerifyOptions
 
 
 def _add_common(parser: argparse.ArgumentParser, formats: Sequence[str]) -> None:
@@ -64,7 +69,7 @@ def _add_verify(parser: argparse.ArgumentParser) -> None:
         help='with --verify, show the account id and email of each active key',
     )
     group.add_argument(
-        '--fail-on', choices=('any', 'active'), default='any',
+        '--fail-on', choices=('any', ACTIVE), default='any',
         help='exit 1 for any key found (default), or only for keys the Vast.ai API accepts '
              '(active: implies --verify; unknown and invalid keys are still reported)',
     )
@@ -91,9 +96,9 @@ class _Version(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, help='show the version and exit')
 
     def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
-        from importlib.metadata import version
+        from vastai_guard.vocabulary import tool_version
 
-        print(f'vastai-guard {version("vastai-guard")}')  # on stdout, as argparse's own
+        print(f'vastai-guard {tool_version()}')  # on stdout, as argparse's own
         parser.exit()
 
 
@@ -135,7 +140,7 @@ def _parser() -> argparse.ArgumentParser:
         '--baseline', dest='baseline_path', metavar='FILE',
         help='detect-secrets baseline: secrets in it are not reported',
     )
-    _add_common(scan, ('text', 'json', 'sarif', 'github'))
+    _add_common(scan, formats(ScanReport))
     _add_terminal(scan)
     _add_output(scan)
     _add_verify(scan)
@@ -181,8 +186,8 @@ def _parser() -> argparse.ArgumentParser:
         help='also warn when one Vast.ai key is in the env files of two environments',
     )
     gitignore.add_argument(
-        '--format', dest='output_format', choices=('text', 'json', 'sarif', 'github'),
-        default=default_format(('github',), os.environ),
+        '--format', dest='output_format', choices=formats(GitignoreReport),
+        default=default_format(formats(GitignoreReport), os.environ),
         help='report format (default: github inside GitHub Actions, else text)',
     )
     _add_output(gitignore)
@@ -232,7 +237,7 @@ def _parser() -> argparse.ArgumentParser:
         '--since-rotation-days', type=_positive_int, metavar='N',
         help='with --format markdown: flag keys recorded as rotated more than N days ago',
     )
-    _add_common(history, ('text', 'json', 'sarif', 'github', 'markdown'))
+    _add_common(history, formats(HistoryReport))
     _add_terminal(history)
     _add_output(history)
     _add_verify(history)
@@ -260,9 +265,10 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _verify(args: argparse.Namespace) -> VerifyOptions | None:
-    """The --verify options, URL checked; called inside run_guarded, so a problem is exit 2."""
-    if not args.verify and args.fail_on != 'active':
+def _verify(args: argparse.Namespace) -> Verifier | None:
+    """--verify as the engines take it: raw keys in, verdicts out; the URL checked here, inside
+    run_guarded, so a problem is exit 2."""
+    if not args.verify and args.fail_on != ACTIVE:
         # --api-url and --show-account mean nothing without --verify: say so
         for flag, given in (('--api-url', args.api_url is not None),
                             ('--show-account', args.show_account)):
@@ -271,7 +277,7 @@ def _verify(args: argparse.Namespace) -> VerifyOptions | None:
         return None
     # imported only when asked for: the hook path stays light
     from vastai_guard.verify import verify_options
-    return verify_options(args.api_url, show_account=args.show_account)
+    return verify_options(args.api_url, show_account=args.show_account).verify
 
 
 def _terminal(args: argparse.Namespace) -> Terminal:
@@ -288,71 +294,63 @@ def _terminal(args: argparse.Namespace) -> Terminal:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    # one boundary for every command: FatalError is exit 2, ^C 130, a bug 3
+    return run_guarded(lambda: _run(args))
 
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == 'scan':
         from vastai_guard.commands.scan import scan
-        return run_guarded(
-            lambda: scan(
-                args.paths,
-                all_files=args.all_files,
-                output_format=args.output_format,
-                baseline_path=args.baseline_path,
-                config_file=args.config_file,
-                output_file=args.output_file,
-                verify=_verify(args),
-                from_disk=args.from_disk,
-                update_baseline=args.update_baseline,
-                fail_on=args.fail_on,
-                terminal=_terminal(args),
-            ),
+        return scan(
+            args.paths,
+            all_files=args.all_files,
+            output_format=args.output_format,
+            baseline_path=args.baseline_path,
+            config_file=args.config_file,
+            output_file=args.output_file,
+            verify=_verify(args),
+            from_disk=args.from_disk,
+            update_baseline=args.update_baseline,
+            fail_on=args.fail_on,
+            terminal=_terminal(args),
         )
     if args.command == 'init':
         from vastai_guard.commands.init import init
-        return run_guarded(
-            lambda: init(
-                repo=args.hook_repo, rev=args.rev, local=args.local, pre_push=args.pre_push,
-            ),
-        )
+        return init(repo=args.hook_repo, rev=args.rev, local=args.local, pre_push=args.pre_push)
     if args.command == 'gitignore':
         from vastai_guard.commands.gitignore import gitignore
-        return run_guarded(
-            lambda: gitignore(
-                fix=args.fix,
-                check_reuse=args.check_reuse,
-                output_format=args.output_format,
-                output_file=args.output_file,
-                terminal=_terminal(args),
-            ),
+        return gitignore(
+            fix=args.fix,
+            check_reuse=args.check_reuse,
+            output_format=args.output_format,
+            output_file=args.output_file,
+            terminal=_terminal(args),
         )
     if args.command == 'history':
         from vastai_guard.commands.history import history
-        return run_guarded(
-            lambda: history(
-                repo_path=args.repo_path,
-                range_spec=args.range_spec,
-                include_unreachable=args.include_unreachable,
-                output_format=args.output_format,
-                baseline_path=args.baseline_path,
-                config_file=args.config_file,
-                output_file=args.output_file,
-                verify=_verify(args),
-                since_rotation_days=args.since_rotation_days,
-                pre_push=args.pre_push,
-                fail_on=args.fail_on,
-                terminal=_terminal(args),
-                jobs=args.jobs,
-                allow_missing_objects=args.allow_missing_objects,
-            ),
+        return history(
+            repo_path=args.repo_path,
+            range_spec=args.range_spec,
+            include_unreachable=args.include_unreachable,
+            output_format=args.output_format,
+            baseline_path=args.baseline_path,
+            config_file=args.config_file,
+            output_file=args.output_file,
+            verify=_verify(args),
+            since_rotation_days=args.since_rotation_days,
+            pre_push=args.pre_push,
+            fail_on=args.fail_on,
+            terminal=_terminal(args),
+            jobs=args.jobs,
+            allow_missing_objects=args.allow_missing_objects,
         )
     if args.command == 'rotated':
         from vastai_guard.commands.rotated import rotated
-        return run_guarded(
-            lambda: rotated(
-                args.fingerprint,
-                note=args.note,
-                repo_path=args.repo_path,
-                config_file=args.config_file,
-            ),
+        return rotated(
+            args.fingerprint,
+            note=args.note,
+            repo_path=args.repo_path,
+            config_file=args.config_file,
         )
     raise AssertionError(f'unhandled command {args.command!r}')
 

@@ -29,23 +29,20 @@ import time
 import urllib.parse
 from collections.abc import Callable
 from collections.abc import Iterable
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 from typing import NamedTuple
 from typing import TypeVar
 
 from vastai_guard.errors import FatalError
-from vastai_guard.findings import ROTATED_STILL_ACTIVE
-from vastai_guard.findings import ExposedKey
 from vastai_guard.findings import Verification
 from vastai_guard.findings import fingerprint
+from vastai_guard.vocabulary import ACTIVE
+from vastai_guard.vocabulary import INVALID
+from vastai_guard.vocabulary import UNKNOWN
+from vastai_guard.vocabulary import State
 
 if TYPE_CHECKING:
     import requests
-
-ACTIVE = 'active'
-INVALID = 'invalid'
-UNKNOWN = 'unknown'
 
 DEFAULT_API_URL = 'https://console.vast.ai'
 USER_PATH = '/api/v0/users/current/'
@@ -174,7 +171,7 @@ def _json_object(body: bytes) -> dict[str, object] | None:
     return data if isinstance(data, dict) else None
 
 
-def classify(status: int, body: bytes | None, *, show_account: bool) -> tuple[str, str, str]:
+def classify(status: int, body: bytes | None, *, show_account: bool) -> tuple[State, str, str]:
     """(state, reason, account) for one response (body None: over MAX_BODY_BYTES, not read).
     The body is read, never repeated."""
     if body is None:
@@ -359,42 +356,3 @@ def verify_keys(
         raise failures[0]
     return {key_fingerprint: verdicts[key_fingerprint] for key_fingerprint in distinct}
 
-
-def apply_verification(
-        keys: Sequence[ExposedKey],
-        verdicts: dict[str, Verification],
-) -> list[ExposedKey]:
-    """History keys with their verdicts: `invalid` ones no longer need rotating.
-
-    - invalid: status `inactive` (the key no longer works), unless the ledger already says
-      `rotated`, which tells more;
-    - active: `needs-rotation`; `rotated-still-active` when the ledger says `rotated` -- the
-      rotation did not take (a reset of another key, or of the key before a re-issue);
-    - unknown: the status stays as it was.
-    """
-    result = []
-    for key in keys:
-        verdict = verdicts.get(key.fingerprint)
-        if verdict is None:
-            result.append(key)
-            continue
-        status = key.status
-        if verdict.state == INVALID and status != 'rotated':
-            status = 'inactive'
-        elif verdict.state == ACTIVE:
-            status = ROTATED_STILL_ACTIVE if status == 'rotated' else 'needs-rotation'
-        result.append(key._replace(verification=verdict, status=status))
-    return result
-
-
-def verify_exposed_keys(
-        keys: Sequence[ExposedKey],
-        secrets_by_fingerprint: dict[str, str],
-        options: VerifyOptions,
-) -> list[ExposedKey]:
-    """`history --verify` in one call: verify the keys' secrets, then apply the verdicts."""
-    secrets = [
-        secrets_by_fingerprint[key.fingerprint]
-        for key in keys if key.fingerprint in secrets_by_fingerprint
-    ]
-    return apply_verification(keys, options.verify(secrets))

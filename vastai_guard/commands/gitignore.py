@@ -13,8 +13,10 @@ from vastai_guard.errors import EXIT_CLEAN
 from vastai_guard.errors import EXIT_FINDINGS
 from vastai_guard.errors import FatalError
 from vastai_guard.findings import Problem
+from vastai_guard.model import GitignoreReport
+from vastai_guard.report import render
+from vastai_guard.report import summary
 from vastai_guard.report.color import Terminal
-from vastai_guard.report.output import count
 from vastai_guard.report.output import emit
 
 
@@ -61,44 +63,12 @@ def gitignore(
         files = keyreuse.env_files_on_disk(tree.root, [*facts.tracked, *facts.unignored])
         problems += keyreuse.reused_keys(tree.root, files)
 
-    if terminal.quiet and output_format == 'text':
-        report = ''.join(f'{p.path}: {p.kind}: {p.message}\n' for p in problems)  # -q: lines only
-    else:
-        report = _render(problems, facts, tree.prefix, output_format=output_format, added=added)
-    emit(report, output_file=output_file, summary=_summary(problems))
+    report = GitignoreReport(
+        tuple(problems),
+        added=tuple(added) if added is not None else None,
+        added_block=tuple(ignorecheck.fix_block(added or [])),
+        untrack=tuple(ignorecheck.untrack_commands(facts, tree.prefix)),
+    )
+    emit(render(report, output_format, terminal), output_file=output_file, summary=summary(report))
     return EXIT_FINDINGS if problems else EXIT_CLEAN
 
-
-def _render(
-        problems: list[Problem],
-        facts: ignorecheck.Facts,
-        prefix: str,
-        *,
-        output_format: str,
-        added: list[str] | None,
-) -> str:
-    if output_format in ('sarif', 'github'):
-        from vastai_guard.report import results
-
-        return results.render_for_ci(
-            output_format,
-            [results.from_gitignore_problem(problem) for problem in problems],
-            results.gitignore_rules([problem.kind for problem in problems]),
-            category='gitignore',
-        )
-
-    from vastai_guard.report import problems as report
-
-    if output_format == 'json':
-        return report.render_json(problems, added=added)
-    return report.render_text(
-        problems,
-        added=ignorecheck.fix_block(added) if added else added,
-        untrack=ignorecheck.untrack_commands(facts, prefix),
-    )
-
-
-def _summary(problems: list[Problem]) -> str:
-    if not problems:
-        return 'vastai-guard: env files and Vast.ai key files are kept out of git'
-    return f'vastai-guard: {count(len(problems), "problem")} with env and key files'

@@ -5,40 +5,31 @@ import sys
 import time
 from collections.abc import Callable
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 from typing import TextIO
 
 from vastai_guard import git
 from vastai_guard.config import Config
-from vastai_guard.config import Rotation
 from vastai_guard.config import config_path
 from vastai_guard.config import load_config
 from vastai_guard.errors import EXIT_CLEAN
 from vastai_guard.errors import EXIT_ERROR
 from vastai_guard.errors import EXIT_FINDINGS
 from vastai_guard.errors import FatalError
-from vastai_guard.findings import PENDING_STATUSES
-from vastai_guard.findings import ExposedKey
-from vastai_guard.history import HistoryResult
+from vastai_guard.findings import Verifier
 from vastai_guard.history import Progress
 from vastai_guard.history import scan_history
 from vastai_guard.history_judge import default_jobs
+from vastai_guard.model import HistoryReport
+from vastai_guard.report import render
+from vastai_guard.report import summary
 from vastai_guard.report.color import Terminal
-from vastai_guard.report.output import count
 from vastai_guard.report.output import emit
 from vastai_guard.suppress import baseline_path as find_baseline
 from vastai_guard.suppress import load_baseline
-
-if TYPE_CHECKING:
-    from vastai_guard.verify import VerifyOptions
-
-
-# The push was stopped: the key is in local commits only (unless it was pushed elsewhere).
-PUSH_ADVICE = '''\
-The push was stopped before these commits left this machine. Take the key out of them
-(`git commit --amend` for the last commit, `git rebase -i @{upstream}` for older ones), put it
-in an ignored .env file or a secret store, then push again. Rotate it if it was pushed
-anywhere else or shared.'''
+from vastai_guard.vocabulary import ACTIVE
+from vastai_guard.vocabulary import ADVICE_PUSH
+from vastai_guard.vocabulary import PENDING_STATUSES
+from vastai_guard.vocabulary import count
 
 
 def history_revs(repo: git.HistoryRepo, *, include_unreachable: bool) -> list[str]:
@@ -100,10 +91,10 @@ def run_history(
         include_unreachable: bool,
         baseline_path: str | None,
         progress: Callable[[Progress], None] | None = None,
-        keep_secrets: bool = False,
+        verify: Verifier | None = None,
         jobs: int | None = None,
         push_revs: Sequence[str] | None = None,
-) -> HistoryResult:
+) -> HistoryReport:
     """The scan behind `history` (and `rotated`, which resolves fingerprint prefixes with it).
 
     `push_revs`: the commits a push sends (`--pre-push`), as git log arguments.
@@ -129,7 +120,7 @@ def run_history(
     try:
         return scan_history(
             repo, revs, config=config, baseline=baseline, progress=progress,
-            keep_secrets=keep_secrets, jobs=jobs or default_jobs(),
+            verify=verify, jobs=jobs or default_jobs(),
             # a range is the commits of a pull request (or of a push): refs outside it are
             # not its business
             with_refs=range_spec is None and push_revs is None,
@@ -148,7 +139,7 @@ def history(
         baseline_path: str | None,
         config_file: str | None,
         output_file: str | None = None,
-        verify: VerifyOptions | None = None,
+        verify: Verifier | None = None,
         since_rotation_days: int | None = None,
         jobs: int | None = None,
         allow_missing_objects: bool = False,
@@ -186,7 +177,7 @@ def history(
         range_spec=range_spec,
         include_unreachable=include_unreachable,
         baseline_path=find_baseline(repo.root, baseline_path),
-        keep_secrets=verify is not None,
+        verify=verify,
         jobs=jobs,
         push_revs=pushed,
     )
@@ -198,27 +189,16 @@ def history(
             f'vastai-guard: warning: ... and {len(result.warnings) - _SHOWN_WARNINGS} more',
             file=sys.stderr,
         )
-    keys = list(result.keys)
-    if verify is not None and keys:
-        from vastai_guard.verify import verify_exposed_keys
-
-        keys = verify_exposed_keys(keys, dict(result.secrets), verify)
-    result = result._replace(secrets={})  # the raw keys go no further than the verifier
-
-    report = _render(
-        keys, result.commits_scanned, output_format,
-        since_rotation_days=since_rotation_days, rotated=config.rotated,
-        incomplete=_incomplete_line(result),
-        unreadable_objects=result.unreadable_objects, terminal=terminal,
-    )
-    emit(report, output_file=output_file, summary=_summary(keys))
+    keys = result.keys
+    report = result._replace(rotation_period_days=since_rotation_days)
+    emit(render(report, output_format, terminal), output_file=output_file, summary=summary(report))
     pending = any(
         key.status in PENDING_STATUSES
-        and (fail_on == 'any' or (key.verification and key.verification.state == 'active'))
+        and (fail_on == 'any' or (key.verification and key.verification.state == ACTIVE))
         for key in keys
     )
     if pre_push and pending:
-        print(PUSH_ADVICE)
+        print(ADVICE_PUSH)
     if pending:
         return EXIT_FINDINGS
     if result.incomplete and not allow_missing_objects:
@@ -235,74 +215,3 @@ def history(
 # Enough warnings to act on; a partial clone can lack thousands of objects.
 _SHOWN_WARNINGS = 20
 
-
-def _incomplete_line(result: HistoryResult) -> str | None:
-    """What the report says when not everything was read; None when everything was."""
-    if not result.incomplete:
-        return None
-    return (
-        f'Incomplete scan: {count(result.unreadable_objects, "object")} could not be read '
-        '(missing from a partial clone, or damaged)'
-        + ('' if result.unreadable_objects or not result.warnings
-           else f'; {result.warnings[0]}')
-        + '. Keys in them are not reported.'
-    )
-
-
-def _render(
-        keys: list[ExposedKey],
-        commits_scanned: int,
-        output_format: str,
-        *,
-        since_rotation_days: int | None,
-        rotated: Sequence[Rotation],
-        incomplete: str | None,
-        unreadable_objects: int,
-        terminal: Terminal = Terminal(),
-) -> str:
-    if output_format == 'json':
-        from vastai_guard.report import history_json
-
-        return history_json.render(
-            keys, commits_scanned,
-            incomplete=incomplete is not None, unreadable_objects=unreadable_objects,
-        )
-    if output_format in ('sarif', 'github'):
-        from vastai_guard.report import results
-
-        return results.render_for_ci(
-            output_format,
-            [results.from_exposed_key(key) for key in keys],
-            results.DETECTOR_RULES,
-            category='history',
-            incomplete=incomplete,
-        )
-    if output_format == 'markdown':
-        import datetime
-
-        from vastai_guard.report.markdown import render_rotation_plan
-
-        plan = render_rotation_plan(
-            keys,
-            commits_scanned=commits_scanned,
-            since_rotation_days=since_rotation_days,
-            rotated=rotated,
-            today=datetime.date.today(),
-        )
-        if incomplete is None:
-            return plan
-        title, _, rest = plan.partition('\n')  # the warning right under the title
-        return f'{title}\n\n> **{incomplete}**\n{rest}'
-    from vastai_guard.report import history_text
-
-    return history_text.render(
-        keys, commits_scanned, incomplete=incomplete, paint=terminal.paint, quiet=terminal.quiet,
-    )
-
-
-def _summary(keys: list[ExposedKey]) -> str:
-    pending = sum(1 for key in keys if key.status in PENDING_STATUSES)
-    return (
-        f'vastai-guard: {count(len(keys), "Vast.ai key")} in history, '
-        f'{pending} needing rotation'
-    )

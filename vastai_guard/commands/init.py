@@ -19,12 +19,14 @@ from typing import NamedTuple
 from vastai_guard import git
 from vastai_guard.errors import EXIT_CLEAN
 from vastai_guard.errors import FatalError
+from vastai_guard.vocabulary import PROJECT_URL
+from vastai_guard.vocabulary import tool_version
 
 if TYPE_CHECKING:
     import yaml
 
 CONFIG_FILE = '.pre-commit-config.yaml'
-REPO_URL = 'https://github.com/vastai-guard/vastai-guard'
+REPO_URL = PROJECT_URL
 LOCAL = 'local'
 # The hooks every commit runs; `vastai-history` (a full history scan) is left out: it is a
 # CI or manual step, not something to pay for on each commit.
@@ -73,18 +75,6 @@ class Layout(NamedTuple):
 class Edit(NamedTuple):
     text: str
     action: str  # 'created' | 'added' | 'unchanged'
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError
-    from importlib.metadata import version
-
-    try:
-        return version('vastai-guard')
-    except PackageNotFoundError:
-        raise FatalError(
-            'vastai-guard is not installed (pip install it), so its version is unknown',
-        ) from None
 
 
 def _yaml_value(value: object) -> str:
@@ -384,7 +374,7 @@ def init(
         if local:
             return add_hooks(text, rev=None, path=CONFIG_FILE, repo=LOCAL, hook_ids=hook_ids)
         return add_hooks(
-            text, rev=rev or f'v{_version()}', path=CONFIG_FILE, repo=repo or REPO_URL,
+            text, rev=rev or f'v{tool_version()}', path=CONFIG_FILE, repo=repo or REPO_URL,
             hook_ids=hook_ids,
         )
 

@@ -7,16 +7,16 @@ import re
 from vastai_guard import git
 from vastai_guard.commands.history import run_history
 from vastai_guard.config import Config
-from vastai_guard.config import Rotation
 from vastai_guard.config import config_path
 from vastai_guard.config import load_config
 from vastai_guard.errors import EXIT_CLEAN
 from vastai_guard.errors import FatalError
-from vastai_guard.findings import SHORT_FINGERPRINT
+from vastai_guard.findings import Rotation
 from vastai_guard.findings import fingerprint as fingerprint_of
 from vastai_guard.findings import redact_runs
 from vastai_guard.ledger import record_rotation
 from vastai_guard.suppress import fingerprint_allowed
+from vastai_guard.vocabulary import SHORT_FINGERPRINT
 
 _FULL = re.compile(r'[0-9a-f]{64}')
 _HEX_64 = re.compile(r'[0-9a-fA-F]{64}')

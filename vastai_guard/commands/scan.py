@@ -7,7 +7,6 @@ import sys
 from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from vastai_guard import git
 from vastai_guard import sources
@@ -20,17 +19,19 @@ from vastai_guard.errors import EXIT_FINDINGS
 from vastai_guard.errors import FatalError
 from vastai_guard.findings import Finding
 from vastai_guard.findings import Fragment
+from vastai_guard.findings import Verifier
 from vastai_guard.findings import fingerprint
 from vastai_guard.findings import shown_path
 from vastai_guard.findings import to_finding
+from vastai_guard.model import ScanReport
+from vastai_guard.report import render
+from vastai_guard.report import summary
 from vastai_guard.report.color import Terminal
-from vastai_guard.report.output import count
 from vastai_guard.report.output import emit
 from vastai_guard.suppress import load_baseline
 from vastai_guard.suppress import unsuppressed
-
-if TYPE_CHECKING:
-    from vastai_guard.verify import VerifyOptions
+from vastai_guard.vocabulary import ACTIVE
+from vastai_guard.vocabulary import count
 
 
 def _fragments_in_repo(
@@ -102,35 +103,34 @@ def _check_exist(missing: Sequence[str]) -> None:
         )
 
 
-def collect(
+def find_keys(
         fragments: Iterable[Fragment],
-        secrets: dict[str, str] | None = None,
-) -> list[Finding]:
-    """Findings; with `secrets`, also fingerprint -> secret for `--verify` (memory only)."""
-    findings = []
+        *,
+        config: Config,
+        baseline: frozenset[str],
+        verify: Verifier | None = None,
+) -> tuple[list[Finding], list[Finding]]:
+    """(every finding, the unsuppressed ones), the latter with verdicts when `verify` is given.
+
+    The raw keys stay here: `verify` is called with the unsuppressed ones (an allowed key, a
+    documentation example, is never sent), each distinct key once, and only verdicts go on.
+    """
+    secrets: dict[str, str] = {}
+    found = []
     for fragment in fragments:
         matches = fragment.matches
         if matches is None:
             matches = tuple(find_secrets(fragment.text, fragment.path))
         for match in matches:
             finding = to_finding(match, fragment.path)
-            if secrets is not None:
+            if verify is not None:
                 secrets[finding.fingerprint] = match.secret
-            findings.append(finding)
-    return findings
-
-
-def verified(
-        findings: list[Finding],
-        secrets: dict[str, str],
-        options: VerifyOptions,
-) -> list[Finding]:
-    """Each finding with its key's verdict; each distinct key is asked about once.
-
-    Suppressed findings are gone by now: an allowed key (a documentation example) is not sent.
-    """
-    verdicts = options.verify([secrets[key] for key in {f.fingerprint for f in findings}])
-    return [f._replace(verification=verdicts[f.fingerprint]) for f in findings]
+            found.append(finding)
+    findings = unsuppressed(found, config=config, baseline=baseline)
+    if verify is not None and findings:
+        verdicts = verify(secrets[key] for key in dict.fromkeys(f.fingerprint for f in findings))
+        findings = [f._replace(verification=verdicts[f.fingerprint]) for f in findings]
+    return found, findings
 
 
 def scan(
@@ -141,7 +141,7 @@ def scan(
         baseline_path: str | None,
         config_file: str | None,
         output_file: str | None = None,
-        verify: VerifyOptions | None = None,
+        verify: Verifier | None = None,
         from_disk: bool = False,
         update_baseline: str | None = None,
         fail_on: str = 'any',
@@ -173,12 +173,7 @@ def scan(
         fragments = _fragments_in_repo(
             tree, paths, all_files=all_files, config=config, skipped=skipped, read=scanned,
         )
-    # raw secrets are collected only for --verify, and never reach a renderer
-    secrets: dict[str, str] | None = {} if verify is not None else None
-    found = collect(fragments, secrets)
-    findings = unsuppressed(found, config=config, baseline=baseline)
-    if verify is not None and secrets is not None and findings:
-        findings = verified(findings, secrets, verify)
+    found, findings = find_keys(fragments, config=config, baseline=baseline, verify=verify)
 
     for item in skipped:
         if (item.notable and not terminal.quiet) or terminal.verbose:
@@ -194,20 +189,21 @@ def scan(
     committed = committed_keys(
         tree.root, findings, max_size=config.max_file_mb * 1024 * 1024,
     ) if tree is not None else frozenset()
+    report = ScanReport(tuple(findings), files_read=len(scanned), committed=committed)
     emit(
-        render(findings, output_format, committed, terminal),
+        render(report, output_format, terminal),
         output_file=output_file,
-        summary=summary(findings, files_read=len(scanned)),
+        summary=summary(report),
     )
     if (
             not findings and output_format == 'text' and output_file is None
             and sys.stdout.isatty() and not terminal.quiet
     ):
         # one line for a person at a terminal; hooks and pipes get silence, as they expect
-        print(summary(findings, files_read=len(scanned)))
-    if fail_on == 'active':
+        print(summary(report))
+    if fail_on == ACTIVE:
         # CI policy (--fail-on active): a dead or unanswered key is reported, not failed on
-        findings = [f for f in findings if f.verification and f.verification.state == 'active']
+        findings = [f for f in findings if f.verification and f.verification.state == ACTIVE]
     return EXIT_FINDINGS if findings else EXIT_CLEAN
 
 
@@ -255,31 +251,3 @@ def _why(finding: Finding, config: Config, baseline: frozenset[str]) -> str:
         return 'in the baseline'
     return f'path in exclude_paths ({config.path})'
 
-
-def render(
-        findings: Sequence[Finding],
-        output_format: str,
-        committed: frozenset[str] = frozenset(),
-        terminal: Terminal = Terminal(),
-) -> str:
-    if output_format == 'json':
-        from vastai_guard.report import json as json_report
-        return json_report.render(findings)
-    if output_format in ('sarif', 'github'):
-        from vastai_guard.report import results
-        return results.render_for_ci(
-            output_format,
-            [results.from_finding(finding) for finding in findings],
-            results.DETECTOR_RULES,
-            category='scan',
-        )
-    from vastai_guard.report import text
-    return text.render(findings, committed, paint=terminal.paint, quiet=terminal.quiet)
-
-
-def summary(findings: Sequence[Finding], *, files_read: int) -> str:
-    if not findings:
-        return f'vastai-guard: no Vast.ai keys in {count(files_read, "file")}'
-    keys = count(len({f.fingerprint for f in findings}), 'Vast.ai key')
-    files = count(len({f.path for f in findings}), 'file')
-    return f'vastai-guard: found {keys} in {files}'

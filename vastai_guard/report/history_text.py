@@ -3,22 +3,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from vastai_guard.findings import PENDING_STATUSES
-from vastai_guard.findings import ROTATED_STILL_ACTIVE
-from vastai_guard.findings import SHORT_FINGERPRINT
 from vastai_guard.findings import ExposedKey
-from vastai_guard.history import NEEDS_ROTATION
-from vastai_guard.history import ROTATED
 from vastai_guard.report.color import BOLD
 from vastai_guard.report.color import DIM
 from vastai_guard.report.color import GREEN
 from vastai_guard.report.color import PLAIN
 from vastai_guard.report.color import RED
 from vastai_guard.report.color import Painter
-from vastai_guard.report.output import count
-from vastai_guard.report.text import KEYS_PAGE
 from vastai_guard.report.text import verification_label
 from vastai_guard.report.text import verification_rank
+from vastai_guard.vocabulary import KEYS_PAGE
+from vastai_guard.vocabulary import NEEDS_ROTATION
+from vastai_guard.vocabulary import PENDING_STATUSES
+from vastai_guard.vocabulary import RESET_ON_KEYS_PAGE
+from vastai_guard.vocabulary import ROTATED
+from vastai_guard.vocabulary import ROTATED_STILL_ACTIVE
+from vastai_guard.vocabulary import SHORT_COMMIT
+from vastai_guard.vocabulary import count
+from vastai_guard.vocabulary import short
 
 # Enough occurrences to find the key again; the JSON report lists them all.
 _SHOWN_OCCURRENCES = 5
@@ -29,10 +31,10 @@ def _rotation_steps(key: ExposedKey) -> list[str]:
     return [
         '  Rotate it: anyone who can read this history can use it, even though it may be gone',
         '  from the files now.',
-        f'    1. Vast.ai Keys page ({KEYS_PAGE}) -> Reset (or Delete), or',
+        f'    1. {RESET_ON_KEYS_PAGE} (or Delete), or',
         '       `vastai reset api-key` / `vastai delete api-key ID`.',
         '    2. Put the new key in every secret store, .env file and CI variable that held it.',
-        f'    3. Record it: vastai-guard rotated {key.fingerprint[:SHORT_FINGERPRINT]} '
+        f'    3. Record it: vastai-guard rotated {short(key.fingerprint)} '
         '--note "reset on the Keys page"',
     ]
 
@@ -67,13 +69,13 @@ def _block(key: ExposedKey, paint: Painter) -> list[str]:
     lines = [
         _headline(key, paint),
         f'  fingerprint: {key.fingerprint}',
-        f'  first seen:  {first.commit[:12]} {first.date}{author}',
+        f'  first seen:  {first.commit[:SHORT_COMMIT]} {first.date}{author}',
         f'               {first.path}:{first.line}',
         f'  introduced:  {count(len(key.occurrences), "time")} in '
         f'{count(len({o.commit for o in key.occurrences}), "commit")}',
     ]
     for occurrence in key.occurrences[:_SHOWN_OCCURRENCES]:
-        lines.append(f'    {occurrence.commit[:12]} {occurrence.path}:{occurrence.line}')
+        lines.append(f'    {occurrence.commit[:SHORT_COMMIT]} {occurrence.path}:{occurrence.line}')
     hidden = len(key.occurrences) - _SHOWN_OCCURRENCES
     if hidden > 0:
         lines.append(f'    ... and {hidden} more (--format json lists them all)')
@@ -98,7 +100,7 @@ def render(
     ordered = sorted(keys, key=lambda key: verification_rank(key.verification))
     if quiet:
         return ''.join(
-            f'{_headline(key, paint)} {key.fingerprint[:SHORT_FINGERPRINT]}\n' for key in ordered
+            f'{_headline(key, paint)} {short(key.fingerprint)}\n' for key in ordered
         )
     for key in ordered:
         lines.extend(_block(key, paint))

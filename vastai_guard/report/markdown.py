@@ -10,19 +10,21 @@ import datetime
 import re
 from collections.abc import Sequence
 
-from vastai_guard.config import Rotation
-from vastai_guard.findings import PENDING_STATUSES
-from vastai_guard.findings import ROTATED_STILL_ACTIVE
-from vastai_guard.findings import SHORT_FINGERPRINT
 from vastai_guard.findings import ExposedKey
+from vastai_guard.findings import Rotation
 from vastai_guard.findings import Verification
-from vastai_guard.report.output import count
-from vastai_guard.report.text import KEYS_PAGE
 from vastai_guard.report.text import verification_rank
+from vastai_guard.vocabulary import ACTIVE
+from vastai_guard.vocabulary import INACTIVE
+from vastai_guard.vocabulary import KEYS_PAGE
+from vastai_guard.vocabulary import NEEDS_ROTATION
+from vastai_guard.vocabulary import PENDING_STATUSES
+from vastai_guard.vocabulary import ROTATED
+from vastai_guard.vocabulary import ROTATED_STILL_ACTIVE
+from vastai_guard.vocabulary import UNKNOWN
+from vastai_guard.vocabulary import count
+from vastai_guard.vocabulary import short
 
-NEEDS_ROTATION = 'needs-rotation'
-ROTATED = 'rotated'
-INACTIVE = 'inactive'
 _STATUS_RANK = {ROTATED_STILL_ACTIVE: 0, NEEDS_ROTATION: 0, ROTATED: 1, INACTIVE: 2}
 # the Vast.ai docs: "90-day rotation is a reasonable baseline"
 SUGGESTED_ROTATION_DAYS = 90
@@ -77,10 +79,10 @@ def _first_seen(key: ExposedKey) -> str:
 def _verification(verification: Verification | None) -> str:
     if verification is None:
         return 'not checked'
-    if verification.state == 'active':
+    if verification.state == ACTIVE:
         account = f' (account {_text(verification.account)})' if verification.account else ''
         return f'**active**{account}'
-    if verification.state == 'unknown':
+    if verification.state == UNKNOWN:
         return f'unknown: {_text(verification.reason)}'
     return _text(verification.state)
 
@@ -93,9 +95,7 @@ def _status(key: ExposedKey, rotated_on: dict[str, str]) -> str:
     if key.status == ROTATED:
         date = rotated_on.get(key.fingerprint, '')
         return f'rotated {_text(date)}'.rstrip()
-    if key.status == INACTIVE:
-        return 'inactive (key rejected by Vast.ai)'
-    return _text(key.status)
+    return 'inactive (key rejected by Vast.ai)'  # INACTIVE, the last Status
 
 
 def _order(key: ExposedKey) -> tuple[int, int, str]:
@@ -130,7 +130,7 @@ def _table(keys: Sequence[ExposedKey], rotated_on: dict[str, str]) -> list[str]:
     for key in keys:
         cells = (
             _code(key.redacted),
-            _code(key.fingerprint[:SHORT_FINGERPRINT]),
+            _code(short(key.fingerprint)),
             _first_seen(key),
             _where(key),
             'yes' if key.in_head else 'no',
@@ -143,9 +143,9 @@ def _table(keys: Sequence[ExposedKey], rotated_on: dict[str, str]) -> list[str]:
 
 def _steps(number: int, key: ExposedKey) -> list[str]:
     verification = key.verification
-    if verification is not None and verification.state == 'active':
+    if verification is not None and verification.state == ACTIVE:
         state = f'Verified active at {_text(verification.checked_at)}: it still works.'
-    elif verification is not None and verification.state == 'unknown':
+    elif verification is not None and verification.state == UNKNOWN:
         state = f'Could not be verified ({_text(verification.reason)}): treat it as live.'
     else:
         state = 'Not verified (`--verify`): treat it as live.'
@@ -232,7 +232,7 @@ def _scheduled(
             cells = (
                 _code(redacted[rotation.fingerprint]) if rotation.fingerprint in redacted
                 else 'not in history',
-                _code(rotation.fingerprint[:SHORT_FINGERPRINT]),
+                _code(short(rotation.fingerprint)),
                 date.isoformat(),
                 str((today - date).days),
                 _text(rotation.note),
@@ -285,7 +285,7 @@ def render_rotation_plan(
                 'These no longer need rotating but are still in HEAD: remove them so scanners '
                 'stay quiet.',
                 '',
-                *(f'- {_code(key.redacted)} ({_code(key.fingerprint[:SHORT_FINGERPRINT])})'
+                *(f'- {_code(key.redacted)} ({_code(short(key.fingerprint))})'
                   for key in leftovers),
                 '',
             ]

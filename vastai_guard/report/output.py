@@ -38,7 +38,3 @@ def _write_stdout(text: str) -> None:
     except UnicodeEncodeError:
         encoding = sys.stdout.encoding or 'utf-8'
         sys.stdout.write(text.encode(encoding, 'backslashreplace').decode(encoding))
-
-
-def count(number: int, noun: str) -> str:
-    return f'{number} {noun}{"" if number == 1 else "s"}'

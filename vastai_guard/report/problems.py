@@ -8,6 +8,9 @@ import json
 from collections.abc import Sequence
 
 from vastai_guard.findings import Problem
+from vastai_guard.vocabulary import MISSING_PATTERN
+from vastai_guard.vocabulary import TRACKED
+from vastai_guard.vocabulary import count
 
 
 def problem_json(problem: Problem) -> dict[str, str]:
@@ -41,14 +44,13 @@ def render_text(
         lines.append('vastai-guard: env files and Vast.ai key files are kept out of git.')
         return '\n'.join(lines) + '\n'
     lines.append('')
-    count = len(problems)
-    lines.append(f'{count} problem{"s" if count != 1 else ""}.')
-    if any(p.kind == 'missing-pattern' for p in problems) and added is None:
+    lines.append(f'{count(len(problems), "problem")}.')
+    if any(p.kind == MISSING_PATTERN for p in problems) and added is None:
         lines.append('`vastai-guard gitignore --fix` appends the missing patterns to .gitignore.')
     if untrack:
         lines.append('Take them out of the index (the files stay on disk), then commit:')
         lines += [f'  {command}' for command in untrack]
-    if any(p.kind == 'tracked' for p in problems):
+    if any(p.kind == TRACKED for p in problems):
         lines.append(
             'A key that was ever committed is exposed: rotate it (Vast.ai Keys page -> Reset, '
             'or `vastai reset api-key`); `vastai-guard history` lists them.',

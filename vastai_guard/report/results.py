@@ -11,14 +11,20 @@ from collections.abc import Sequence
 from typing import NamedTuple
 from typing import Protocol
 
-from vastai_guard.findings import SHORT_FINGERPRINT
 from vastai_guard.findings import ExposedKey
 from vastai_guard.findings import Finding
 from vastai_guard.rules import ALL_RULES
 from vastai_guard.rules import Rule
-
-KEYS_PAGE = 'https://cloud.vast.ai/manage-keys/'
-PROJECT_URL = 'https://github.com/vastai-guard/vastai-guard'
+from vastai_guard.vocabulary import ADVICE_CI
+from vastai_guard.vocabulary import COMMIT_MESSAGE
+from vastai_guard.vocabulary import INACTIVE
+from vastai_guard.vocabulary import KEYS_PAGE
+from vastai_guard.vocabulary import NEEDS_ROTATION
+from vastai_guard.vocabulary import ROTATED
+from vastai_guard.vocabulary import ROTATED_STILL_ACTIVE
+from vastai_guard.vocabulary import SHORT_COMMIT
+from vastai_guard.vocabulary import count
+from vastai_guard.vocabulary import short
 
 # SARIF levels; the GitHub renderer maps them to its own words.
 ERROR = 'error'
@@ -59,19 +65,8 @@ class GitignoreProblem(Protocol):
     def message(self) -> str: ...
 
 
-_ROTATE = f'''\
-Anyone who can read the repository (or any clone or fork of it) can use this key to rent GPUs \
-and spend the account's credit. Vast.ai keys do not expire.
-1. Rotate it now: Vast.ai Keys page ({KEYS_PAGE}) -> Reset (or `vastai reset api-key`). \
-The old key stops working at once; update every place that uses it.
-2. Remove it from the file: read it from VAST_API_KEY or an ignored .env file instead.
-3. Removing it from git history does not make it safe again: rotate first.
-4. Not a key? Add a `vastai-guard:allow` comment on the line, or its fingerprint to \
-allow_fingerprints in .vastai-guard.yaml.'''
-
-
 def detector_rule(rule: Rule) -> RuleHelp:
-    return RuleHelp(rule.id, rule.title, f'{rule.title}.\n{_ROTATE}')
+    return RuleHelp(rule.id, rule.title, f'{rule.title}.\n{ADVICE_CI}')
 
 
 DETECTOR_RULES = tuple(detector_rule(rule) for rule in ALL_RULES)
@@ -83,7 +78,7 @@ def from_finding(finding: Finding) -> Result:
         level=ERROR,
         message=(
             f'{finding.rule.title}: {finding.redacted} '
-            f'(fingerprint {finding.fingerprint[:SHORT_FINGERPRINT]}). '
+            f'(fingerprint {short(finding.fingerprint)}). '
             'Rotate it, then remove it from the file.'
         ),
         path=finding.path,
@@ -94,13 +89,13 @@ def from_finding(finding: Finding) -> Result:
 
 # A key that is rotated or verified dead is history, not an emergency.
 _HISTORY_LEVELS = {
-    'needs-rotation': ERROR, 'rotated-still-active': ERROR, 'rotated': NOTE, 'inactive': NOTE,
+    NEEDS_ROTATION: ERROR, ROTATED_STILL_ACTIVE: ERROR, ROTATED: NOTE, INACTIVE: NOTE,
 }
 _HISTORY_STATUS = {
-    'needs-rotation': 'needs rotation',
-    'rotated': 'rotated (in the ledger)',
-    'inactive': 'inactive (the Vast.ai API rejects it)',
-    'rotated-still-active': (
+    NEEDS_ROTATION: 'needs rotation',
+    ROTATED: 'rotated (in the ledger)',
+    INACTIVE: 'inactive (the Vast.ai API rejects it)',
+    ROTATED_STILL_ACTIVE: (
         'recorded as rotated but still active: the rotation did not take, reset it again on '
         'the Keys page'
     ),
@@ -115,8 +110,6 @@ MESSAGE_ANCHOR = '.vastai-guard.yaml'
 
 
 def from_exposed_key(key: ExposedKey) -> Result:
-    from vastai_guard.history import COMMIT_MESSAGE
-
     first = key.first_seen
     where = 'still in HEAD' if key.in_head else 'no longer in HEAD, still in history'
     status = _HISTORY_STATUS.get(key.status, key.status)
@@ -130,9 +123,9 @@ def from_exposed_key(key: ExposedKey) -> Result:
         rule_id=key.rule.id,
         level=_HISTORY_LEVELS.get(key.status, ERROR),
         message=(
-            f'{key.rule.title}: {key.redacted} {status}; first committed in {first.commit[:12]} '
-            f'by {first.author} on {first.date}; {where}; '
-            f'{len(key.occurrences)} occurrence{"s" if len(key.occurrences) != 1 else ""}.'
+            f'{key.rule.title}: {key.redacted} {status}; first committed in '
+            f'{first.commit[:SHORT_COMMIT]} by {first.author} on {first.date}; {where}; '
+            f'{count(len(key.occurrences), "occurrence")}.'
             f'{found}'
         ),
         path=MESSAGE_ANCHOR if in_message else first.path,
@@ -178,26 +171,3 @@ def stable_fingerprint(result: Result) -> str:
         return result.fingerprint
     return hashlib.sha256(f'{result.rule_id}\0{result.path}'.encode()).hexdigest()
 
-
-def render_for_ci(
-        output_format: str,
-        converted: Sequence[Result],
-        rules: Sequence[RuleHelp],
-        *,
-        category: str,
-        incomplete: str | None = None,
-) -> str:
-    """`--format sarif` or `--format github`, for any command's results.
-
-    `incomplete`: why the scan did not read everything (history), said in the report itself.
-    """
-    if output_format == 'sarif':
-        from vastai_guard.report import sarif
-
-        return sarif.render(converted, rules, category=category, incomplete=incomplete)
-    from vastai_guard.report import github
-
-    report = github.render(converted)
-    if incomplete is not None:
-        report += f'::warning title=incomplete-scan::{github.escape_data(incomplete)}\n'
-    return report

@@ -10,10 +10,12 @@ import json
 import urllib.parse
 from collections.abc import Sequence
 
-from vastai_guard.report.results import PROJECT_URL
 from vastai_guard.report.results import Result
 from vastai_guard.report.results import RuleHelp
 from vastai_guard.report.results import stable_fingerprint
+from vastai_guard.vocabulary import PROJECT_URL
+from vastai_guard.vocabulary import SHORT_COMMIT
+from vastai_guard.vocabulary import tool_version
 
 SCHEMA_URI = (
     'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json'
@@ -22,16 +24,6 @@ SCHEMA_URI = (
 FINGERPRINT_KEY = 'vastaiGuardFingerprint/v1'
 # GitHub's scale for `security-severity`: 9.0 and up is "critical". A live cloud key is.
 _SECURITY_SEVERITY = {'error': '9.0', 'warning': '5.0', 'note': '2.0'}
-
-
-def _tool_version() -> str:
-    from importlib.metadata import PackageNotFoundError
-    from importlib.metadata import version
-
-    try:
-        return version('vastai-guard')
-    except PackageNotFoundError:  # run from a source tree that was never installed
-        return '0.0.0'
 
 
 def _uri(path: str) -> str:
@@ -65,7 +57,11 @@ def _result(result: Result, rule_index: int) -> dict[str, object]:
     if result.commit is not None:
         # beside the physical location, never instead: GitHub rejects a logical-only one
         location['logicalLocations'] = [
-            {'name': result.commit[:12], 'fullyQualifiedName': result.commit, 'kind': 'commit'},
+            {
+                'name': result.commit[:SHORT_COMMIT],
+                'fullyQualifiedName': result.commit,
+                'kind': 'commit',
+            },
         ]
     return {
         'ruleId': result.rule_id,
@@ -95,7 +91,8 @@ def render(
         'tool': {
             'driver': {
                 'name': 'vastai-guard',
-                'semanticVersion': _tool_version(),
+                # 0.0.0: run from a source tree that was never installed
+                'semanticVersion': tool_version('0.0.0'),
                 'informationUri': PROJECT_URL,
                 'rules': [_rule(rule) for rule in rules],
             },

@@ -10,32 +10,18 @@ from vastai_guard.report.color import PLAIN
 from vastai_guard.report.color import RED
 from vastai_guard.report.color import YELLOW
 from vastai_guard.report.color import Painter
-from vastai_guard.report.output import count
-
-KEYS_PAGE = 'https://cloud.vast.ai/manage-keys/'
-
-# Already in a commit: everyone who can read the repository has it.
-ADVICE = f'''\
-A Vast.ai key in git is exposed to everyone who can read the repository, for good:
-  1. Rotate it now: Vast.ai Keys page ({KEYS_PAGE}) -> Reset, or `vastai reset api-key`.
-  2. Remove it from the file: read it from VAST_API_KEY or an ignored .env file instead.
-  3. Not a key? Add `vastai-guard:allow` in a comment on that line, or its fingerprint
-     (`vastai-guard scan --format json`) to allow_fingerprints in .vastai-guard.yaml.'''
-
-# Staged or on disk only: blocking the commit kept it out of git, so nothing leaked yet.
-ADVICE_NOT_COMMITTED = '''\
-The key is not in any commit yet: keep it that way.
-  1. Unstage it (`git restore --staged -- FILE`), move it to an ignored .env file or a
-     secret store, and read it from VAST_API_KEY.
-  2. Rotate it only if it was already committed elsewhere or shared (chat, email, a ticket).
-  3. Not a key? Add `vastai-guard:allow` in a comment on that line, or its fingerprint
-     (`vastai-guard scan --format json`) to allow_fingerprints in .vastai-guard.yaml.'''
-
+from vastai_guard.vocabulary import ACTIVE
+from vastai_guard.vocabulary import ADVICE_COMMITTED
+from vastai_guard.vocabulary import ADVICE_NOT_COMMITTED
+from vastai_guard.vocabulary import INVALID
+from vastai_guard.vocabulary import STATES
+from vastai_guard.vocabulary import UNKNOWN
+from vastai_guard.vocabulary import count
+from vastai_guard.vocabulary import plural
 
 # `--verify`: active keys first, they are the ones to rotate today
-_STATE_RANK = {'active': 0, 'unknown': 1, 'invalid': 3}
+_STATE_RANK = {ACTIVE: 0, UNKNOWN: 1, INVALID: 3}
 _UNVERIFIED_RANK = 2
-STATES = ('active', 'unknown', 'invalid')
 # the reason verify.py gives a value it never sent (not 64 hex)
 NOT_CHECKED = 'not checked'
 
@@ -44,14 +30,14 @@ def verification_rank(verification: Verification | None) -> int:
     """Sort key: active, unknown, not verified, invalid."""
     if verification is None:
         return _UNVERIFIED_RANK
-    return _STATE_RANK.get(verification.state, _STATE_RANK['unknown'])
+    return _STATE_RANK.get(verification.state, _STATE_RANK[UNKNOWN])
 
 
 def verification_label(verification: Verification) -> str:
     """`[active]`, `[unknown: timed out after 5s]`, `[active: account 42 a@b.example]`."""
-    if verification.state == 'active' and verification.account:
+    if verification.state == ACTIVE and verification.account:
         return f'[active: account {verification.account}]'
-    if verification.state == 'unknown':
+    if verification.state == UNKNOWN:
         return f'[unknown: {verification.reason}]'
     return f'[{verification.state}]'
 
@@ -64,11 +50,10 @@ def verification_summary(verifications: Sequence[Verification]) -> str:
         for state in STATES if any(v.state == state for v in asked)
     ]
     of = f' of {len(verifications)}' if len(asked) != len(verifications) else ''
-    keys = 'key' if len(verifications) == 1 else 'keys'
     not_checked = len(verifications) - len(asked)
     skipped = f' ({not_checked} not checked: not shaped like an API key)' if not_checked else ''
     return (
-        f'Verified {len(asked)}{of} Vast.ai {keys}: '
+        f'Verified {len(asked)}{of} Vast.ai {plural(len(verifications), "key")}: '
         f'{", ".join(counts) or "none"}{skipped}.\n'
         'Active and unknown keys need rotating now; an invalid key no longer works but still\n'
         'belongs out of the file.'
@@ -84,7 +69,7 @@ def _line(finding: Finding, committed: frozenset[str], paint: Painter) -> str:
         line += ' ' + paint('(already committed)', YELLOW)
     if finding.verification is not None:
         label = verification_label(finding.verification)
-        active = finding.verification.state == 'active'
+        active = finding.verification.state == ACTIVE
         line += ' ' + (paint(label, RED, BOLD) if active else label)
     if finding.context:
         line += f' ({finding.context})'  # what made the call: `name VAST_API_KEY`
@@ -117,7 +102,7 @@ def render(
         lines.append(verification_summary(list(verdicts.values())))
     fingerprints = {f.fingerprint for f in findings}
     if fingerprints & committed:
-        lines.append(ADVICE)
+        lines.append(ADVICE_COMMITTED)
     if fingerprints - committed:
         lines.append(ADVICE_NOT_COMMITTED)
     return '\n'.join(lines) + '\n'

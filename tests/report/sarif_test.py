@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 import pytest
 
+from testing.sarif import SCHEMA
 from testing.sarif import validated
 from testing.util import git
 from testing.util import new_key
@@ -24,6 +25,7 @@ from vastai_guard.report import sarif
 from vastai_guard.rules import ALL_RULES
 from vastai_guard.rules import ASSIGNMENT
 from vastai_guard.rules import CLI
+from vastai_guard.vocabulary import Status
 
 
 class Problem(NamedTuple):
@@ -139,7 +141,7 @@ def test_sarif_written_with_output_file_is_valid(repo: Path, tmp_path: Path) -> 
     ]
 
 
-def _exposed(key: str, *, status: str, in_head: bool) -> ExposedKey:
+def _exposed(key: str, *, status: Status, in_head: bool) -> ExposedKey:
     first = FirstSeen(
         commit='1234567890abcdef1234567890abcdef12345678',
         author='Ada <ada@example.invalid>',
@@ -170,7 +172,7 @@ def _exposed(key: str, *, status: str, in_head: bool) -> ExposedKey:
     ),
 )
 def test_history_keys_render_as_valid_sarif_at_first_sighting(
-        status: str, in_head: bool, level: str,
+        status: Status, in_head: bool, level: str,
 ) -> None:
     key = new_key()
     exposed = _exposed(key, status=status, in_head=in_head)
@@ -223,7 +225,7 @@ def test_a_result_naming_an_unknown_rule_is_a_bug_not_a_broken_log() -> None:
 
 
 def test_shipped_schema_is_the_official_oasis_schema() -> None:
-    schema_file = Path(__file__).parent / 'sarif-schema-2.1.0.json'
+    schema_file = SCHEMA
     schema = json.loads(schema_file.read_text(encoding='utf-8'))
     assert schema['id'] == sarif.SCHEMA_URI
     assert schema['title'] == 'Static Analysis Results Format (SARIF) Version 2.1.0 JSON Schema'

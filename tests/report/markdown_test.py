@@ -8,15 +8,17 @@ import re
 import pytest
 
 from testing.util import new_key
-from vastai_guard.config import Rotation
 from vastai_guard.findings import ExposedKey
 from vastai_guard.findings import FirstSeen
 from vastai_guard.findings import Occurrence
+from vastai_guard.findings import Rotation
 from vastai_guard.findings import Verification
 from vastai_guard.findings import fingerprint
 from vastai_guard.findings import redact
 from vastai_guard.report.markdown import render_rotation_plan
 from vastai_guard.rules import ASSIGNMENT
+from vastai_guard.vocabulary import State
+from vastai_guard.vocabulary import Status
 
 TODAY = datetime.date(2026, 11, 27)
 COMMIT = 'c0ffee' + '0' * 34
@@ -28,8 +30,8 @@ class Key:
 
     def __init__(
             self,
-            status: str,
-            state: str | None = None,
+            status: Status,
+            state: State | None = None,
             *,
             in_head: bool = True,
             paths: tuple[str, ...] = ('.env',),

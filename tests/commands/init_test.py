@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from testing.util import REPO_ROOT
 from testing.util import run_cli
 from testing.util import write
 from vastai_guard.commands import init as init_command
@@ -263,6 +264,6 @@ def test_any_other_install_failure_puts_the_config_back_byte_for_byte(
 @pytest.mark.parametrize('hook_id', init_command.HOOK_IDS)
 def test_every_hook_init_adds_is_in_our_manifest(hook_id: str) -> None:
     # pre-commit fails every commit on a hook id the repository does not define
-    manifest = Path(__file__).parent.parent / '.pre-commit-hooks.yaml'
+    manifest = REPO_ROOT / '.pre-commit-hooks.yaml'
     ids = {hook['id'] for hook in yaml.safe_load(manifest.read_text(encoding='utf-8'))}
     assert hook_id in ids

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from testing.util import REPO_ROOT
 from testing.util import commit_all
 from testing.util import git
 from testing.util import init_repo
@@ -384,7 +385,7 @@ def test_hook_manifest_is_valid_for_pre_commit() -> None:
     from pre_commit.clientlib import load_manifest  # type: ignore[import-untyped]
 
     hooks = {hook['id']: hook for hook in load_manifest(
-        str(Path(__file__).parent.parent / '.pre-commit-hooks.yaml'),
+        str(REPO_ROOT / '.pre-commit-hooks.yaml'),
     )}
     hook = hooks['vastai-gitignore']
     assert hook['entry'] == 'vastai-guard gitignore'
@@ -399,7 +400,7 @@ def test_as_a_git_pre_commit_hook_blocks_a_commit_that_adds_an_env_file(repo: Pa
     hook.chmod(0o755)
     write(repo, '.gitignore', GOOD_GITIGNORE)
     write(repo, '.env.example', 'VAST_API_KEY=\n')
-    env = {**os.environ, 'PYTHONPATH': str(Path(__file__).parent.parent)}
+    env = {**os.environ, 'PYTHONPATH': str(REPO_ROOT)}
     commit = ('git', 'commit', '-q', '-m', 'x')
     git(repo, 'add', '.')
     assert subprocess.run(commit, cwd=repo, env=env, capture_output=True).returncode == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,7 +19,7 @@ from vastai_guard.findings import fingerprint
 from vastai_guard.main import main
 
 
-def _json_findings(capsys: pytest.CaptureFixture[str]) -> list[dict[str, object]]:
+def _json_findings(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
     findings: list[dict[str, object]] = json.loads(capsys.readouterr().out)['findings']
     return findings
 

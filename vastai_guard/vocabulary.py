@@ -1,0 +1,132 @@
+"""The words every command and report share: statuses, verdicts, links, advice, plurals.
+
+One place for each meaning, so a new status or a changed URL is one edit. It sits at the top
+of the package, not in `report/`, because the engines (history.py, verify.py) decide statuses
+and verdicts too, and an engine must not depend on a report. It imports nothing of the
+project (the hook path imports it), and looks the version up only when asked.
+
+Statuses and states are `Literal`s with one constant each, not enums: they are written
+as they are into JSON and SARIF, and a `Literal` is a plain `str` there and in tests.
+"""
+from __future__ import annotations
+
+from typing import Final
+from typing import Literal
+
+# What `history` says about a key found in history.
+Status = Literal['needs-rotation', 'rotated', 'inactive', 'rotated-still-active']
+NEEDS_ROTATION: Final = 'needs-rotation'
+# recorded in the rotation ledger (`vastai-guard rotated`)
+ROTATED: Final = 'rotated'
+# `--verify`: the Vast.ai API rejects it (and the ledger does not say rotated)
+INACTIVE: Final = 'inactive'
+# The ledger says rotated, and `--verify` finds the key still works: the reset did not take.
+ROTATED_STILL_ACTIVE: Final = 'rotated-still-active'
+# Statuses that fail `history`: the key works, or may work, and is exposed.
+PENDING_STATUSES: Final = frozenset((NEEDS_ROTATION, ROTATED_STILL_ACTIVE))
+
+# What `--verify` learnt from the Vast.ai API about a key.
+State = Literal['active', 'invalid', 'unknown']
+ACTIVE: Final = 'active'
+INVALID: Final = 'invalid'
+# no answer that settles it (timeout, 403, 5xx...): treat the key as live
+UNKNOWN: Final = 'unknown'
+# the order reports count them in: the ones to act on first
+STATES: Final = (ACTIVE, UNKNOWN, INVALID)
+
+# What `gitignore` finds wrong (`Problem.kind`; the SARIF rule is `gitignore-<kind>`).
+ProblemKind = Literal[
+    'staged', 'tracked', 'not-ignored', 'negation', 'missing-pattern', 'reused-key',
+]
+# a tracked env or key file: whatever key it held was committed
+TRACKED: Final = 'tracked'
+# a pattern the root .gitignore lacks: `gitignore --fix` appends it
+MISSING_PATTERN: Final = 'missing-pattern'
+
+# The `path` of a key found in a commit (or annotated tag) message rather than in a file.
+COMMIT_MESSAGE: Final = '(commit message)'
+TAG_MESSAGE: Final = '(tag message)'
+
+KEYS_PAGE: Final = 'https://cloud.vast.ai/manage-keys/'
+PROJECT_URL: Final = 'https://github.com/vastai-guard/vastai-guard'
+ISSUES_URL: Final = f'{PROJECT_URL}/issues'
+
+# How many hex characters of a fingerprint are printed, and the shortest prefix accepted back
+# (`rotated`, `allow_fingerprints`): 48 bits, unique among any repository's keys.
+SHORT_FINGERPRINT: Final = 12
+# How many hex characters of a commit id text reports print (git's own short ids are shorter)
+SHORT_COMMIT: Final = 12
+
+# The reset, as the Keys page names it (the CLI command follows it in each wording).
+RESET_ON_KEYS_PAGE: Final = f'Vast.ai Keys page ({KEYS_PAGE}) -> Reset'
+
+# `scan`: the key is already in a commit, so everyone who can read the repository has it.
+ADVICE_COMMITTED: Final = f'''\
+A Vast.ai key in git is exposed to everyone who can read the repository, for good:
+  1. Rotate it now: {RESET_ON_KEYS_PAGE}, or `vastai reset api-key`.
+  2. Remove it from the file: read it from VAST_API_KEY or an ignored .env file instead.
+  3. Not a key? Add `vastai-guard:allow` in a comment on that line, or its fingerprint
+     (`vastai-guard scan --format json`) to allow_fingerprints in .vastai-guard.yaml.'''
+
+# `scan`, staged or on disk only: blocking the commit kept it out of git, nothing leaked yet.
+ADVICE_NOT_COMMITTED: Final = '''\
+The key is not in any commit yet: keep it that way.
+  1. Unstage it (`git restore --staged -- FILE`), move it to an ignored .env file or a
+     secret store, and read it from VAST_API_KEY.
+  2. Rotate it only if it was already committed elsewhere or shared (chat, email, a ticket).
+  3. Not a key? Add `vastai-guard:allow` in a comment on that line, or its fingerprint
+     (`vastai-guard scan --format json`) to allow_fingerprints in .vastai-guard.yaml.'''
+
+# The help of every detector rule in SARIF (GitHub shows it on the alert page).
+ADVICE_CI: Final = f'''\
+Anyone who can read the repository (or any clone or fork of it) can use this key to rent GPUs \
+and spend the account's credit. Vast.ai keys do not expire.
+1. Rotate it now: {RESET_ON_KEYS_PAGE} (or `vastai reset api-key`). \
+The old key stops working at once; update every place that uses it.
+2. Remove it from the file: read it from VAST_API_KEY or an ignored .env file instead.
+3. Removing it from git history does not make it safe again: rotate first.
+4. Not a key? Add a `vastai-guard:allow` comment on the line, or its fingerprint to \
+allow_fingerprints in .vastai-guard.yaml.'''
+
+# `history --pre-push`: the key is in local commits only (unless it was pushed elsewhere).
+ADVICE_PUSH: Final = '''\
+The push was stopped before these commits left this machine. Take the key out of them
+(`git commit --amend` for the last commit, `git rebase -i @{upstream}` for older ones), put it
+in an ignored .env file or a secret store, then push again. Rotate it if it was pushed
+anywhere else or shared.'''
+
+
+def short(fingerprint: str) -> str:
+    """A fingerprint (or commit id) as reports print it."""
+    return fingerprint[:SHORT_FINGERPRINT]
+
+
+def plural(number: int, noun: str) -> str:
+    """`noun` as `number` of it is written: `key`, `keys`."""
+    return noun if number == 1 else f'{noun}s'
+
+
+def count(number: int, noun: str) -> str:
+    """`1 key`, `3 keys`, `0 files`."""
+    return f'{number} {plural(number, noun)}'
+
+
+def tool_version(default: str | None = None) -> str:
+    """The installed vastai-guard's version; `default` when it is run from a source tree that
+    was never installed (None: that is the user's problem to fix, said as one line).
+
+    Looked up only when asked: importlib.metadata costs the hook its start-up time.
+    """
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version
+
+    try:
+        return version('vastai-guard')
+    except PackageNotFoundError:
+        if default is not None:
+            return default
+        from vastai_guard.errors import FatalError
+
+        raise FatalError(
+            'vastai-guard is not installed (pip install it), so its version is unknown',
+        ) from None
