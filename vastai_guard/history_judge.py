@@ -37,7 +37,7 @@ from vastai_guard.findings import baseline_hash
 from vastai_guard.findings import fingerprint
 from vastai_guard.findings import redact
 from vastai_guard.rules import Rule
-from vastai_guard.suppress import fingerprint_allowed
+from vastai_guard.suppress import known
 
 
 def may_hold_key(data: bytes) -> bool:
@@ -80,9 +80,9 @@ class LineMemo:
         else:
             self._clean |= unknown
         answer = not self._suspect.isdisjoint(lines)
-        for known in (self._clean, self._suspect):
-            if len(known) > self._limit:
-                known.clear()
+        for seen in (self._clean, self._suspect):
+            if len(seen) > self._limit:
+                seen.clear()
         return answer
 
 
@@ -108,10 +108,9 @@ def keys_in(matches: Sequence[Match], suppressions: Suppressions) -> BlobKeys:
     keys: BlobKeys = {}
     for match in matches:
         print_ = fingerprint(match.secret)
-        if (
-                print_ in keys
-                or fingerprint_allowed(print_, suppressions.config.allow_fingerprints)
-                or baseline_hash(match.secret) in suppressions.baseline
+        if print_ in keys or known(
+                print_, baseline_hash(match.secret),
+                config=suppressions.config, baseline=suppressions.baseline,
         ):
             continue
         keys[print_] = KeyInBlob(match.rule, redact(match.secret), match.line)

@@ -116,6 +116,17 @@ def fingerprint_allowed(fingerprint: str, allowed: frozenset[str]) -> bool:
     return fingerprint in allowed or any(fingerprint.startswith(entry) for entry in allowed)
 
 
+def known(
+        fingerprint: str, hashed_secret: str, *, config: Config, baseline: frozenset[str],
+) -> bool:
+    """A key the team has said is not to be reported: allowed by fingerprint, or in the baseline.
+
+    The one suppression stage of `scan` and `history` alike (paths are excluded before either
+    reads a file: `sources.wanted`).
+    """
+    return fingerprint_allowed(fingerprint, config.allow_fingerprints) or hashed_secret in baseline
+
+
 def unsuppressed(
         findings: Iterable[Finding],
         *,
@@ -124,7 +135,6 @@ def unsuppressed(
 ) -> list[Finding]:
     return [
         finding for finding in findings
-        if not fingerprint_allowed(finding.fingerprint, config.allow_fingerprints)
-        and finding.hashed_secret not in baseline
+        if not known(finding.fingerprint, finding.hashed_secret, config=config, baseline=baseline)
         and not path_excluded(finding.path, config)
     ]
