@@ -619,3 +619,17 @@ def test_line_memo_answers_as_the_prefilter_does() -> None:
         lines[index] = rng.choice(leaks) if rng.random() < 0.2 else rng.choice(quiet)
         data = ''.join(lines).encode()
         assert memo.may_hold_key(data) is history_judge.may_hold_key(data)
+
+
+def test_each_key_says_what_made_the_call(repo: Path) -> None:
+    """History's keys carry the detector's context, as scan's findings do."""
+    import json
+
+    write(repo, 'config.toml', f'[providers.vastai]\ntoken = "{new_key()}"\n')
+    commit_all(repo, 'provider config')
+    result = run_cli(['history', '--format', 'json'], cwd=repo)
+    assert result.returncode == 1, result.stderr
+    (key,) = json.loads(result.stdout)['keys']
+    assert key['context'] == 'section providers.vastai'
+    text = run_cli(['history'], cwd=repo).stdout
+    assert '(section providers.vastai)' in text

@@ -83,11 +83,13 @@ class FileFacts(NamedTuple):
     sdk: bool  # the module imports the Vast.ai SDK
 
 
+@functools.lru_cache(maxsize=1 << 16)  # history asks of the same paths in every commit
 def is_key_file(path: str) -> bool:
     name = posixpath.basename(path)
     return name in rules.KEY_FILE_NAMES or path.endswith(rules.KEY_FILE_PATH_SUFFIXES)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _name_says_vast(path: str) -> bool:
     """`vast.env`, `secrets/vastai.yaml`, `vast_config.json`; not `vaststream.py`."""
     name = posixpath.basename(path)

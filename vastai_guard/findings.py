@@ -87,6 +87,8 @@ class ExposedKey(NamedTuple):
     first_seen: FirstSeen
     occurrences: tuple[Occurrence, ...]
     verification: Verification | None = None
+    # what made the call where it was first seen: `name VAST_API_KEY`, `section vast`
+    context: str = ''
 
 
 def fingerprint(secret: str) -> str:

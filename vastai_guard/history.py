@@ -77,6 +77,7 @@ class _Found(NamedTuple):
     rule: Rule
     redacted: str
     fingerprint: str
+    context: str
 
 
 class _RefObject(NamedTuple):
@@ -248,7 +249,7 @@ def _attribute(
                 found.append(
                     _Found(
                         commit.sha, _date(commit.date), walk_order, shown_path(change.path),
-                        key.line, key.rule, key.redacted, print_,
+                        key.line, key.rule, key.redacted, print_, key.context,
                     ),
                 )
     order = walk_order
@@ -261,6 +262,7 @@ def _attribute(
                 _Found(
                     ref_object.owner.sha, _date(ref_object.owner.date), order,
                     shown_path(ref_object.path), key.line, key.rule, key.redacted, print_,
+                    key.context,
                 ),
             )
             walk.taggers.setdefault(ref_object.owner.sha, ref_object.author)
@@ -269,7 +271,7 @@ def _attribute(
             found.append(
                 _Found(
                     owner.sha, _date(owner.date), message_order, shown_path(path), key.line,
-                    key.rule, key.redacted, print_,
+                    key.rule, key.redacted, print_, key.context,
                 ),
             )
     return found
@@ -326,6 +328,7 @@ def _exposed_keys(
                     line=first.line,
                 ),
                 occurrences=tuple(Occurrence(f.commit, f.path, f.line) for f in items),
+                context=first.context,
             ),
         )
     latest = {print_: max(f.date for f in items) for print_, items in by_key.items()}

@@ -90,6 +90,7 @@ class KeyInBlob(NamedTuple):
     rule: Rule
     redacted: str
     line: int  # first line holding the key
+    context: str  # what made the call there (detect: Match.context)
 
 
 # What a blob holds, by fingerprint; blobs without keys are not stored.
@@ -113,7 +114,7 @@ def keys_in(matches: Sequence[Match], suppressions: Suppressions) -> BlobKeys:
                 config=suppressions.config, baseline=suppressions.baseline,
         ):
             continue
-        keys[print_] = KeyInBlob(match.rule, redact(match.secret), match.line)
+        keys[print_] = KeyInBlob(match.rule, redact(match.secret), match.line, match.context)
         if suppressions.secrets is not None:
             suppressions.secrets[print_] = match.secret
     return keys

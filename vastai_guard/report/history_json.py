@@ -13,6 +13,7 @@ def key_json(key: ExposedKey) -> dict[str, object]:
         'fingerprint': key.fingerprint,
         'rule': key.rule.id,
         'redacted': key.redacted,
+        'context': key.context,
         'status': key.status,
         'in_head': key.in_head,
         'first_seen': {

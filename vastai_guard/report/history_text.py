@@ -60,7 +60,8 @@ def _headline(key: ExposedKey, paint: Painter) -> str:
     where = 'still in HEAD' if key.in_head else 'not in HEAD, still in history'
     state = f' {verification_label(key.verification)}' if key.verification else ''
     status = paint(key.status, *_STATUS_COLORS.get(key.status, (DIM,)))
-    return f'{status}: {key.rule.id} {key.redacted}{state} ({where})'
+    context = f' ({key.context})' if key.context else ''
+    return f'{status}: {key.rule.id} {key.redacted}{state}{context} ({where})'
 
 
 def _block(key: ExposedKey, paint: Painter) -> list[str]:
