@@ -115,6 +115,31 @@ def test_unstaged_key_does_not_block_what_is_staged(hooked_repo: Path, hook_repo
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_manual_stage_hook_runs_the_history_scan(tmp_path: Path, hook_repo: HookRepo) -> None:
+    """`pre-commit run vastai-history --hook-stage manual`: a key committed and removed long
+    ago fails it, by its redacted form; a plain commit does not run it."""
+    repo = init_repo(tmp_path / 'work')
+    write(repo, '.pre-commit-config.yaml', hook_repo.config('vastai-history'))
+    key = new_key()
+    write(repo, 'old.env', f'VAST_API_KEY={key}\n')
+    commit_all(repo, 'oops')
+    (repo / 'old.env').unlink()
+    commit_all(repo, 'remove the key (it stays in history)')
+    run = subprocess.run(
+        (sys.executable, '-m', 'pre_commit', 'run', 'vastai-history', '--hook-stage', 'manual'),
+        cwd=repo, env=_pre_commit_env(hook_repo), capture_output=True, text=True, check=False,
+    )
+    output = run.stdout + run.stderr
+    assert run.returncode == 1, output
+    assert f'{key[:4]}...{key[-4:]}' in output and 'old.env' in output
+    assert key not in output
+    default_stage = subprocess.run(
+        (sys.executable, '-m', 'pre_commit', 'run', '--all-files'),
+        cwd=repo, env=_pre_commit_env(hook_repo), capture_output=True, text=True, check=False,
+    )
+    assert default_stage.returncode == 0, default_stage.stdout + default_stage.stderr
+
+
 def test_gitignore_hook_blocks_a_staged_env_file(tmp_path: Path, hook_repo: HookRepo) -> None:
     repo = init_repo(tmp_path / 'work')
     write(repo, '.pre-commit-config.yaml', hook_repo.config('vastai-gitignore'))
