@@ -507,7 +507,8 @@ def test_range_with_a_missing_ref_is_exit_2(repo: Path, spec: str) -> None:
 def test_json_output_matches_the_documented_schema(
         repo: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:
-    import jsonschema  # a declared test dependency: its absence is a failure, not a skip
+    # a declared test dependency: its absence is a failure, not a skip
+    import jsonschema  # type: ignore[import-untyped, unused-ignore]
 
     key = new_key()
     write(repo, 'app.env', env_line(key))
