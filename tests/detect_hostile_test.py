@@ -86,9 +86,10 @@ def test_time_grows_linearly_and_a_megabyte_takes_well_under_a_second(
     quarter = _cpu_seconds(make(MEGABYTE // 4), 'config.yaml')
     whole = _cpu_seconds(make(MEGABYTE), 'config.yaml')
     assert whole < 1.0
-    # four times the input, about four times the time: 6x leaves room for a shared machine's
-    # noise, and a quadratic curve (16x) does not fit under it
-    assert whole < 6 * quarter + 0.02
+    # four times the input, about four times the time (measured: 3.8-4.5x): 8x leaves room for
+    # the noise of a machine running other tests at once, and a quadratic curve (16x) does not
+    # fit under it
+    assert whole < 8 * quarter + 0.05
 
 
 def test_a_ten_megabyte_line_is_scanned() -> None:
