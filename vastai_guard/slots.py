@@ -75,7 +75,3 @@ def slot_before(text: str, value_start: int, line_start: int) -> Slot:
             name = typed['name'][::-1]
     return Slot(name, operator, value_start - name_end)
 
-
-def text_before(text: str, offset: int, line_start: int, length: int) -> str:
-    """Up to `length` characters of the line before `offset` (`set `, `--`, `?`, `&`)."""
-    return text[max(line_start, offset - length):offset]
