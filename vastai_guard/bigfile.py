@@ -36,7 +36,7 @@ def _texts(file: BinaryIO, encoding: str) -> Iterator[str]:
 def _whole_file_facts(file: BinaryIO, encoding: str, path: str) -> detect.FileFacts | None:
     """The file's facts, or None when no rule could match anything in it (first pass)."""
     tail = ''
-    trigger = detect.may_hold_key(path)
+    trigger = detect.name_is_context(path)
     sdk = False
     for text in _texts(file, encoding):
         # a word split between two reads is seen whole: keep the end of the previous read

@@ -4,7 +4,7 @@ from __future__ import annotations
 import codecs
 
 from vastai_guard.detect import has_trigger
-from vastai_guard.detect import may_hold_key
+from vastai_guard.detect import name_is_context
 
 # git's own test for binary content: a NUL byte in the first 8000 bytes.
 BINARY_SNIFF = 8000
@@ -41,19 +41,10 @@ def _utf16_lattice(sample: bytes) -> str | None:
     return None
 
 
-def _utf16_without_bom(data: bytes) -> str | None:
-    encoding = _utf16_lattice(data[:BINARY_SNIFF]) if len(data) % 2 == 0 else None
-    if encoding is None:
-        return None
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError:
-        return None
-
-
 def encoding_of(head: bytes) -> str | None:
     """The encoding of a file that starts with `head` (its first 8000 bytes or more), or None
-    for a binary file: what text_to_scan decides, for files read in chunks (bigfile)."""
+    for a binary file. UTF-16/32 files (PowerShell scripts saved on Windows) carry NULs, so
+    their BOM, or the NUL lattice of BOM-less UTF-16, is checked before the binary test."""
     for bom, encoding in _BOMS:
         if head.startswith(bom):
             return encoding
@@ -65,24 +56,24 @@ def encoding_of(head: bytes) -> str | None:
 def text_to_scan(path: str, data: bytes) -> str | None:
     """The text worth scanning in `data`, or None when no rule could match it.
 
-    UTF-16/32 files (PowerShell scripts saved on Windows) carry NULs, so their BOM, or the NUL
-    lattice of BOM-less UTF-16, is checked before the binary test. Other text is read as
-    UTF-8, invalid bytes replaced: keys are ASCII, so a Latin-1 file loses nothing that matters.
+    UTF-8 text is read with invalid bytes replaced: keys are ASCII, so a Latin-1 file loses
+    nothing that matters. UTF-16/32 text must decode whole (and BOM-less UTF-16 have an even
+    length): anything else with NULs is binary.
     """
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data.decode(encoding)
-            except UnicodeDecodeError:
-                return None
-    if b'\0' in data[:BINARY_SNIFF]:
-        return _utf16_without_bom(data)
-    if not says_enough(path, data):
+    encoding = encoding_of(data)
+    if encoding is None:
         return None
-    return data.decode('utf-8', 'replace')
+    if encoding == 'utf-8':
+        return data.decode('utf-8', 'replace') if says_enough(path, data) else None
+    if not has_bom(data) and len(data) % 2:
+        return None
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
 
 
 def says_enough(path: str, data: bytes) -> bool:
     """The literal prefilter, before any decoding: the file's name or its (UTF-8 or binary)
     bytes say what every rule needs. UTF-16/32 text is tested decoded, by text_to_scan."""
-    return may_hold_key(path) or has_trigger(data)
+    return name_is_context(path) or has_trigger(data)

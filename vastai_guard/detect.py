@@ -96,7 +96,7 @@ def _name_says_vast(path: str) -> bool:
     return _MARKER.search(name) is not None or 'vast' in re.split(r'[^a-z0-9]+', name.lower())
 
 
-def may_hold_key(path: str) -> bool:
+def name_is_context(path: str) -> bool:
     """Whether the file name alone could make any content a finding."""
     return is_key_file(path) or _name_says_vast(path)
 
@@ -548,7 +548,7 @@ def hits(text: str, facts: FileFacts) -> list[Hit]:
 
 def find_secrets(text: str, path: str) -> list[Match]:
     """Every Vast.ai secret in `text`, once per (line, secret), in file order."""
-    if not may_hold_key(path) and not has_trigger_text(text):
+    if not name_is_context(path) and not has_trigger_text(text):
         return []
     matches: list[Match] = []
     seen: set[tuple[int, str]] = set()
