@@ -26,6 +26,7 @@ from typing import NamedTuple
 from vastai_guard import git
 from vastai_guard.config import Config
 from vastai_guard.decode import BINARY_SNIFF
+from vastai_guard.decode import encoding_of
 from vastai_guard.decode import has_bom
 from vastai_guard.decode import says_enough
 from vastai_guard.decode import text_to_scan
@@ -133,8 +134,7 @@ def judge_blob(
     """
     # the prefilters first, on bytes, before any decoding (most blobs stop here): the words
     # every rule needs (memchr speed), then the candidates, line by line
-    utf8 = not has_bom(data) and b'\0' not in data[:BINARY_SNIFF]
-    if utf8 and not says_enough(path, data):
+    if encoding_of(data) == 'utf-8' and not says_enough(path, data):
         return {}
     if not is_key_file(path) and not (memo.may_hold_key(data) if memo else may_hold_key(data)):
         return {}

@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from vastai_guard import git
 from vastai_guard.config import Config
+from vastai_guard.decode import BINARY_SNIFF
 from vastai_guard.decode import has_bom
 from vastai_guard.decode import text_to_scan
 from vastai_guard.findings import Fragment
@@ -47,7 +48,7 @@ def _unwanted(path: str, config: Config) -> Skipped:
 
 def _binary(path: str, data: bytes) -> Skipped | None:
     # decode.text_to_scan's own test, told apart from "no trigger word" for -v
-    if not has_bom(data) and b'\0' in data[:8000]:
+    if not has_bom(data) and b'\0' in data[:BINARY_SNIFF]:
         return Skipped(path, 'binary', notable=False)
     return None
 
