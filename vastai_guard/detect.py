@@ -472,8 +472,9 @@ def _hex_matches(text: str, facts: FileFacts) -> Iterator[tuple[int, Rule, str, 
             yield candidate.start, verdict[0], secret, verdict[1]
 
 
-def _named_values(text: str) -> Iterator[tuple[str, str, int, int]]:
-    """(name, value, value start, match end) of every value under a name that says vast.
+def _named_values(text: str) -> Iterator[tuple[str, str, int]]:
+    """(name, value, value start) of every value under a Vast-named credential; the pattern
+    ends at a quote, the line's end or a separator, so a call (`= vast_key(...)`) never is one.
 
     RE2 reads ASCII text as bytes: the offsets are the same, and its str interface pays to
     convert every offset from bytes to characters.
@@ -489,17 +490,15 @@ def _named_values(text: str) -> Iterator[tuple[str, str, int, int]]:
         name, value = match.group(name_group), match.group(secret_group)
         if ascii_only:
             name, value = name.decode('ascii'), value.decode('ascii')
-        yield name, value, match.start(secret_group), match.end()
+        yield name, value, match.start(secret_group)
 
 
 def _named_matches(text: str) -> Iterator[tuple[int, Rule, str, str]]:
-    for name, value, value_start, end in _named_values(text):
+    for name, value, value_start in _named_values(text):
         if len(value) > rules.MAX_SECRET_LENGTH or _HEX_ONLY.fullmatch(value):
             continue  # a 64-hex value is the hex pass's to judge
         if not names.is_vast_secret_name(name):
             continue
-        if text.startswith('(', end):
-            continue  # a function call, not a value
         context = f'name {names.label(name)}'
         key = _decode_base64_key(value)
         if key is not None:
