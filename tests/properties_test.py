@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 import time
 from collections.abc import Callable
@@ -18,12 +19,14 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 from vastai_guard import fileedit
+from vastai_guard import rules
 from vastai_guard.commands.init import Edit
 from vastai_guard.commands.init import add_hooks
 from vastai_guard.config import Config
 from vastai_guard.config import InvalidConfigError
 from vastai_guard.config import parse_config
 from vastai_guard.detect import find_secrets
+from vastai_guard.detect import may_hold_secret
 from vastai_guard.errors import FatalError
 from vastai_guard.suppress import load_baseline
 
@@ -181,3 +184,46 @@ def test_detector_never_raises_and_never_invents_a_secret(text: str, path: str) 
     for match in matches:
         assert match.secret and match.secret in text
         assert 1 <= match.line <= text.count('\n') + 1
+
+
+# A 64-hex run between non-alphanumerics, unless a digest name is right before it: what the
+# one-pass prefilter (RE2, no look-behind) spells out by hand, written with Python's look-behind.
+_KEY_SHAPED_REFERENCE = re.compile(
+    rb'(?<![0-9A-Za-z])(?<!sha256:)(?<!sha256=)(?<!sha512:)(?<!sha512=)'
+    rb'[0-9a-f]{64}(?![0-9A-Za-z])',
+)
+# What may stand right before a hex run: digest names, near misses of them, separators, words
+_BEFORE_HEX = [
+    'sha256:', 'sha256=', 'sha512:', 'sha512=', 'sha257:', 'sha25:', 'sha2566:', 'xsha256:',
+    'SHA256:', 'sha512-', 'sha:', '6:', ':', '=', '\n:', 'a\n:', 'ab\nsha256:', '', ' ', 'x',
+    '"', "'", '\n', '\t', 'é', '\x00', 'VAST_API_KEY=', 'vastai set api-key ', 'key: ',
+]
+_AFTER_HEX = ['', ' ', '\n', '"', 'x', 'A', '0', 'é', ':', ',', '\r\n']
+
+
+def _hex_runs() -> st.SearchStrategy[str]:
+    hex_run = st.text(alphabet='0123456789abcdef', min_size=63, max_size=65)
+    segment = st.tuples(st.sampled_from(_BEFORE_HEX), hex_run, st.sampled_from(_AFTER_HEX))
+    noise = st.one_of(st.sampled_from(DETECTOR_TOKENS), st.text(max_size=4))
+    return st.lists(st.one_of(segment.map(''.join), noise), max_size=8).map(''.join)
+
+
+@examples(500)
+@given(
+    _hex_runs(),
+    st.sampled_from(['a.env', 'app.py', 'README.md', 'config.yml', 'vast.yaml']),
+)
+def test_history_prefilter_passes_every_text_the_detector_finds_a_key_in(
+        text: str, path: str,
+) -> None:
+    """History skips a file version the prefilter says no to: a wrong "no" is a missed leak."""
+    data = text.encode('utf-8', 'surrogatepass')
+
+    if find_secrets(text, path):
+        assert may_hold_secret(data)
+    # and its digest rule is exactly "not right after sha256: / sha512: (or =)"
+    shaped = _KEY_SHAPED_REFERENCE.search(data) is not None
+    assert (shaped or _NAMED_VALUE_REFERENCE.search(data) is not None) is may_hold_secret(data)
+
+
+_NAMED_VALUE_REFERENCE = re.compile(rules.NAMED_VALUE.encode())

@@ -422,30 +422,44 @@ def _judge_hex(
 
 # A fast first look for 64-hex candidates, on the text's UTF-8 bytes, in one RE2 pass: a run of
 # exactly 64 lowercase hex between non-alphanumerics. Digests are never keys and a lockfile or an
-# image list holds thousands: a letter put after every `sha256:` prefix (`bytes.replace`, C speed)
-# makes the run after it part of a longer word first. Non-ASCII bytes count as separators, so it
-# only ever says "maybe" too often.
-_KEY_SHAPED = rb'(?:^|[^0-9A-Za-z])[0-9a-f]{64}(?:[^0-9A-Za-z]|$)'
-_DIGEST_PREFIXES = (b'sha256:', b'sha256=', b'sha512:', b'sha512=')
+# image list holds thousands: a run after `sha256:`, `sha256=`, `sha512:` or `sha512=` is not a
+# candidate. RE2 has no look-behind, so "not after sha256:" is spelled out: a `:` or `=` before
+# the run starts the text's first six characters, or follows six that are neither `sha256` nor
+# `sha512`. Non-ASCII bytes count as separators, so it only ever says "maybe" too often.
+_NOT_A_DIGEST_NAME = (
+    rb'(?:[^s].....|s[^h]....|sh[^a]...|sha[^25]..|sha2[^5].|sha25[^6]|sha5[^1].|sha51[^2])'
+)
+_KEY_SHAPED = (
+    rb'(?s:(?:^|[^0-9A-Za-z:=]|(?:^.{0,5}|' + _NOT_A_DIGEST_NAME + rb')[:=])'
+    rb'[0-9a-f]{64}(?:[^0-9A-Za-z]|$))'
+)
+# Either candidate, in one pass: what history asks of every version of every file that says
+# vast, so each byte is read once. `(?im:...)`: NAMED_VALUE's flags, for its part only.
+_SECRET_SHAPED = _KEY_SHAPED + b'|(?im:' + rules.NAMED_VALUE.removeprefix('(?im)').encode() + b')'
+# The one-pass pattern's DFA outgrows RE2's default 8 MB cache on Vast-heavy text and falls back
+# to slower matching: 32 MB measured a third faster (benchmarks/history_bench.py).
+_SECRET_SHAPED_MEMORY = 32 << 20
 
 
 def _may_have_key_shaped_run(data: bytes) -> bool:
-    for prefix in _DIGEST_PREFIXES:
-        if prefix in data:
-            data = data.replace(prefix, prefix + b'x')
     return _compiled_re2(_KEY_SHAPED).search(data) is not None
+
+
+@functools.lru_cache(maxsize=1)
+def _secret_shaped() -> Any:
+    re2 = re2_module()
+    options = re2.Options()
+    options.max_mem = _SECRET_SHAPED_MEMORY
+    return re2.compile(_SECRET_SHAPED, options)
 
 
 def may_hold_secret(data: bytes) -> bool:
     """False only when find_secrets would find nothing in this UTF-8 text (not a key file).
 
     Line-local, like every candidate: a 64-hex run and a value under a Vast-named credential
-    each sit on one line, so a text may hold a secret exactly when one of its lines may. That
-    is what lets history remember the verdict line by line across a file's versions.
+    each sit on one line, so a text may hold a secret exactly when one of its lines may.
     """
-    return _may_have_key_shaped_run(data) or _compiled_re2(
-        rules.NAMED_VALUE.encode(),
-    ).search(data) is not None
+    return _secret_shaped().search(data) is not None
 
 
 def _hex_candidates(text: str) -> Iterator[_Candidate]:
