@@ -484,6 +484,22 @@ def test_results_do_not_depend_on_the_number_of_jobs(
     assert reports[1] == reports[0] and reports[2] == reports[0]
 
 
+def test_results_do_not_depend_on_remembering_the_walk(
+        repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A history too big to remember between the passes is walked twice: the same report."""
+    from vastai_guard import history
+
+    keys = _busy_history(repo)
+    remembered = json_history(capsys, '--jobs', '1', secrets=tuple(keys))
+    monkeypatch.setattr(history, '_REMEMBERED_CHANGES', 3)
+    walked_again = json_history(capsys, '--jobs', '1', secrets=tuple(keys))
+
+    assert remembered[0] == 1
+    assert len(remembered[1]['keys']) == len(keys)
+    assert walked_again == remembered
+
+
 def test_jobs_must_be_positive(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(['history', '--jobs', '0']) == 2
     assert capsys.readouterr().err == 'vastai-guard: error: --jobs 0: give 1 or more\n'

@@ -26,6 +26,7 @@ from vastai_guard.config import Config
 from vastai_guard.config import InvalidConfigError
 from vastai_guard.config import parse_config
 from vastai_guard.detect import find_secrets
+from vastai_guard.detect import has_trigger
 from vastai_guard.detect import may_hold_secret
 from vastai_guard.errors import FatalError
 from vastai_guard.suppress import load_baseline
@@ -227,3 +228,23 @@ def test_history_prefilter_passes_every_text_the_detector_finds_a_key_in(
 
 
 _NAMED_VALUE_REFERENCE = re.compile(rules.NAMED_VALUE.encode())
+
+
+@examples(300)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from([
+                'vast', 'VAST', 'vAsT', 'Vas', 't', 'CONTAINER_API_KEY', 'Container_Api_Key',
+                'container_api_ke', 'ſ', 'K', 'vaſt', 'É', 'é', '\x00', ' ',
+            ]),
+            st.text(max_size=3),
+        ),
+        max_size=10,
+    ).map(''.join),
+)
+def test_history_trigger_test_answers_as_the_hooks_does(text: str) -> None:
+    """History's RE2 trigger test and the hook's plain one skip exactly the same files."""
+    data = text.encode('utf-8', 'surrogatepass')
+
+    assert has_trigger(data, bulk=True) is has_trigger(data)

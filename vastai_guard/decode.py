@@ -73,7 +73,8 @@ def text_to_scan(path: str, data: bytes) -> str | None:
         return None
 
 
-def says_enough(path: str, data: bytes) -> bool:
+def says_enough(path: str, data: bytes, *, bulk: bool = False) -> bool:
     """The literal prefilter, before any decoding: the file's name or its (UTF-8 or binary)
-    bytes say what every rule needs. UTF-16/32 text is tested decoded, by text_to_scan."""
-    return name_is_context(path) or has_trigger(data)
+    bytes say what every rule needs. UTF-16/32 text is tested decoded, by text_to_scan.
+    `bulk`: see detect.has_trigger."""
+    return name_is_context(path) or has_trigger(data, bulk=bulk)

@@ -104,17 +104,35 @@ def name_is_context(path: str) -> bool:
 _TRIGGER_BYTES = tuple(word.encode() for word in rules.TRIGGER_WORDS)
 
 
-def has_trigger(data: bytes) -> bool:
+def has_trigger(data: bytes, *, bulk: bool = False) -> bool:
     """The prefilter, on raw bytes: could any rule match here at all?
 
     `vast` as most files write it first (one memchr-speed search ends it for a Vast file),
     then the whole text case-folded once: one copy and two searches cost less than a search
-    per casing, and catch `vAsT_api_key` too.
+    per casing, and catch `vAsT_api_key` too. That keeps RE2 unloaded for a commit's files
+    that never say vast.
+
+    `bulk` (history: thousands of blobs, RE2 loaded anyway): one case-insensitive RE2 search
+    per word instead, no copy; 3x faster on a real repository's blobs (flask's 259 MB of
+    file versions: 0.84 s -> 0.27 s).
     """
+    if bulk:
+        return any(pattern.search(data) is not None for pattern in _trigger_patterns())
     if _TRIGGER_BYTES[0] in data:
         return True
     lowered = data.lower()
     return any(word in lowered for word in _TRIGGER_BYTES)
+
+
+@functools.lru_cache(maxsize=1)
+def _trigger_patterns() -> tuple[Any, ...]:
+    re2 = re2_module()
+    options = re2.Options()
+    options.case_sensitive = False
+    # Latin-1: case folds ASCII letters only, as bytes.lower() does (in UTF-8 mode `ſ` would
+    # be an `s` and the Kelvin sign a `k`)
+    options.encoding = re2.Options.Encoding.LATIN1
+    return tuple(re2.compile(re.escape(word), options) for word in _TRIGGER_BYTES)
 
 
 def has_trigger_text(text: str) -> bool:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from collections.abc import Iterator
 from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import NamedTuple
@@ -54,9 +55,11 @@ from vastai_guard.vocabulary import ROTATED_STILL_ACTIVE
 from vastai_guard.vocabulary import TAG_MESSAGE
 from vastai_guard.vocabulary import Status
 
-# The `path` of an occurrence found in a commit message rather than in a file.
 # How often (in blobs asked for) the progress callback hears from the walk.
 _PROGRESS_EVERY = 256
+# Pass 1 remembers this many changes (a few hundred bytes each, ~60 MB at most) so that pass 2
+# reads them from memory; a history with more is walked again instead (bounded memory).
+_REMEMBERED_CHANGES = 200_000
 
 
 class Progress(NamedTuple):
@@ -78,6 +81,13 @@ class _Found(NamedTuple):
     redacted: str
     fingerprint: str
     context: str
+
+
+class _Introduced(NamedTuple):
+    """A commit's change, and its place in `git log` order (newest first)."""
+    commit: git.Commit  # without its message
+    walk_order: int
+    change: git.Change
 
 
 class _RefObject(NamedTuple):
@@ -108,6 +118,8 @@ class _Walk:
         self.secrets: dict[str, str] = {}
         self.found: set[str] = set()
         self.total = 0  # blobs asked for so far
+        # every wanted change, in walk order, for pass 2; None when there were too many
+        self.changes: list[_Introduced] | None = []
 
     def collect(self, result: TaskResult) -> None:
         self.blobs += result.blobs + len(result.problems)
@@ -157,13 +169,19 @@ def _walk(
 ) -> None:
     """Pass 1: each wanted blob once, the messages, and what refs name outside commits."""
     config = suppressions.config
+    commit = git.Commit('', '', '')
     try:
         for item in git.history_changes(repo, revs, messages=True):
             if isinstance(item, git.Commit):
                 walk.commits += 1
                 _judge_message(walk, item, walk.commits, COMMIT_MESSAGE, suppressions)
+                commit = item._replace(message='')
             elif wanted(item.path, config):
                 _ask(judge, walk, item.sha, item.path)
+                if walk.changes is not None and not git.is_null(item.sha):
+                    walk.changes.append(_Introduced(commit, walk.commits, item))
+                    if len(walk.changes) > _REMEMBERED_CHANGES:
+                        walk.changes = None
     except git.HistoryStreamError as error:
         walk.warnings.append(f'history walk stopped early, results are partial: {error}')
         walk.stopped_early = True
@@ -219,20 +237,10 @@ def _attribute(
         suppressions: Suppressions,
 ) -> list[_Found]:
     """Pass 2: the commits and paths that introduced each key found in pass 1."""
-    candidates: list[tuple[git.Commit, int, git.Change]] = []
-    commit = git.Commit('', '', '')
-    walk_order = 0
-    try:
-        for item in git.history_changes(repo, revs, messages=False):
-            if isinstance(item, git.Commit):
-                commit = item
-                walk_order += 1
-            elif (item.sha, is_key_file(item.path)) in walk.blob_keys and wanted(
-                    item.path, suppressions.config,
-            ):
-                candidates.append((commit, walk_order, item))
-    except git.HistoryStreamError:
-        pass  # already reported by pass 1
+    candidates = [
+        introduced for introduced in _changes(repo, revs, walk, suppressions)
+        if (introduced.change.sha, is_key_file(introduced.change.path)) in walk.blob_keys
+    ]
     # the parents' versions of those paths: pass 1 did not read them when outside a range
     for _, _, change in candidates:
         for parent in change.parents:
@@ -252,7 +260,7 @@ def _attribute(
                         key.line, key.rule, key.redacted, print_, key.context,
                     ),
                 )
-    order = walk_order
+    order = walk.commits
     for ref_object in walk.ref_objects:
         order += 1
         for print_, key in walk.blob_keys.get(
@@ -275,6 +283,29 @@ def _attribute(
                 ),
             )
     return found
+
+
+def _changes(
+        repo: git.HistoryRepo,
+        revs: Sequence[str],
+        walk: _Walk,
+        suppressions: Suppressions,
+) -> Iterator[_Introduced]:
+    """Pass 1's wanted changes again: remembered, or walked again when there were too many."""
+    if walk.changes is not None:
+        yield from walk.changes
+        return
+    commit = git.Commit('', '', '')
+    walk_order = 0
+    try:
+        for item in git.history_changes(repo, revs, messages=False):
+            if isinstance(item, git.Commit):
+                commit = item
+                walk_order += 1
+            elif not git.is_null(item.sha) and wanted(item.path, suppressions.config):
+                yield _Introduced(commit, walk_order, item)
+    except git.HistoryStreamError:
+        pass  # already reported by pass 1
 
 
 def _in_head(

@@ -96,7 +96,7 @@ def judge_blob(path: str, data: bytes, suppressions: Suppressions) -> BlobKeys:
     """The unit of judging: one blob's bytes at `path` -> the keys it holds."""
     # the prefilters first, on bytes, before any decoding (most blobs stop here): the words
     # every rule needs (memchr speed), then the candidates, line by line
-    if encoding_of(data) == 'utf-8' and not says_enough(path, data):
+    if encoding_of(data) == 'utf-8' and not says_enough(path, data, bulk=True):
         return {}
     if not is_key_file(path) and not may_hold_key(data):
         return {}
