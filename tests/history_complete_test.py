@@ -473,7 +473,7 @@ def test_results_do_not_depend_on_the_number_of_jobs(
 
     keys = _busy_history(repo)
     # one blob per task: many tasks in flight, finishing in any order
-    monkeypatch.setattr(history_judge, '_TASK_BYTES', 1)
+    monkeypatch.setattr(history_judge, '_TASK_OBJECTS', 1)
 
     reports = [
         json_history(capsys, '--jobs', jobs, secrets=tuple(keys)) for jobs in ('1', '2', '3')

@@ -678,36 +678,6 @@ def _change(meta: str, path: str) -> Change | None:
     return Change(path=path, sha=shas[-1], parents=tuple(shas[:-1]))
 
 
-class ObjectInfo(NamedTuple):
-    sha: str
-    size: int  # -1: missing; -2: damaged (git could not describe it)
-
-
-def object_sizes(repo: HistoryRepo, shas: Sequence[str]) -> list[ObjectInfo]:
-    """Each object's size (`cat-file --batch-check`), in the order asked; never fatal.
-
-    A git that dies on a damaged object is started again after it: that object is reported
-    damaged, the rest are still described.
-    """
-    infos: list[ObjectInfo] = []
-    while len(infos) < len(shas):
-        rest = shas[len(infos):]
-        result = history_run(
-            repo, ('cat-file', '--batch-check'), input=''.join(f'{s}\n' for s in rest).encode(),
-        )
-        described = 0
-        for sha, line in zip(rest, result.stdout.split(b'\n'), strict=False):
-            fields = line.split()
-            if not fields or fields[0].decode('ascii', 'replace') != sha:
-                break  # git stopped here
-            size = int(fields[2]) if len(fields) == 3 and fields[2].isdigit() else MISSING
-            infos.append(ObjectInfo(sha, size))
-            described += 1
-        if described < len(rest):
-            infos.append(ObjectInfo(rest[described], DAMAGED))
-    return infos
-
-
 MISSING = -1
 DAMAGED = -2
 

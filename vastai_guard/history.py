@@ -120,6 +120,17 @@ class _Walk:
         self.total = 0  # blobs asked for so far
         # every wanted change, in walk order, for pass 2; None when there were too many
         self.changes: list[_Introduced] | None = []
+        self._wanted: dict[str, bool] = {}
+
+    def wants(self, path: str, config: Config) -> bool:
+        """sources.wanted, once per path: a history names the same paths in commit after commit,
+        and the exclude globs are the walk's largest cost after git's own."""
+        known = self._wanted.get(path)
+        if known is None:
+            known = self._wanted[path] = wanted(path, config)
+            if len(self._wanted) > _REMEMBERED_CHANGES:
+                self._wanted.clear()
+        return known
 
     def collect(self, result: TaskResult) -> None:
         self.blobs += result.blobs + len(result.problems)
@@ -176,7 +187,7 @@ def _walk(
                 walk.commits += 1
                 _judge_message(walk, item, walk.commits, COMMIT_MESSAGE, suppressions)
                 commit = item._replace(message='')
-            elif wanted(item.path, config):
+            elif walk.wants(item.path, config):
                 _ask(judge, walk, item.sha, item.path)
                 if walk.changes is not None and not git.is_null(item.sha):
                     walk.changes.append(_Introduced(commit, walk.commits, item))
@@ -302,7 +313,7 @@ def _changes(
             if isinstance(item, git.Commit):
                 commit = item
                 walk_order += 1
-            elif not git.is_null(item.sha) and wanted(item.path, suppressions.config):
+            elif not git.is_null(item.sha) and walk.wants(item.path, suppressions.config):
                 yield _Introduced(commit, walk_order, item)
     except git.HistoryStreamError:
         pass  # already reported by pass 1

@@ -1,14 +1,14 @@
 """Judging history's blobs: one blob's bytes and path in, its keys out, on every core.
 
 The unit of work is `judge_blob(path, data)`: what a blob holds, by fingerprint. Blobs travel
-in tasks of a few MB (by size, from `cat-file --batch-check`): each task is read by its own
-`git cat-file --batch` in the worker that judges it, so reading (inflating, resolving deltas)
-and judging spread over the cores together, and the main process only walks history and hands
-out object ids. With `jobs == 1` the same tasks are judged in this process, no pool.
+in tasks of _TASK_OBJECTS object ids, handed out as the walk finds them: each task is read by
+its own `git cat-file --batch` in the worker that judges it, so reading (inflating, resolving
+deltas) and judging spread over the cores together, and the main process only walks history
+and hands out object ids. With `jobs == 1` the same tasks are judged in this process, no pool.
 
-Memory stays bounded whatever the size of the repository: at most `2 * jobs` tasks are in
-flight, a task holds at most _TASK_BYTES of blobs (plus one blob up to `max_file_mb`), and git
-streams each blob to the worker as it is judged.
+Memory stays bounded whatever the size of the repository: at most `2 * jobs` tasks (lists of
+ids) are in flight, and git streams each blob to the worker as it is judged, one at a time (a
+blob over `max_file_mb` goes to a file on disk, never into memory).
 
 Results do not depend on the number of jobs: tasks are made in walk order and their results
 are taken back in that order.
@@ -106,11 +106,10 @@ def judge_blob(path: str, data: bytes, suppressions: Suppressions) -> BlobKeys:
     return keys_in(find_secrets(text, path), suppressions)
 
 
-# A task: blobs to read and judge, (sha, path), about _TASK_BYTES of them together.
-_TASK_BYTES = 8 << 20
-_TASK_OBJECTS = 2048
-# Object ids described by one `cat-file --batch-check` run.
-_SIZE_BATCH = 4096
+# A task: blobs to read and judge, (sha, path). Small, so that the workers start while the walk
+# is young and are never left waiting for it; sizing the blobs first to make tasks of equal
+# bytes cost the main process (the walk's bottleneck) more than the balance won.
+_TASK_OBJECTS = 256
 UNREADABLE = 'unreadable'  # a Problem's kind: missing or damaged, the scan is incomplete
 
 
@@ -228,9 +227,7 @@ class Judge:
         self._jobs = jobs
         self._collect = collect
         self._missing = missing
-        self._unsized: list[tuple[str, str]] = []
         self._task: list[tuple[str, str]] = []
-        self._task_bytes = 0
         self._in_flight: collections.deque[Any] = collections.deque()
         self._pool: Any = None
         self.requested = 0
@@ -250,34 +247,19 @@ class Judge:
         if sha in self._missing:
             self._collect(TaskResult([], [_problem(sha, path, git.MISSING)], 0, 0, {}))
             return
-        self._unsized.append((sha, path))
-        if len(self._unsized) >= _SIZE_BATCH:
-            self._size()
+        self._task.append((sha, path))
+        if len(self._task) >= _TASK_OBJECTS:
+            self._submit(last=False)
 
     def drain(self) -> None:
         """Judge everything added so far and wait for the results."""
-        self._size()
         if self._task:
             self._submit(last=not self._in_flight)
         while self._in_flight:
             self._collect(self._in_flight.popleft().get())
 
-    def _size(self) -> None:
-        unsized, self._unsized = self._unsized, []
-        infos = git.object_sizes(self._repo, [sha for sha, _ in unsized])
-        for (sha, path), info in zip(unsized, infos, strict=False):
-            if info.size < 0:
-                problem = _problem(sha, path, info.size)
-                self._collect(TaskResult([], [problem], 0, 0, {}))
-                continue
-            self._task.append((sha, path))
-            # a blob over max_file_mb is spooled to disk by the worker, never held
-            self._task_bytes += min(info.size, self._worker.max_size)
-            if self._task_bytes >= _TASK_BYTES or len(self._task) >= _TASK_OBJECTS:
-                self._submit(last=False)
-
     def _submit(self, *, last: bool) -> None:
-        task, self._task, self._task_bytes = self._task, [], 0
+        task, self._task = self._task, []
         if self._jobs <= 1 or (last and self._pool is None):
             # one task in all: a pool would only add its start-up
             self._collect(self._worker.run(task))
