@@ -18,6 +18,7 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
+from vastai_guard import detect
 from vastai_guard import fileedit
 from vastai_guard import rules
 from vastai_guard.commands.init import Edit
@@ -248,3 +249,22 @@ def test_history_trigger_test_answers_as_the_hooks_does(text: str) -> None:
     data = text.encode('utf-8', 'surrogatepass')
 
     assert has_trigger(data, bulk=True) is has_trigger(data)
+
+
+_RUN_REFERENCE = re.compile(r'[0-9a-f]{64,}')
+
+
+@examples(500)
+@given(_hex_runs())
+def test_every_key_shaped_run_is_a_candidate(text: str) -> None:
+    """Each 64-hex run between non-alphanumerics, not right after `sha256:` (or `sha512=`...),
+    is judged: the fast RE2 search of ASCII text loses none (`RUN1:RUN2` included)."""
+    expected = [
+        run.span() for run in _RUN_REFERENCE.finditer(text)
+        if run.end() - run.start() == 64
+        and not (run.start() and text[run.start() - 1].isalnum())
+        and not (run.end() < len(text) and text[run.end()].isalnum())
+        and not text.endswith(('sha256:', 'sha256=', 'sha512:', 'sha512='), 0, run.start())
+    ]
+
+    assert [(c.start, c.end) for c in detect._hex_candidates(text)] == expected
