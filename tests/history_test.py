@@ -228,6 +228,25 @@ def test_renamed_file_reports_the_new_path_too(
     assert [o['path'] for o in exposed['occurrences']] == ['settings.env', 'prod.env']
 
 
+def test_a_file_renamed_away_from_a_vast_name_is_judged_under_its_old_name(
+        repo: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Only the name `vast.env` makes `API_KEY=...` a Vast.ai key; the newest commit (walked
+    first) holds the same blob under a name that says nothing: the older name still counts."""
+    key = new_key()
+    write(repo, 'vast.env', f'API_KEY={key}\n')
+    commit_all(repo, 'add')
+    git(repo, 'mv', 'vast.env', 'notes.env')
+    commit_all(repo, 'rename')
+
+    run = json_history(capsys, secrets=(key,))
+
+    assert run.returncode == 1
+    [exposed] = run.keys()
+    assert exposed['fingerprint'] == fingerprint(key)
+    assert exposed['first_seen']['path'] == 'vast.env'
+
+
 def test_key_merged_from_a_branch_belongs_to_the_branch_commit(
         repo: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:

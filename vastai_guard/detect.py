@@ -96,6 +96,19 @@ def _name_says_vast(path: str) -> bool:
     return _MARKER.search(name) is not None or 'vast' in re.split(r'[^a-z0-9]+', name.lower())
 
 
+class PathKind(NamedTuple):
+    """All that a file's path tells the detector (FileFacts minus the content): on the same
+    content, two paths of one kind get the same verdicts (the contexts may name the file)."""
+    key_file: bool
+    name_says_vast: bool
+    markdown: bool
+
+
+@functools.lru_cache(maxsize=1 << 16)  # history asks of the same paths in every commit
+def path_kind(path: str) -> PathKind:
+    return PathKind(is_key_file(path), _name_says_vast(path), structure.is_markdown(path))
+
+
 def name_is_context(path: str) -> bool:
     """Whether the file name alone could make any content a finding."""
     return is_key_file(path) or _name_says_vast(path)
@@ -592,11 +605,12 @@ def _allowed_inline(text: str, offset: int) -> bool:
 
 
 def file_facts(path: str, text: str) -> FileFacts:
+    kind = path_kind(path)
     return FileFacts(
         path=path,
-        key_file=is_key_file(path),
-        name_says_vast=_name_says_vast(path),
-        markdown=structure.is_markdown(path),
+        key_file=kind.key_file,
+        name_says_vast=kind.name_says_vast,
+        markdown=kind.markdown,
         sdk=has_sdk_import(text),
     )
 

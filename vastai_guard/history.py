@@ -11,10 +11,10 @@ Blob-based, in two passes over `git log --raw` (tree comparisons only, no conten
    times is one occurrence, not a hundred, and a key merged in from a branch belongs to the
    branch commit that added it.
 
-A blob's path matters only for the CLI key files (their content is a bare key), so blobs are
-deduplicated by (sha, is-key-file). An object that cannot be read (missing from a partial
-clone, damaged) is skipped and counted: the result says the scan is incomplete. Rendering is
-the caller's: this module builds ExposedKeys.
+A blob's path matters to the detector only through what its name says (a CLI key file, a name
+that says vast, Markdown), so blobs are deduplicated by (sha, that). An object that cannot be
+read (missing from a partial clone, damaged) is skipped and counted: the result says the scan
+is incomplete. Rendering is the caller's: this module builds ExposedKeys.
 """
 from __future__ import annotations
 
@@ -28,7 +28,6 @@ from typing import NamedTuple
 from vastai_guard import git
 from vastai_guard.config import Config
 from vastai_guard.detect import find_secrets
-from vastai_guard.detect import is_key_file
 from vastai_guard.findings import ExposedKey
 from vastai_guard.findings import FirstSeen
 from vastai_guard.findings import Occurrence
@@ -41,6 +40,7 @@ from vastai_guard.history_judge import BlobKeys
 from vastai_guard.history_judge import Judge
 from vastai_guard.history_judge import Suppressions
 from vastai_guard.history_judge import TaskResult
+from vastai_guard.history_judge import blob_id
 from vastai_guard.history_judge import keys_in
 from vastai_guard.model import HistoryReport
 from vastai_guard.rules import Rule
@@ -135,8 +135,8 @@ class _Walk:
     def collect(self, result: TaskResult) -> None:
         self.blobs += result.blobs + len(result.problems)
         self.bytes_read += result.bytes_read
-        for blob_id, keys in result.keys:
-            self.blob_keys[blob_id] = keys
+        for judged, keys in result.keys:
+            self.blob_keys[judged] = keys
             self.found.update(keys)
         for problem in result.problems:
             self.warnings.append(problem.message)
@@ -151,10 +151,10 @@ class _Walk:
 
 
 def _ask(judge: Judge, walk: _Walk, sha: str, path: str) -> None:
-    blob_id = (sha, is_key_file(path))
-    if blob_id in walk.requested or git.is_null(sha):
+    id_ = blob_id(sha, path)
+    if id_ in walk.requested or git.is_null(sha):
         return
-    walk.requested.add(blob_id)
+    walk.requested.add(id_)
     judge.add(sha, path)
     walk.total += 1
     if walk.total % _PROGRESS_EVERY == 0:
@@ -250,7 +250,7 @@ def _attribute(
     """Pass 2: the commits and paths that introduced each key found in pass 1."""
     candidates = [
         introduced for introduced in _changes(repo, revs, walk, suppressions)
-        if (introduced.change.sha, is_key_file(introduced.change.path)) in walk.blob_keys
+        if blob_id(introduced.change.sha, introduced.change.path) in walk.blob_keys
     ]
     # the parents' versions of those paths: pass 1 did not read them when outside a range
     for _, _, change in candidates:
@@ -259,11 +259,10 @@ def _attribute(
     judge.drain()
     found: list[_Found] = []
     for commit, walk_order, change in candidates:
-        key_file = is_key_file(change.path)
         before: set[str] = set()
         for parent in change.parents:
-            before.update(walk.blob_keys.get((parent, key_file), {}))
-        for print_, key in walk.blob_keys[(change.sha, key_file)].items():
+            before.update(walk.blob_keys.get(blob_id(parent, change.path), {}))
+        for print_, key in walk.blob_keys[blob_id(change.sha, change.path)].items():
             if print_ not in before:
                 found.append(
                     _Found(
@@ -275,7 +274,7 @@ def _attribute(
     for ref_object in walk.ref_objects:
         order += 1
         for print_, key in walk.blob_keys.get(
-                (ref_object.sha, is_key_file(ref_object.judged_path)), {},
+                blob_id(ref_object.sha, ref_object.judged_path), {},
         ).items():
             found.append(
                 _Found(
@@ -332,7 +331,7 @@ def _in_head(
     judge.drain()
     held: set[str] = set()
     for entry in entries:
-        held.update(walk.blob_keys.get((entry.sha, is_key_file(entry.path)), {}))
+        held.update(walk.blob_keys.get(blob_id(entry.sha, entry.path), {}))
     return held
 
 

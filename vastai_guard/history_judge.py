@@ -30,9 +30,11 @@ from vastai_guard.decode import encoding_of
 from vastai_guard.decode import has_bom
 from vastai_guard.decode import says_enough
 from vastai_guard.decode import text_to_scan
+from vastai_guard.detect import PathKind
 from vastai_guard.detect import find_secrets
 from vastai_guard.detect import is_key_file
 from vastai_guard.detect import may_hold_secret
+from vastai_guard.detect import path_kind
 from vastai_guard.findings import Match
 from vastai_guard.findings import baseline_hash
 from vastai_guard.findings import fingerprint
@@ -67,7 +69,13 @@ class KeyInBlob(NamedTuple):
 
 # What a blob holds, by fingerprint; blobs without keys are not stored.
 BlobKeys = dict[str, KeyInBlob]
-BlobId = tuple[str, bool]  # (sha, read as a CLI key file)
+# A blob as judged: its sha, and what its path tells the detector. The same content under a
+# name that makes it context (`vast.env`, a CLI key file, Markdown headings) is judged again.
+BlobId = tuple[str, PathKind]
+
+
+def blob_id(sha: str, path: str) -> BlobId:
+    return (sha, path_kind(path))
 
 
 class Suppressions(NamedTuple):
@@ -160,7 +168,7 @@ class _Worker:
             else:
                 keys = judge_blob(path, obj.data, suppressions)
             if keys:
-                result.keys.append(((sha, is_key_file(path)), keys))
+                result.keys.append((blob_id(sha, path), keys))
             result = result._replace(
                 blobs=result.blobs + 1, bytes_read=result.bytes_read + obj.size,
             )
