@@ -226,6 +226,63 @@ def test_deleted_blob_with_a_key_elsewhere_is_exit_1(
     assert f'object {lost} (lost.txt) is missing: skipped' in err
 
 
+def test_sha256_repository(tmp_path: Path) -> None:
+    repo = tmp_path / 'repo256'
+    repo.mkdir()
+    git(repo, 'init', '-q', '--object-format=sha256', '-b', 'main')
+    key = new_key()
+    write(repo, 'app.env', env_line(key))
+    write(repo, 'lost.txt', 'gone\n')
+    git(repo, 'add', '-A')
+    lost = git(repo, 'rev-parse', ':lost.txt').strip()
+    os.remove(_loose(repo, lost))
+
+    result = run_cli(['scan', '--format', 'json'], cwd=repo)
+
+    assert result.returncode == 1, result.stderr
+    assert len(lost) == 64
+    assert [f['redacted'] for f in json.loads(result.stdout)['findings']] == [redacted(key)]
+    assert f'object {lost} (lost.txt) is missing: skipped' in result.stderr
+
+
+def test_partial_clone_blobs_are_never_fetched(tmp_path: Path) -> None:
+    """A sparse partial clone lacks the blobs outside its cone: --all-files says they are
+    missing, never fetches them (a scanner makes no network calls), and reads the rest."""
+    key = new_key()
+    origin = init_repo(tmp_path / 'origin')
+    git(origin, 'config', 'uploadpack.allowFilter', 'true')
+    write(origin, 'deploy/app.env', 'VAST_REGION=eu\n')
+    write(origin, 'deploy/run.sh', 'vastai show instances\n')
+    write(origin, 'zz.env', env_line(key))  # in the cone, read after the missing ones
+    commit_all(origin, 'files')
+    git(tmp_path, 'clone', '-q', '--filter=blob:none', '--sparse', origin.as_uri(), 'clone')
+    clone = tmp_path / 'clone'
+
+    def missing() -> list[str]:
+        listed = git(clone, 'rev-list', '--objects', '--all', '--missing=print')
+        return sorted(line for line in listed.splitlines() if line.startswith('?'))
+
+    before = missing()
+    assert len(before) == 2  # deploy/app.env and deploy/run.sh
+
+    result = run_cli(['scan', '--all-files', '--format', 'json'], cwd=clone)
+
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    assert [f['redacted'] for f in report['findings']] == [redacted(key)]
+    assert report['incomplete'] is True and report['unreadable_objects'] == 2
+    for path in ('deploy/app.env', 'deploy/run.sh'):
+        assert f'({path}) is missing: skipped' in result.stderr
+    assert key not in result.stdout + result.stderr
+    assert missing() == before
+    # outside the cone, so not on disk: named, they are judged by the index, and unread
+    named = run_cli(['scan', 'deploy/app.env'], cwd=clone)
+    assert named.returncode == 2 and '(deploy/app.env) is missing: skipped' in named.stderr
+    allowed = run_cli(['scan', 'deploy/app.env', '--allow-missing-objects'], cwd=clone)
+    assert allowed.returncode == 0
+    assert missing() == before
+
+
 def test_a_big_blob_that_cannot_be_read_is_a_warning(
         repo: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:

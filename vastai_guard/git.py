@@ -29,7 +29,7 @@ class IndexEntry(NamedTuple):
 class WorkTree(NamedTuple):
     root: str
     prefix: str  # the current folder relative to root, '' or ending in '/'
-    git_dir: str = ''  # absolute: where its objects are read (work_tree_repo)
+    git_dir: str  # absolute: where its objects are read (work_tree_repo)
 
 
 def _git_env() -> dict[str, str]:
@@ -126,6 +126,64 @@ def staged_deletions(paths: Sequence[str], *, cwd: str | None = None) -> list[st
     if result.returncode != 0:
         return []  # no HEAD yet: nothing can be deleted
     return zsplit(result.stdout)
+
+
+def read_blobs(repo: HistoryRepo, shas: Sequence[str], *, max_size: int) -> Iterator[ReadObject]:
+    """Blobs for `scan`, in the order asked, through ObjectReader; never fatal, never fetched.
+
+    A blob a partial clone does not hold is MISSING. git before 2.44 cannot be told not to
+    fetch it (GIT_NO_LAZY_FETCH): asked for it, git dies, and the reader calls it DAMAGED. So
+    at the first damaged object of a partial clone the rest is checked against what the clone
+    holds, listed once: a blob it lacks is MISSING without being asked (no git per object).
+    """
+    reader = ObjectReader(repo)
+    pending = list(shas)
+    first = reader.read(pending, max_size=max_size)
+    partial: bool | None = None  # asked at the first damaged object: a clean run pays nothing
+    try:
+        done = 0
+        for blob in first:
+            if blob.size == DAMAGED:
+                partial = _partial(repo) if partial is None else partial
+                if partial:
+                    break
+            done += 1
+            yield blob
+        else:
+            return
+        # (`first` stays unfinished: the reader stopped its git before it said "damaged")
+        rest = pending[done:]
+        held = _held(repo, set(rest))
+        yield blob if blob.sha in held else ReadObject(blob.sha, MISSING, None)
+        read = reader.read([sha for sha in rest[1:] if sha in held], max_size=max_size)
+        for sha in rest[1:]:
+            yield next(read) if sha in held else ReadObject(sha, MISSING, None)
+    finally:
+        reader.close()
+
+
+def _partial(repo: HistoryRepo) -> bool:
+    """A partial clone (`--filter`): it names a promisor remote (as open_history_repo reads)."""
+    result = history_run(
+        repo, ('config', '--get-regexp', r'^(remote\..*\.promisor|extensions\.partialclone)$'),
+    )
+    return any(
+        value.lower() not in ('false', 'no', 'off', '0', '')
+        for _, _, value in (
+            line.partition(' ') for line in result.stdout.decode('utf-8', 'replace').splitlines()
+        )
+    )
+
+
+def _held(repo: HistoryRepo, wanted: set[str]) -> set[str]:
+    """Those of `wanted` the object store holds: every object listed once, none fetched."""
+    process = _spawn(
+        repo, ('cat-file', '--batch-all-objects', '--unordered', '--batch-check=%(objectname)'),
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+    )
+    assert process.stdout is not None
+    with process:
+        return {sha for line in process.stdout if (sha := line.decode('ascii').strip()) in wanted}
 
 
 def _copy_object(

@@ -85,7 +85,7 @@ def from_index(
     skipped.extend(_unwanted(e.path, config) for e in entries if not wanted(e.path, config))
     entries = [entry for entry in entries if wanted(entry.path, config)]
     max_size = config.max_file_mb * 1024 * 1024
-    blobs = git.read_objects(repo, [entry.sha for entry in entries], max_size=max_size)
+    blobs = git.read_blobs(repo, [entry.sha for entry in entries], max_size=max_size)
     for entry, blob in zip(entries, blobs, strict=True):
         if blob.size in (git.MISSING, git.DAMAGED):
             skipped.append(_unreadable(entry, missing=blob.size == git.MISSING))

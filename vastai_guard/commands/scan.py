@@ -257,7 +257,7 @@ def committed_keys(
 
     paths = {finding.path for finding in findings}
     entries = [entry for entry in git.head_blobs(cwd=tree.root) if entry.path in paths]
-    blobs = git.read_objects(
+    blobs = git.read_blobs(
         git.work_tree_repo(tree), [entry.sha for entry in entries], max_size=max_size,
     )
     found = set()
