@@ -148,6 +148,23 @@ def test_damaged_blob_alone_is_exit_2_in_every_format(repo: Path) -> None:
     assert outputs['github'].stdout == f'::warning title=incomplete-scan::{INCOMPLETE}\n'
 
 
+def test_output_file_summary_says_it_is_incomplete(repo: Path, tmp_path: Path) -> None:
+    write(repo, 'notes.txt', 'vast notes\n')
+    git(repo, 'add', '-A')
+    _lie_about_size(repo, git(repo, 'rev-parse', ':notes.txt').strip(), 999)
+    report = tmp_path / 'report.sarif'
+
+    result = run_cli(['scan', '--format', 'sarif', '--output', str(report)], cwd=repo)
+
+    assert result.returncode == 2
+    assert result.stdout == (
+        'vastai-guard: no Vast.ai keys in 0 files (1 object could not be read: incomplete); '
+        f'report written to {report}\n'
+    )
+    [invocation] = validated(report.read_text(encoding='utf-8'))['runs'][0]['invocations']
+    assert invocation['executionSuccessful'] is False
+
+
 def test_text_report_with_a_key_says_it_is_incomplete(repo: Path) -> None:
     key, _, damaged = _stage_around(repo, 'vast notes\n')
     _lie_about_size(repo, damaged, 3)
