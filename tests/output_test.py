@@ -18,6 +18,9 @@ from testing.util import write
 from vastai_guard.findings import fingerprint
 from vastai_guard.main import main
 
+# a clean `scan --format json`: every object read, no finding
+CLEAN_JSON = {'findings': [], 'incomplete': False, 'unreadable_objects': 0}
+
 
 @pytest.mark.parametrize('output_format', ('text', 'json', 'sarif', 'github'))
 def test_report_goes_to_the_file_and_a_summary_to_stdout(
@@ -50,7 +53,7 @@ def test_clean_run_still_writes_the_report(repo: Path, tmp_path: Path) -> None:
     report.chmod(0o640)
     result = run_cli(['scan', '--all-files', '--format', 'json', '--output', str(report)], repo)
     assert result.returncode == 0
-    assert json.loads(report.read_text(encoding='utf-8')) == {'findings': []}
+    assert json.loads(report.read_text(encoding='utf-8')) == CLEAN_JSON
     assert stat.S_IMODE(report.stat().st_mode) == 0o640  # replaced, mode kept
     assert result.stdout == f'vastai-guard: no Vast.ai keys in 1 file; report written to {report}\n'
 
@@ -95,7 +98,7 @@ def test_output_to_dev_stdout_when_stdout_is_a_pipe(repo: Path) -> None:
     result = run_cli(['scan', '--all-files', '--format', 'json', '--output', '/dev/stdout'], repo)
     assert result.returncode == 0, result.stderr
     report, summary = result.stdout.rsplit('\n', 2)[0], result.stdout.splitlines()[-1]
-    assert json.loads(report) == {'findings': []}
+    assert json.loads(report) == CLEAN_JSON
     assert summary == 'vastai-guard: no Vast.ai keys in 1 file; report written to /dev/stdout'
 
 
@@ -128,5 +131,5 @@ def test_output_to_dev_stdout_redirected_to_a_log_keeps_what_was_there(
     assert result.returncode == 0, result.stderr
     lines = log.read_text().splitlines()
     assert lines[0] == 'earlier step output'  # not replaced by a new file
-    assert json.loads('\n'.join(lines[1:-1])) == {'findings': []}
+    assert json.loads('\n'.join(lines[1:-1])) == CLEAN_JSON
     assert lines[-1] == 'vastai-guard: no Vast.ai keys in 1 file; report written to /dev/stdout'

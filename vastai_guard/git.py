@@ -29,12 +29,7 @@ class IndexEntry(NamedTuple):
 class WorkTree(NamedTuple):
     root: str
     prefix: str  # the current folder relative to root, '' or ending in '/'
-
-
-class Blob(NamedTuple):
-    sha: str
-    size: int
-    data: bytes | None  # None: missing, or larger than the limit asked for
+    git_dir: str  # absolute: where its objects are read (work_tree_repo)
 
 
 def _git_env() -> dict[str, str]:
@@ -61,13 +56,23 @@ def zsplit(data: bytes) -> list[str]:
 
 def work_tree(cwd: str | None = None) -> WorkTree | None:
     """The work tree around `cwd`, or None outside one (a bare repo or no repo at all)."""
-    result = run(('rev-parse', '--show-toplevel', '--show-prefix'), cwd=cwd)
+    result = run(('rev-parse', '--show-toplevel', '--show-prefix', '--absolute-git-dir'), cwd=cwd)
     if result.returncode != 0:
         return None
     lines = result.stdout.decode('utf-8', 'surrogateescape').split('\n')
-    if not lines[0]:
+    if not lines[0] or len(lines) < 3:
         return None
-    return WorkTree(root=lines[0], prefix=lines[1] if len(lines) > 1 else '')
+    return WorkTree(root=lines[0], prefix=lines[1], git_dir=lines[2])
+
+
+def work_tree_repo(tree: WorkTree) -> HistoryRepo:
+    """The repository of a work tree, for reading its blobs as `history` reads objects.
+
+    One reader for every command (ObjectReader): the real objects (replace refs ignored: a
+    commit takes the staged blob, not its replacement), nothing fetched, and a damaged or
+    missing object reported rather than fatal. Shallow and partial are history's questions.
+    """
+    return HistoryRepo(root=tree.root, git_dir=tree.git_dir, shallow=False, partial=False)
 
 
 def _ls_files(args: Sequence[str], cwd: str | None) -> list[IndexEntry]:
@@ -123,25 +128,62 @@ def staged_deletions(paths: Sequence[str], *, cwd: str | None = None) -> list[st
     return zsplit(result.stdout)
 
 
-def read_blobs(
-        shas: Iterable[str],
-        *,
-        cwd: str | None = None,
-        max_size: int,
-) -> Iterator[Blob]:
-    """Blob contents in the order asked (read_blobs_pipelined, without tags).
+def read_blobs(repo: HistoryRepo, shas: Sequence[str], *, max_size: int) -> Iterator[ReadObject]:
+    """Blobs for `scan`, in the order asked, through ObjectReader; never fatal, never fetched.
 
-    A missing object is yielded with data None, never fatal; a blob over `max_size` is read
-    past and yielded with data None so that memory stays bounded.
+    A blob a partial clone does not hold is MISSING. git before 2.44 cannot be told not to
+    fetch it (GIT_NO_LAZY_FETCH): asked for it, git dies, and the reader calls it DAMAGED. So
+    at the first damaged object of a partial clone the rest is checked against what the clone
+    holds, listed once: a blob it lacks is MISSING without being asked (no git per object).
     """
-    requests = (BlobRequest(sha, None) for sha in shas)
-    for _, blob in read_blobs_pipelined(cwd or '.', requests, max_size=max_size):
-        yield blob
+    reader = ObjectReader(repo)
+    pending = list(shas)
+    first = reader.read(pending, max_size=max_size)
+    partial: bool | None = None  # asked at the first damaged object: a clean run pays nothing
+    try:
+        done = 0
+        for blob in first:
+            if blob.size == DAMAGED:
+                partial = _partial(repo) if partial is None else partial
+                if partial:
+                    break
+            done += 1
+            yield blob
+        else:
+            return
+        # (`first` stays unfinished: the reader stopped its git before it said "damaged")
+        rest = pending[done:]
+        held = _held(repo, set(rest))
+        yield blob if blob.sha in held else ReadObject(blob.sha, MISSING, None)
+        read = reader.read([sha for sha in rest[1:] if sha in held], max_size=max_size)
+        for sha in rest[1:]:
+            yield next(read) if sha in held else ReadObject(sha, MISSING, None)
+    finally:
+        reader.close()
 
 
-def copy_blob(sha: str, into: BinaryIO, *, cwd: str | None = None) -> bool:
-    """Write a blob's content into `into` (a file too big to hold: bigfile reads it back)."""
-    return _copy_object(('git', 'cat-file', 'blob', sha), into, cwd=cwd, env=_git_env())
+def _partial(repo: HistoryRepo) -> bool:
+    """A partial clone (`--filter`): it names a promisor remote (as open_history_repo reads)."""
+    result = history_run(
+        repo, ('config', '--get-regexp', r'^(remote\..*\.promisor|extensions\.partialclone)$'),
+    )
+    return any(
+        value.lower() not in ('false', 'no', 'off', '0', '')
+        for _, _, value in (
+            line.partition(' ') for line in result.stdout.decode('utf-8', 'replace').splitlines()
+        )
+    )
+
+
+def _held(repo: HistoryRepo, wanted: set[str]) -> set[str]:
+    """Those of `wanted` the object store holds: every object listed once, none fetched."""
+    process = _spawn(
+        repo, ('cat-file', '--batch-all-objects', '--unordered', '--batch-check=%(objectname)'),
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+    )
+    assert process.stdout is not None
+    with process:
+        return {sha for line in process.stdout if (sha := line.decode('ascii').strip()) in wanted}
 
 
 def _copy_object(
@@ -827,127 +869,18 @@ def _read_answer(stdout: Any, sha: str, max_size: int, end: bytes) -> ReadObject
     return ReadObject(sha, size, data if size <= max_size else None)
 
 
-class BlobRequest(NamedTuple):
-    sha: str
-    tag: object  # handed back with the blob
-
-
-# How far git may read ahead of the matching: enough to keep both busy, bounded so that memory
-# does not grow with the repository.
-_READ_AHEAD_BYTES = 32 << 20
-_READ_AHEAD_BATCH = 64 << 10
-
-
-def read_blobs_pipelined(
-        root: str,
-        requests: Iterable[BlobRequest],
-        *,
-        max_size: int,
-) -> Iterator[tuple[object, Blob]]:
-    """Blobs through one `git cat-file --batch`, overlapped with the caller's matching.
-
-    One thread feeds `requests` to git (it may itself be a stream from `git log`), another reads
-    git's answers into a buffer of at most _READ_AHEAD_BYTES (plus one blob), and the caller
-    matches from that buffer, so git walks history, git reads objects and Python matches at the
-    same time: file reads and pipe reads release the GIL. An exception raised by `requests` is
-    raised here once the reading is done.
-    """
-    import collections
-    import queue
-    import threading
-
-    try:
-        process = subprocess.Popen(
-            ('git', 'cat-file', '--batch', '--buffer'), cwd=root, env=_git_env(),
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-        )
-    except FileNotFoundError:
-        raise FatalError('git is not installed or not on PATH') from None
-    assert process.stdin is not None and process.stdout is not None
-    stdin, stdout = process.stdin, process.stdout
-    _widen_pipe(stdout.fileno())
-    tags: collections.deque[object] = collections.deque()
-    failure: list[BaseException] = []
-    # batches of blobs; None ends the stream
-    batches: queue.Queue[list[tuple[object, Blob]] | None] = queue.Queue()
-    room = threading.Semaphore(_READ_AHEAD_BYTES // _READ_AHEAD_BATCH)
-    stop = threading.Event()
-
-    def feed() -> None:
-        try:
-            for request in requests:
-                if stop.is_set():
-                    break
-                tags.append(request.tag)
-                stdin.write(request.sha.encode() + b'\n')
-        except BrokenPipeError:
-            pass  # git went away (the reader stopped): nothing more to ask
-        except BaseException as error:  # noqa: BLE001 -- handed to the caller's thread
-            failure.append(error)
-        finally:
-            try:
-                stdin.close()
-            except BrokenPipeError:
-                pass
-
-    def read() -> None:
-        batch: list[tuple[object, Blob]] = []
-        size = 0
-        try:
-            while not stop.is_set():
-                header = stdout.readline()
-                if not header:
-                    break
-                tag = tags.popleft()
-                fields = header.split()
-                if len(fields) != 3:  # `<sha> missing`
-                    blob = Blob(fields[0].decode('ascii', 'replace'), 0, None)
-                else:
-                    blob = _read_object(stdout, fields, max_size)
-                batch.append((tag, blob))
-                size += blob.size
-                if size >= _READ_AHEAD_BATCH:
-                    room.acquire()
-                    batches.put(batch)
-                    batch, size = [], 0
-            batches.put(batch)
-        except BaseException as error:  # noqa: BLE001 -- handed to the caller's thread
-            failure.append(error)
-        finally:
-            batches.put(None)
-
-    feeder = threading.Thread(target=feed, name='vastai-guard-feed', daemon=True)
-    reader = threading.Thread(target=read, name='vastai-guard-read', daemon=True)
-    feeder.start()
-    reader.start()
-    try:
-        while (batch := batches.get()) is not None:
-            room.release()
-            yield from batch
-        reader.join()
-        feeder.join()
-    finally:
-        stop.set()
-        if process.poll() is None:
-            process.kill()
-        room.release()  # a reader waiting for room sees `stop`
-        process.wait()
-    if failure:
-        raise failure[0]
-
-
 # Linux's F_SETPIPE_SZ (fcntl.h): not exported by the fcntl module before Python 3.10's Linux builds
 _F_SETPIPE_SZ = 1031
 _PIPE_BYTES = 1 << 20
 
 
 def _widen_pipe(fd: int) -> None:
-    """Let git run up to 1 MiB ahead of the reading thread (the default pipe holds 64 KiB).
+    """Let git run up to 1 MiB ahead of the reader (the default pipe holds 64 KiB).
 
-    The reading thread needs the GIL between reads, and the matching thread holds it while it
-    searches a blob; with a pipe smaller than a blob, git stalls until the matching is done, so
-    reading and matching take turns instead of overlapping. Best effort: other systems, or a
-    limit below 1 MiB (/proc/sys/fs/pipe-max-size), keep the default.
+    The reader judges each object before it reads the next; with a pipe smaller than a blob,
+    git stalls until the judging is done, so reading and judging take turns instead of
+    overlapping. Best effort: other systems, or a limit below 1 MiB
+    (/proc/sys/fs/pipe-max-size), keep the default.
     """
     try:
         import fcntl
@@ -955,21 +888,6 @@ def _widen_pipe(fd: int) -> None:
         fcntl.fcntl(fd, getattr(fcntl, 'F_SETPIPE_SZ', _F_SETPIPE_SZ), _PIPE_BYTES)
     except (ImportError, OSError):
         pass
-
-
-def _read_object(stdout: Any, fields: list[bytes], max_size: int) -> Blob:
-    sha, size = fields[0].decode('ascii'), int(fields[2])
-    if size > max_size:
-        remaining = size + 1
-        while remaining:
-            chunk = stdout.read(min(remaining, 1 << 20))
-            if not chunk:
-                break
-            remaining -= len(chunk)
-        return Blob(sha, size, None)
-    data = stdout.read(size)
-    stdout.read(1)  # the newline after each object
-    return Blob(sha, size, data)
 
 
 def untracked_files(folders: Sequence[str], *, cwd: str | None = None) -> list[str]:

@@ -140,6 +140,11 @@ def _parser() -> argparse.ArgumentParser:
         '--baseline', dest='baseline_path', metavar='FILE',
         help='detect-secrets baseline: secrets in it are not reported',
     )
+    scan.add_argument(
+        '--allow-missing-objects', action='store_true',
+        help='accept a scan that could not read every staged or tracked blob (missing or '
+             'damaged objects): exit 0 rather than 2 when no key is found',
+    )
     _add_common(scan, formats(ScanReport))
     _add_terminal(scan)
     _add_output(scan)
@@ -312,6 +317,7 @@ def _run(args: argparse.Namespace) -> int:
             from_disk=args.from_disk,
             update_baseline=args.update_baseline,
             fail_on=args.fail_on,
+            allow_missing_objects=args.allow_missing_objects,
             terminal=_terminal(args),
         )
     if args.command == 'init':

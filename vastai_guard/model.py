@@ -12,7 +12,7 @@ from vastai_guard.findings import ExposedKey
 from vastai_guard.findings import Finding
 from vastai_guard.findings import Problem
 from vastai_guard.findings import Rotation
-from vastai_guard.vocabulary import count
+from vastai_guard.vocabulary import incomplete_line
 
 
 class ScanReport(NamedTuple):
@@ -22,6 +22,18 @@ class ScanReport(NamedTuple):
     # fingerprints of the keys found that HEAD already holds in the same file: exposed for
     # good (rotate now), where a key only staged or on disk is not yet
     committed: frozenset[str] = frozenset()
+    # staged or tracked blobs that could not be read (missing, damaged): as history's
+    unreadable_objects: int = 0
+
+    @property
+    def incomplete(self) -> bool:
+        """Something that should have been scanned was not: "no keys" then proves nothing."""
+        return self.unreadable_objects > 0
+
+    @property
+    def incomplete_line(self) -> str | None:
+        """What every format says when not everything was read; None when everything was."""
+        return incomplete_line(self.unreadable_objects) if self.incomplete else None
 
 
 class HistoryReport(NamedTuple):
@@ -44,12 +56,8 @@ class HistoryReport(NamedTuple):
         """What every format says when not everything was read; None when everything was."""
         if not self.incomplete:
             return None
-        return (
-            f'Incomplete scan: {count(self.unreadable_objects, "object")} could not be read '
-            '(missing from a partial clone, or damaged)'
-            + ('' if self.unreadable_objects or not self.warnings
-               else f'; {self.warnings[0]}')
-            + '. Keys in them are not reported.'
+        return incomplete_line(
+            self.unreadable_objects, self.warnings[0] if self.warnings else None,
         )
 
 

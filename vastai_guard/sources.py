@@ -16,11 +16,13 @@ from vastai_guard.decode import BINARY_SNIFF
 from vastai_guard.decode import has_bom
 from vastai_guard.decode import text_to_scan
 from vastai_guard.findings import Fragment
+from vastai_guard.findings import shown_path
 from vastai_guard.safefile import NotRegularFileError
 from vastai_guard.safefile import TooLargeError
 from vastai_guard.safefile import open_regular
 from vastai_guard.safefile import read_regular
 from vastai_guard.suppress import path_excluded
+from vastai_guard.vocabulary import unreadable_object
 
 # detect-secrets' baseline holds hashes and file names, never a key; scanning it would only
 # find the names of files that had findings.
@@ -33,6 +35,8 @@ class Skipped(NamedTuple):
     reason: str
     # False: expected and harmless (excluded, binary), told only with -v
     notable: bool = True
+    # a blob git could not give (missing, damaged): a warning, and the scan is incomplete
+    unreadable: bool = False
 
 
 def wanted(path: str, config: Config) -> bool:
@@ -58,28 +62,37 @@ def _from_bytes(path: str, data: bytes) -> Fragment | None:
     return None if text is None else Fragment(path, text)
 
 
+def _unreadable(entry: git.IndexEntry, *, missing: bool) -> Skipped:
+    return Skipped(
+        entry.path, unreadable_object(entry.sha, shown_path(entry.path), missing=missing),
+        unreadable=True,
+    )
+
+
 def from_index(
         entries: Sequence[git.IndexEntry],
         *,
+        repo: git.HistoryRepo,
         config: Config,
         skipped: list[Skipped],
         read: list[str] | None = None,
 ) -> Iterator[Fragment]:
     """The staged content of each entry: a partially staged file is judged as committed.
 
-    `read` gets the path of every file read (for "no keys in N files").
+    `read` gets the path of every file read (for "no keys in N files"). A blob git cannot
+    give is never fatal: it goes to `skipped` as unreadable, and the rest is read.
     """
     skipped.extend(_unwanted(e.path, config) for e in entries if not wanted(e.path, config))
     entries = [entry for entry in entries if wanted(entry.path, config)]
     max_size = config.max_file_mb * 1024 * 1024
-    blobs = git.read_blobs((entry.sha for entry in entries), max_size=max_size)
+    blobs = git.read_blobs(repo, [entry.sha for entry in entries], max_size=max_size)
     for entry, blob in zip(entries, blobs, strict=True):
-        if blob.data is None and blob.size > 0:
-            # too big to hold, never too big to scan: judged in chunks from a file on disk
-            yield from _read_big_blob(entry, skipped, read)
+        if blob.size in (git.MISSING, git.DAMAGED):
+            skipped.append(_unreadable(entry, missing=blob.size == git.MISSING))
             continue
         if blob.data is None:
-            skipped.append(Skipped(entry.path, 'object missing'))
+            # too big to hold, never too big to scan: judged in chunks from a file on disk
+            yield from _read_big_blob(repo, entry, skipped, read)
             continue
         if read is not None:
             read.append(entry.path)
@@ -177,15 +190,19 @@ def _file_fragment(path: str, shown: str, max_bytes: int) -> Fragment | Skipped 
 
 
 def _read_big_blob(
+        repo: git.HistoryRepo,
         entry: git.IndexEntry,
         skipped: list[Skipped],
         read: list[str] | None,
 ) -> Iterator[Fragment]:
     from vastai_guard.bigfile import find_secrets_in_blob
 
-    matches = find_secrets_in_blob(lambda into: git.copy_blob(entry.sha, into), entry.path)
+    matches = find_secrets_in_blob(
+        lambda into: git.copy_history_blob(repo, entry.sha, into), entry.path,
+    )
     if matches is None:
-        skipped.append(Skipped(entry.path, 'object missing'))
+        # its header was read a moment ago: git failed on its content
+        skipped.append(_unreadable(entry, missing=False))
         return
     if read is not None:
         read.append(entry.path)

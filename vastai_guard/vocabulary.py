@@ -95,6 +95,29 @@ The push was stopped before these commits left this machine. Take the key out of
 in an ignored .env file or a secret store, then push again. Rotate it if it was pushed
 anywhere else or shared.'''
 
+# An incomplete scan (`scan` and `history`): what every format says, and the exit-2 line.
+INCOMPLETE_ERROR: Final = (
+    'the scan is incomplete (see the warnings above); pass --allow-missing-objects to accept it'
+)
+
+
+def unreadable_object(sha: str, path: str, *, missing: bool) -> str:
+    """The warning for an object a scan needed and could not read: it is then incomplete."""
+    if missing:
+        return f'object {sha} ({path}) is missing: skipped'
+    return f'object {sha} ({path}) is damaged (git cannot read it): skipped'
+
+
+def incomplete_line(unreadable_objects: int, first_warning: str | None = None) -> str:
+    """What every format of an incomplete scan says; `first_warning` tells why when no object
+    was unreadable (a history walk git could not finish)."""
+    return (
+        f'Incomplete scan: {count(unreadable_objects, "object")} could not be read '
+        '(missing from a partial clone, or damaged)'
+        + ('' if unreadable_objects or first_warning is None else f'; {first_warning}')
+        + '. Keys in them are not reported.'
+    )
+
 
 def short(fingerprint: str) -> str:
     """A fingerprint (or commit id) as reports print it."""

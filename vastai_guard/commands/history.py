@@ -28,6 +28,7 @@ from vastai_guard.suppress import baseline_path as find_baseline
 from vastai_guard.suppress import load_baseline
 from vastai_guard.vocabulary import ACTIVE
 from vastai_guard.vocabulary import ADVICE_PUSH
+from vastai_guard.vocabulary import INCOMPLETE_ERROR
 from vastai_guard.vocabulary import PENDING_STATUSES
 from vastai_guard.vocabulary import count
 
@@ -203,11 +204,7 @@ def history(
         return EXIT_FINDINGS
     if result.incomplete and not allow_missing_objects:
         # "no key found" is only true of what was read: a CI step must not pass on less
-        print(
-            'vastai-guard: error: the scan is incomplete (see the warnings above); '
-            'pass --allow-missing-objects to accept it',
-            file=sys.stderr,
-        )
+        print(f'vastai-guard: error: {INCOMPLETE_ERROR}', file=sys.stderr)
         return EXIT_ERROR
     return EXIT_CLEAN
 

@@ -15,6 +15,7 @@ from vastai_guard.config import config_path
 from vastai_guard.config import load_config
 from vastai_guard.detect import find_secrets
 from vastai_guard.errors import EXIT_CLEAN
+from vastai_guard.errors import EXIT_ERROR
 from vastai_guard.errors import EXIT_FINDINGS
 from vastai_guard.errors import FatalError
 from vastai_guard.findings import Finding
@@ -31,6 +32,7 @@ from vastai_guard.report.output import emit
 from vastai_guard.suppress import load_baseline
 from vastai_guard.suppress import unsuppressed
 from vastai_guard.vocabulary import ACTIVE
+from vastai_guard.vocabulary import INCOMPLETE_ERROR
 from vastai_guard.vocabulary import count
 
 
@@ -45,14 +47,18 @@ def _fragments_in_repo(
 ) -> Iterator[Fragment]:
     # git lists index and staged paths relative to the current folder: asked from the root,
     # so that a scan started in a subfolder still covers the whole repository
+    repo = git.work_tree_repo(tree)
     if all_files:
         yield from sources.from_index(
-            git.all_index_entries(cwd=tree.root), config=config, skipped=skipped, read=read,
+            git.all_index_entries(cwd=tree.root), repo=repo, config=config, skipped=skipped,
+            read=read,
         )
         return
     if not paths:
         entries = git.index_entries(git.staged_paths(cwd=tree.root), cwd=tree.root)
-        yield from sources.from_index(entries, config=config, skipped=skipped, read=read)
+        yield from sources.from_index(
+            entries, repo=repo, config=config, skipped=skipped, read=read,
+        )
         return
     # One rule for files and folders: what the index holds (a folder: its indexed files). A
     # link (to a file or a folder) is what git stores for it: the target's name.
@@ -68,7 +74,7 @@ def _fragments_in_repo(
                 'symbolic link: target not followed'
                 + (" (its staged content, the target's name, was scanned)" if judged else ''),
             ))
-    yield from sources.from_index(entries, config=config, skipped=skipped, read=read)
+    yield from sources.from_index(entries, repo=repo, config=config, skipped=skipped, read=read)
     # Not in the index, so read from disk: named files git does not track, and untracked
     # files under named folders that `git add` would take (ignored ones are left out). A
     # staged deletion is in neither place and has nothing left to leak.
@@ -145,6 +151,7 @@ def scan(
         from_disk: bool = False,
         update_baseline: str | None = None,
         fail_on: str = 'any',
+        allow_missing_objects: bool = False,
         terminal: Terminal = Terminal(),
 ) -> int:
     tree = git.work_tree()
@@ -176,8 +183,12 @@ def scan(
     found, findings = find_keys(fragments, config=config, baseline=baseline, verify=verify)
 
     for item in skipped:
-        if (item.notable and not terminal.quiet) or terminal.verbose:
+        if item.unreadable:
+            if not terminal.quiet:  # as history's warnings
+                _tell(f'warning: {item.reason}')
+        elif (item.notable and not terminal.quiet) or terminal.verbose:
             _tell(f'skipped {shown_path(item.path)}: {item.reason}')
+    unreadable = sum(item.unreadable for item in skipped)
     if terminal.verbose:
         kept = {(f.path, f.line, f.fingerprint) for f in findings}
         for finding in found:
@@ -185,11 +196,17 @@ def scan(
                 why = _why(finding, config, baseline)
                 _tell(f'suppressed {finding.path}:{finding.line}: {why}')
     if update_baseline is not None:
+        if unreadable and not allow_missing_objects:
+            # a baseline that lacks the keys of a file not read would pass them later
+            raise FatalError(INCOMPLETE_ERROR)
         return _write_baseline(update_baseline, findings)
     committed = committed_keys(
-        tree.root, findings, max_size=config.max_file_mb * 1024 * 1024,
+        tree, findings, max_size=config.max_file_mb * 1024 * 1024,
     ) if tree is not None else frozenset()
-    report = ScanReport(tuple(findings), files_read=len(scanned), committed=committed)
+    report = ScanReport(
+        tuple(findings), files_read=len(scanned), committed=committed,
+        unreadable_objects=unreadable,
+    )
     emit(
         render(report, output_format, terminal),
         output_file=output_file,
@@ -204,7 +221,13 @@ def scan(
     if fail_on == ACTIVE:
         # CI policy (--fail-on active): a dead or unanswered key is reported, not failed on
         findings = [f for f in findings if f.verification and f.verification.state == ACTIVE]
-    return EXIT_FINDINGS if findings else EXIT_CLEAN
+    if findings:
+        return EXIT_FINDINGS
+    if report.incomplete and not allow_missing_objects:
+        # "no key found" is only true of what was read: a hook or CI step must not pass on less
+        _tell(f'error: {INCOMPLETE_ERROR}')
+        return EXIT_ERROR
+    return EXIT_CLEAN
 
 
 def _write_baseline(path: str, findings: Sequence[Finding]) -> int:
@@ -219,19 +242,24 @@ def _write_baseline(path: str, findings: Sequence[Finding]) -> int:
     return EXIT_CLEAN
 
 
-def committed_keys(root: str, findings: Sequence[Finding], *, max_size: int) -> frozenset[str]:
+def committed_keys(
+        tree: git.WorkTree, findings: Sequence[Finding], *, max_size: int,
+) -> frozenset[str]:
     """Fingerprints of the keys found that HEAD already holds in the same file.
 
     Those are exposed for good (rotate now); a key only staged or on disk is not yet. Read
-    only for files with findings: a clean hook run pays nothing for it.
+    only for files with findings: a clean hook run pays nothing for it. A HEAD blob that
+    cannot be read only loses its advice: the scan itself read what it had to.
     """
     if not findings:
         return frozenset()
     from vastai_guard.decode import text_to_scan
 
     paths = {finding.path for finding in findings}
-    entries = [entry for entry in git.head_blobs(cwd=root) if entry.path in paths]
-    blobs = git.read_blobs((entry.sha for entry in entries), cwd=root, max_size=max_size)
+    entries = [entry for entry in git.head_blobs(cwd=tree.root) if entry.path in paths]
+    blobs = git.read_blobs(
+        git.work_tree_repo(tree), [entry.sha for entry in entries], max_size=max_size,
+    )
     found = set()
     for entry, blob in zip(entries, blobs, strict=True):
         text = text_to_scan(entry.path, blob.data) if blob.data is not None else None

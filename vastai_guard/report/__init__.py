@@ -35,7 +35,7 @@ def _render_for_ci(
 ) -> str:
     """`--format sarif` or `--format github`, for any command's results (report/results.py).
 
-    `incomplete`: why the scan did not read everything (history), said in the report itself.
+    `incomplete`: why the scan did not read everything, said in the report itself.
     """
     if fmt == 'sarif':
         from vastai_guard.report import sarif
@@ -54,13 +54,17 @@ def _scan_text(report: ScanReport, terminal: Terminal) -> str:
 
     return text.render(
         report.findings, report.committed, paint=terminal.paint, quiet=terminal.quiet,
+        incomplete=report.incomplete_line,
     )
 
 
 def _scan_json(report: ScanReport, terminal: Terminal) -> str:
     from vastai_guard.report import json
 
-    return json.render(report.findings)
+    return json.render(
+        report.findings,
+        incomplete=report.incomplete, unreadable_objects=report.unreadable_objects,
+    )
 
 
 def _scan_ci(fmt: str) -> Callable[[ScanReport, Terminal], str]:
@@ -72,6 +76,7 @@ def _scan_ci(fmt: str) -> Callable[[ScanReport, Terminal], str]:
             [results.from_finding(finding) for finding in report.findings],
             results.DETECTOR_RULES,
             category='scan',
+            incomplete=report.incomplete_line,
         )
     return render
 
@@ -188,11 +193,16 @@ def summary(result: Report) -> str:
     """One line saying what a report found: on stdout when the report goes to `--output`."""
     if isinstance(result, ScanReport):
         findings = result.findings
+        # "no keys" is only true of what was read
+        unread = (
+            f' ({count(result.unreadable_objects, "object")} could not be read: incomplete)'
+            if result.incomplete else ''
+        )
         if not findings:
-            return f'vastai-guard: no Vast.ai keys in {count(result.files_read, "file")}'
+            return f'vastai-guard: no Vast.ai keys in {count(result.files_read, "file")}{unread}'
         keys = count(len({f.fingerprint for f in findings}), 'Vast.ai key')
         files = count(len({f.path for f in findings}), 'file')
-        return f'vastai-guard: found {keys} in {files}'
+        return f'vastai-guard: found {keys} in {files}{unread}'
     if isinstance(result, HistoryReport):
         pending = sum(1 for key in result.keys if key.status in PENDING_STATUSES)
         return (

@@ -34,5 +34,17 @@ def finding_json(finding: Finding) -> dict[str, object]:
     return result
 
 
-def render(findings: Sequence[Finding]) -> str:
-    return json.dumps({'findings': [finding_json(f) for f in findings]}, indent=2) + '\n'
+def render(
+        findings: Sequence[Finding],
+        *,
+        incomplete: bool = False,
+        unreadable_objects: int = 0,
+) -> str:
+    document = {
+        'findings': [finding_json(f) for f in findings],
+        # as in history's report: true when a staged or tracked blob could not be read
+        # (missing or damaged), and "no findings" then proves nothing
+        'incomplete': incomplete,
+        'unreadable_objects': unreadable_objects,
+    }
+    return json.dumps(document, indent=2) + '\n'

@@ -82,13 +82,15 @@ def render(
         *,
         paint: Painter = PLAIN,
         quiet: bool = False,
+        incomplete: str | None = None,
 ) -> str:
     """`committed`: fingerprints of keys already in a commit; they get the rotate-now advice.
 
-    `quiet` (-q): the finding lines alone.
+    `quiet` (-q): the finding lines alone. `incomplete`: why not everything was read (the
+    last line, as in history's report; a clean scan says only that).
     """
     if not findings:
-        return ''
+        return f'{incomplete}\n' if incomplete is not None and not quiet else ''
     ordered = sorted(findings, key=lambda f: verification_rank(f.verification))
     lines = [_line(f, committed, paint) for f in ordered]
     if quiet:
@@ -105,4 +107,6 @@ def render(
         lines.append(ADVICE_COMMITTED)
     if fingerprints - committed:
         lines.append(ADVICE_NOT_COMMITTED)
+    if incomplete is not None:
+        lines.append(incomplete)
     return '\n'.join(lines) + '\n'
