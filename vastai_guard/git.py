@@ -163,7 +163,8 @@ def read_blobs(repo: HistoryRepo, shas: Sequence[str], *, max_size: int) -> Iter
 
 
 def _partial(repo: HistoryRepo) -> bool:
-    """A partial clone (`--filter`): it names a promisor remote (as open_history_repo reads)."""
+    """A partial clone (`--filter`): it names its promisor remote (`remote.origin.promisor`, or
+    the older `extensions.partialClone`)."""
     result = history_run(
         repo, ('config', '--get-regexp', r'^(remote\..*\.promisor|extensions\.partialclone)$'),
     )
@@ -423,19 +424,8 @@ def open_history_repo(path: str) -> HistoryRepo:
             root = top.stdout.decode('utf-8', 'surrogateescape').rstrip('\n')
         elif tree_guess is not None:
             root = str(tree_guess)
-    # a partial clone names its promisor remote (`remote.origin.promisor`, or the older
-    # `extensions.partialClone`)
-    promisor = run(
-        ('config', '--get-regexp', r'^(remote\..*\.promisor|extensions\.partialclone)$'),
-        cwd=git_dir,
-    )
-    partial = any(
-        value.lower() not in ('false', 'no', 'off', '0', '')
-        for _, _, value in (
-            line.partition(' ') for line in promisor.stdout.decode('utf-8', 'replace').splitlines()
-        )
-    )
-    return HistoryRepo(root=root, git_dir=git_dir, shallow=shallow == 'true', partial=partial)
+    opened = HistoryRepo(root=root, git_dir=git_dir, shallow=shallow == 'true', partial=False)
+    return opened._replace(partial=_partial(opened))
 
 
 def _run_resolving(

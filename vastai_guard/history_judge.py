@@ -41,6 +41,7 @@ from vastai_guard.findings import fingerprint
 from vastai_guard.findings import redact
 from vastai_guard.rules import Rule
 from vastai_guard.suppress import known
+from vastai_guard.vocabulary import unreadable_object
 
 
 def may_hold_key(data: bytes) -> bool:
@@ -186,11 +187,7 @@ class _Worker:
 
 def _problem(sha: str, path: str, size: int) -> Problem:
     """An object that could not be read (size MISSING or DAMAGED): the scan is incomplete."""
-    if size == git.MISSING:
-        return Problem(UNREADABLE, f'object {sha} ({path}) is missing: skipped')
-    return Problem(
-        UNREADABLE, f'object {sha} ({path}) is damaged (git cannot read it): skipped',
-    )
+    return Problem(UNREADABLE, unreadable_object(sha, path, missing=size == git.MISSING))
 
 
 _worker: _Worker | None = None
