@@ -478,7 +478,7 @@ _KEY_SHAPED = (
 # vast, so each byte is read once. `(?im:...)`: NAMED_VALUE's flags, for its part only.
 _SECRET_SHAPED = _KEY_SHAPED + b'|(?im:' + rules.NAMED_VALUE.removeprefix('(?im)').encode() + b')'
 # The one-pass pattern's DFA outgrows RE2's default 8 MB cache on Vast-heavy text and falls back
-# to slower matching: 32 MB measured a third faster (benchmarks/history_bench.py).
+# to slower matching: with 32 MB it read the Vast-heavy benchmark shape's versions a third faster.
 _SECRET_SHAPED_MEMORY = 32 << 20
 
 
@@ -535,13 +535,15 @@ def _hex_runs(text: str) -> Iterator[tuple[int, int]]:
         # the next search may need to read the end of this run again (`RUN1:RUN2`): the
         # characters before a `:` decide whether it ends a digest name
         position = max(end - _LEAD, position + 1)
+
+
 def _hex_candidates(text: str) -> Iterator[_Candidate]:
     for start, end in _hex_runs(text):
         if end - start != rules.KEY_LENGTH:
             continue
         if (start and text[start - 1].isalnum()) or (end < len(text) and text[end].isalnum()):
             continue
-        if text.endswith(_DIGEST_NAMES, max(start - 7, 0), start):
+        if text.endswith(_DIGEST_NAMES, max(start - _LEAD, 0), start):
             continue
         yield _Candidate(start, end, *_line_bounds(text, start, end))
 
