@@ -29,7 +29,7 @@ def _append(text: str, item: dict[str, object] = ITEM, **options: object) -> str
 def _added(before: str, after: str) -> str:
     """The lines `after` has that `before` lacks, checking that nothing else changed."""
     old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
-    start = next((i for i, (a, b) in enumerate(zip(old, new)) if a != b), len(old))
+    start = next((i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b), len(old))
     end = start + len(new) - len(old)
     assert new[:start] + new[end:] == old, (before, after)
     return ''.join(new[start:end])

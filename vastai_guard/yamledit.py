@@ -309,7 +309,10 @@ def _only_added(old: dict[object, object], new_text: str, key: str, item: object
         isinstance(before, list)
         and isinstance(after, list)
         and len(after) == len(before) + 1
-        and all(_digest(a, memo) == _digest(b, memo) for a, b in zip(before, after))
+        and all(
+            _digest(a, memo) == _digest(b, memo)
+            for a, b in zip(before, after[:-1], strict=True)
+        )
         and _digest(after[-1], memo) == _digest(item, memo)
     )
 
