@@ -13,14 +13,11 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-import yaml
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
 from vastai_guard import fileedit
-from vastai_guard import ledger
-from vastai_guard import yamledit
 from vastai_guard.commands.init import Edit
 from vastai_guard.commands.init import add_hooks
 from vastai_guard.config import Config
@@ -154,35 +151,6 @@ def test_init_editor_keeps_every_line_or_refuses(text: str) -> None:
         original = [line.rstrip('\r\n') for line in text.splitlines()]
         edited = [line.rstrip('\r\n') for line in edit.text.splitlines()]
         assert _is_subsequence(original, edited)
-
-
-@examples(200)
-@given(_texts(YAML_TOKENS))
-def test_yaml_editor_writes_any_string_so_that_it_reads_back(value: str) -> None:
-    """A note or a rev is whatever the user typed: plain, quoted or escaped, never refused."""
-    text = yamledit.append_item(
-        '', 'rotated', {'note': value, 'list': [value]},
-        path='f.yaml', error=InvalidConfigError, default=ledger.STYLE,
-    )
-    assert yaml.safe_load(text) == {'rotated': [{'note': value, 'list': [value]}]}
-
-
-@examples(200)
-@given(_texts(CONFIG_TOKENS))
-def test_yaml_editor_adds_exactly_one_item_or_refuses_in_one_line(text: str) -> None:
-    item: dict[str, object] = {'fingerprint': 'b2' * 32, 'date': '2026-11-27', 'note': 'x'}
-    try:
-        new_text = _timed(lambda: yamledit.append_item(
-            text, 'rotated', item, path='f.yaml', error=InvalidConfigError, default=ledger.STYLE,
-        ))
-    except InvalidConfigError as error:
-        assert '\n' not in str(error).strip()
-        return
-    assert isinstance(new_text, str)
-    original = [line.rstrip('\r\n') for line in text.splitlines()]
-    edited = [line.rstrip('\r\n') for line in new_text.splitlines()]
-    assert _is_subsequence(original, edited)
-    assert len(edited) > len(original)
 
 
 DETECTOR_TOKENS = [

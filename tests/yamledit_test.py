@@ -5,9 +5,18 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given
 
+from tests.properties_test import CONFIG_TOKENS
+from tests.properties_test import YAML_TOKENS
+from tests.properties_test import _is_subsequence
+from tests.properties_test import _texts
+from tests.properties_test import _timed
+from tests.properties_test import examples
+from vastai_guard import ledger
 from vastai_guard import yamledit
 from vastai_guard.commands.init import add_hooks
+from vastai_guard.config import InvalidConfigError
 from vastai_guard.findings import Rotation
 from vastai_guard.ledger import record_rotation
 
@@ -254,3 +263,33 @@ def test_init_and_the_ledger_agree_on_newlines(tmp_path: Path, newline: str) -> 
         assert after.endswith(last + newline)  # the last line got its ending
         assert after.count('\n') == after.count(newline)  # every new line in the file's ending
         assert after.startswith(before.rsplit(newline, 1)[0] + newline)
+
+
+# The hostile-input properties (as tests/properties_test.py draws them)
+@examples(200)
+@given(_texts(YAML_TOKENS))
+def test_any_string_is_written_so_that_it_reads_back(value: str) -> None:
+    """A note or a rev is whatever the user typed: plain, quoted or escaped, never refused."""
+    text = yamledit.append_item(
+        '', 'rotated', {'note': value, 'list': [value]},
+        path='f.yaml', error=InvalidConfigError, default=ledger.STYLE,
+    )
+    assert yaml.safe_load(text) == {'rotated': [{'note': value, 'list': [value]}]}
+
+
+@examples(200)
+@given(_texts(CONFIG_TOKENS))
+def test_any_file_gets_exactly_the_item_or_one_line_of_refusal(text: str) -> None:
+    item: dict[str, object] = {'fingerprint': 'b2' * 32, 'date': '2026-11-27', 'note': 'x'}
+    try:
+        new_text = _timed(lambda: yamledit.append_item(
+            text, 'rotated', item, path='f.yaml', error=InvalidConfigError, default=ledger.STYLE,
+        ))
+    except InvalidConfigError as error:
+        assert '\n' not in str(error).strip()
+        return
+    assert isinstance(new_text, str)
+    original = [line.rstrip('\r\n') for line in text.splitlines()]
+    edited = [line.rstrip('\r\n') for line in new_text.splitlines()]
+    assert _is_subsequence(original, edited)
+    assert len(edited) > len(original)
