@@ -24,7 +24,8 @@ def test_work_tree_names_the_root_and_the_folder_asked_from(repo: Path) -> None:
     tree = git.work_tree(str(repo / 'src' / 'pkg'))
     assert tree is not None
     assert (os.path.realpath(tree.root), tree.prefix) == (os.path.realpath(repo), 'src/pkg/')
-    assert git.work_tree(str(repo)) == git.WorkTree(tree.root, '')
+    at_root = git.work_tree(str(repo))
+    assert at_root is not None and (at_root.root, at_root.prefix) == (tree.root, '')
 
 
 def test_there_is_no_work_tree_outside_a_repository_or_in_a_bare_one(tmp_path: Path) -> None:
