@@ -1,7 +1,7 @@
 """git.py's index and ignore queries (the hook's side), against real repositories.
 
-History's functions (history_changes, ObjectReader, history_run) are tested with the history
-engine, in tests/history*_test.py.
+History's functions and the object reader (read_blobs, ObjectReader, history_changes) are
+tested with the engines that use them, in tests/history*_test.py and tests/commands/.
 """
 from __future__ import annotations
 
@@ -44,8 +44,6 @@ def test_index_entries_are_read_literally_whatever_the_name(repo: Path) -> None:
     entries = git.index_entries(list(ODD_NAMES), cwd=str(repo))
     assert sorted(entry.path for entry in entries) == sorted(ODD_NAMES)
     assert {entry.path for entry in git.all_index_entries(cwd=str(repo))} == set(ODD_NAMES)
-    blobs = git.read_blobs([entry.sha for entry in entries], cwd=str(repo), max_size=1 << 20)
-    assert [blob.data for blob in blobs] == [entry.path.encode() for entry in entries]
 
 
 def test_a_file_name_that_is_not_utf8_round_trips(repo: Path) -> None:
@@ -121,19 +119,3 @@ def test_matching_files_by_glob(repo: Path, kind: dict[str, bool], expected: lis
     run_git(repo, 'add', '.gitignore', '.env.tracked', 'deep/.env.tracked')
 
     assert git.matching_files(('**/.env.*',), root=str(repo), **kind) == expected
-
-
-def test_read_blobs_in_the_order_asked_missing_and_oversized_as_none(repo: Path) -> None:
-    write(repo, 'small.txt', 'small\n')
-    write(repo, 'big.txt', 'x' * 5000)
-    run_git(repo, 'add', '-A')
-    shas = {entry.path: entry.sha for entry in git.all_index_entries(cwd=str(repo))}
-    missing = '0' * 40
-
-    blobs = list(git.read_blobs(
-        [shas['big.txt'], missing, shas['small.txt']], cwd=str(repo), max_size=1000,
-    ))
-
-    assert [blob.sha for blob in blobs] == [shas['big.txt'], missing, shas['small.txt']]
-    assert [blob.data for blob in blobs] == [None, None, b'small\n']
-    assert blobs[0].size == 5000
