@@ -115,18 +115,3 @@ def test_interrupt_ends_a_long_scan_at_once(tmp_path: Path) -> None:
     assert time.monotonic() - sent < 3
     assert 'interrupted' in stderr
     assert os.path.exists(tmp_path / 'big.env')
-
-
-def test_an_exclude_glob_cannot_stall_a_scan(repo: Path) -> None:
-    """`exclude_paths` globs are the user's: `*a*a*...b` on a long path is linear (RE2)."""
-    (repo / '.vastai-guard.yaml').write_text("exclude_paths:\n  - '" + '*a' * 40 + "*b'\n")
-    name = 'a' * 200
-    (repo / name).write_text(f'VAST_API_KEY={new_key()}\n')
-    subprocess.run(('git', 'add', '-A'), cwd=repo, check=True)
-    start = time.monotonic()
-    result = subprocess.run(
-        (sys.executable, '-m', 'vastai_guard', 'scan'), cwd=repo, capture_output=True, text=True,
-    )
-    assert time.monotonic() - start < 20
-    assert result.returncode == 1  # the path does not end in b: not excluded, the key is found
-    assert name in result.stdout

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from vastai_guard import detect
 from vastai_guard import envfiles
 
 
@@ -22,6 +23,10 @@ from vastai_guard import envfiles
         pytest.param('.vast_api_key', True, False, id='legacy-key-file'),
         pytest.param('config/vastai/vast_api_key', True, False, id='xdg-key-file'),
         pytest.param('vast_tfa_key', True, False, id='tfa-key-file'),
+        pytest.param('vastai_kaalia/api_key', True, False, id='host-key-file'),
+        pytest.param('var/lib/vastai_kaalia/api_key', True, False, id='host-key-file-nested'),
+        pytest.param('my_vastai_kaalia/api_key', False, False, id='another-folder-name'),
+        pytest.param('api_key', False, False, id='any-api-key-file'),
         pytest.param('.envrc', False, False, id='direnv'),
         pytest.param('env.py', False, False, id='module'),
     ),
@@ -29,6 +34,8 @@ from vastai_guard import envfiles
 def test_names(path: str, secret: bool, template: bool) -> None:
     assert envfiles.is_secret_file(path) is secret
     assert envfiles.is_template(path) is template
+    # the scanner asks the same question (a key file's content is the key): one answer
+    assert detect.is_key_file(path) is envfiles.is_key_file(path)
 
 
 @pytest.mark.parametrize(

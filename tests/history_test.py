@@ -356,7 +356,7 @@ def test_ledger_round_trip(repo: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert key not in ledger
     assert ledger.startswith(config)
     assert f'fingerprint: {exposed["fingerprint"]}\r\n' in ledger
-    assert 'note: "reset on the Keys page"\r\n' in ledger
+    assert 'note: reset on the Keys page\r\n' in ledger
     after = json_history(capsys, secrets=(key,))
     assert after.returncode == 0
     assert [k['status'] for k in after.keys()] == ['rotated']

@@ -168,6 +168,10 @@ CASES = {
         {'.pre-commit-config.yaml': 'x: !!timestamp abc\n'}, ('init',), 2,
         '.pre-commit-config.yaml:1: invalid YAML: not a valid !!timestamp value',
     ),
+    'init: an empty !!int or !!bool': Case(
+        {'.pre-commit-config.yaml': 'x: !!bool\ny: !!int\n'}, ('init',), 2,
+        '.pre-commit-config.yaml:1: invalid YAML: not a valid !!bool value',
+    ),
     'init: repos is a mapping key list': Case(
         {'.pre-commit-config.yaml': '? [a]\n: b\n'}, ('init',), 2, '.pre-commit-config.yaml:',
     ),

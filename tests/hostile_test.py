@@ -187,20 +187,6 @@ def test_hostile_input(tmp_path: Path, case: Case) -> None:
         assert secret not in result.stdout + result.stderr
 
 
-def test_allow_fingerprints_accepts_a_prefix_of_twelve(repo: Path) -> None:
-    key = new_key()
-    write(repo, 'app.env', f'VAST_API_KEY={key}\n')
-    commit_all(repo, 'documented example key')
-    write(repo, CONFIG, f'allow_fingerprints:\n  - {fingerprint(key)[:12]}  # docs example\n')
-
-    assert run_cli(['scan', '--all-files'], repo).returncode == 0
-    assert run_cli(['history'], repo).returncode == 0
-
-    write(repo, CONFIG, f'allow_fingerprints:\n  - {fingerprint(key)[:11]}\n')
-    short = run_cli(['scan', '--all-files'], repo)
-    assert short.returncode == 2 and 'or its first 12 or more' in short.stderr
-
-
 def test_a_full_fingerprint_from_history_is_recorded(repo: Path) -> None:
     """A fingerprint and a key look alike; one that history knows as a fingerprint is one."""
     key = new_key()

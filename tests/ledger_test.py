@@ -25,7 +25,7 @@ NEW = Rotation('b2' * 32, '2026-11-27', 'reset on the Keys page: "all" of them')
 ENTRY = (
     f'  - fingerprint: {NEW.fingerprint}\n'
     "    date: '2026-11-27'\n"
-    '    note: "reset on the Keys page: \\"all\\" of them"\n'
+    """    note: 'reset on the Keys page: "all" of them'\n"""
 )
 
 
@@ -127,8 +127,9 @@ def test_a_new_ledger_file_gets_the_usual_file_mode(tmp_path: Path) -> None:
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
 
 
-# Ledgers whose YAML anchors, aliases or merge keys make the text edit and the data disagree:
-# the new lines land where an alias points, or after a merge key, and take a user's field.
+# Ledgers whose anchors, aliases or merge keys sit where the new lines go: the entry goes after
+# the last entry's own text (the alias `*e`, not what it refers to), so no user's field moves
+# into the new entry and no entry changes.
 OLD_A, OLD_B = 'a1' * 32, 'c3' * 32
 
 
@@ -157,6 +158,34 @@ OLD_A, OLD_B = 'a1' * 32, 'c3' * 32
     ),
 )
 def test_anchors_and_aliases_never_move_a_users_field(tmp_path: Path, content: str) -> None:
+    path = tmp_path / '.vastai-guard.yaml'
+    path.write_text(content)
+
+    assert record_rotation(str(path), NEW, root=str(tmp_path))
+
+    before, after = yaml.safe_load(content), yaml.safe_load(path.read_text())
+    assert after == {**before, 'rotated': [*before['rotated'], dict(NEW._asdict())]}
+    assert path.read_text().startswith(content.split('# team comment')[0])
+    assert os.listdir(tmp_path) == ['.vastai-guard.yaml']
+
+
+@pytest.mark.parametrize(
+    'content',
+    (
+        pytest.param(
+            f'rotated: &r\n  - fingerprint: {OLD_A}\nallow_fingerprints: *r\n',
+            id='the-list-is-aliased-by-another-setting',
+        ),
+        pytest.param(
+            f'allow_fingerprints: &r\n  - fingerprint: {OLD_A}\nrotated: *r\n',
+            id='the-list-is-an-alias',
+        ),
+    ),
+)
+def test_an_entry_that_would_change_another_setting_is_refused(
+        tmp_path: Path, content: str,
+) -> None:
+    """The new lines would also land in what an alias stands for: the allow list."""
     path = tmp_path / '.vastai-guard.yaml'
     path.write_text(content)
 

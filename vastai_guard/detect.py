@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from typing import Any
 from typing import NamedTuple
 
+from vastai_guard import envfiles
 from vastai_guard import names
 from vastai_guard import rules
 from vastai_guard import structure
@@ -83,10 +84,8 @@ class FileFacts(NamedTuple):
     sdk: bool  # the module imports the Vast.ai SDK
 
 
-@functools.lru_cache(maxsize=1 << 16)  # history asks of the same paths in every commit
-def is_key_file(path: str) -> bool:
-    name = posixpath.basename(path)
-    return name in rules.KEY_FILE_NAMES or path.endswith(rules.KEY_FILE_PATH_SUFFIXES)
+# envfiles' own predicate, cached: history asks of the same paths in every commit
+is_key_file = functools.lru_cache(maxsize=1 << 16)(envfiles.is_key_file)
 
 
 @functools.lru_cache(maxsize=1 << 16)

@@ -8,6 +8,7 @@ import posixpath
 from typing import NamedTuple
 
 from vastai_guard.rules import KEY_FILE_NAMES
+from vastai_guard.rules import KEY_FILE_PATH_SUFFIXES
 
 ENV_NAME = '.env'
 # `.env.example` and friends document the variables and are meant to be committed; so is an
@@ -16,6 +17,7 @@ TEMPLATE_SUFFIXES = ('example', 'sample', 'template', 'dist')
 # ls-files pathspecs (glob magic) that cover every name below; Python filters the rest.
 PATHSPECS = (
     f'**/{ENV_NAME}', f'**/{ENV_NAME}.*', *(f'**/{name}' for name in sorted(KEY_FILE_NAMES)),
+    *(f'**/{suffix}' for suffix in KEY_FILE_PATH_SUFFIXES),
 )
 
 
@@ -31,7 +33,11 @@ def is_env_file(path: str) -> bool:
 
 
 def is_key_file(path: str) -> bool:
-    return posixpath.basename(path) in KEY_FILE_NAMES
+    """A Vast.ai key file: the CLI's (`.vast_api_key`) or the host daemon's
+    (`vastai_kaalia/api_key`). Its content is the key, whatever the detector makes of it."""
+    return posixpath.basename(path) in KEY_FILE_NAMES or any(
+        path == suffix or path.endswith('/' + suffix) for suffix in KEY_FILE_PATH_SUFFIXES
+    )
 
 
 def is_secret_file(path: str) -> bool:

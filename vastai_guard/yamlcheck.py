@@ -116,7 +116,7 @@ def _loader() -> type[yaml.SafeLoader]:
         def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
             try:
                 return super().construct_object(node, deep)
-            except (ValueError, TypeError, AttributeError, OverflowError):
+            except (ValueError, TypeError, AttributeError, OverflowError, LookupError):
                 tag = str(node.tag).replace('tag:yaml.org,2002:', '!!')
                 raise yaml.constructor.ConstructorError(
                     None, None, f'not a valid {tag} value', node.start_mark,

@@ -142,6 +142,29 @@ def test_unignored_nested_env_file(repo: Path, capsys: pytest.CaptureFixture[str
     assert check(capsys, '--fix') == (0, [])
 
 
+def test_the_host_daemons_key_file_is_a_secret_file_too(
+        repo: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`vastai_kaalia/api_key` (the host daemon's key, as in /var/lib) holds a key as the CLI's
+    key files do: the scanner always said so, and now the gitignore check agrees."""
+    write(repo, '.gitignore', GOOD_GITIGNORE)
+    write(repo, 'host-backup/vastai_kaalia/api_key', f'{new_key()}\n')
+    commit_all(repo)
+
+    code, problems = check(capsys)
+    assert code == 1
+    assert kinds(problems) == {('tracked', 'host-backup/vastai_kaalia/api_key')}
+    assert problems[0]['message'].startswith('a Vast.ai key file is tracked')
+
+    git(repo, 'rm', '-q', '--cached', '--', 'host-backup/vastai_kaalia/api_key')
+    code, problems = check(capsys)
+    assert kinds(problems) == {('not-ignored', 'host-backup/vastai_kaalia/api_key')}
+    # no pattern is demanded of every repository for it (as `.env` is): --fix adds nothing
+    assert check(capsys, '--fix') == (1, problems)
+    write(repo, '.gitignore', GOOD_GITIGNORE + 'vastai_kaalia/\n')
+    assert check(capsys) == (0, [])
+
+
 @pytest.mark.parametrize(
     'nested',
     (

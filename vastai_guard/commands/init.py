@@ -1,29 +1,24 @@
 """`vastai-guard init`: the vastai-guard hooks in .pre-commit-config.yaml, installed, in one step.
 
 The config belongs to the user: every existing line and comment stays as it is. The hooks are
-added as text (a list item indented like the file's own items), never by re-dumping the YAML,
-which would drop comments and reflow the file. Running it again changes nothing.
+added as text (yamledit: a list item indented like the file's own items), never by re-dumping
+the YAML, which would drop comments and reflow the file. Running it again changes nothing.
 """
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 from collections.abc import Callable
-from collections.abc import Iterator
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 from typing import NamedTuple
 
 from vastai_guard import git
+from vastai_guard import yamledit
 from vastai_guard.errors import EXIT_CLEAN
 from vastai_guard.errors import FatalError
 from vastai_guard.vocabulary import PROJECT_URL
 from vastai_guard.vocabulary import tool_version
-
-if TYPE_CHECKING:
-    import yaml
 
 CONFIG_FILE = '.pre-commit-config.yaml'
 REPO_URL = PROJECT_URL
@@ -60,61 +55,14 @@ LOCAL_HOOKS: dict[str, dict[str, object]] = {
         'stages': ['pre-push'],
     },
 }
-# What PyYAML counts as a line break, so its marks and our line numbers agree.
-_LINE = re.compile(r'[^\r\n\x85\u2028\u2029]*(?:\r\n|[\r\n\x85\u2028\u2029]|$)')
-
-
-class Layout(NamedTuple):
-    """Where list items start and their keys sit, in columns, copied from the file."""
-    dash: int  # column of `-` for a repos item
-    key: int  # offset from `-` to `repo:` (`- repo` 2, `-   repo` 4)
-    hooks_dash: int  # offset from the item's keys to the `-` of a hook
-    hook_key: int  # offset from that `-` to `id:`
+# pre-commit's own style (`pre-commit sample-config`), for a file that shows none of its own
+STYLE = yamledit.Layout(dash=0, key=4, nested_dash=0, nested_key=4)
+COMMENT = '# Vast.ai API keys (added by `vastai-guard init`)'
 
 
 class Edit(NamedTuple):
     text: str
     action: str  # 'created' | 'added' | 'unchanged'
-
-
-def _yaml_value(value: object) -> str:
-    if isinstance(value, bool):
-        return 'true' if value else 'false'
-    if isinstance(value, list):
-        return f'[{", ".join(str(item) for item in value)}]'
-    return str(value)
-
-
-def hooks_block(
-        layout: Layout,
-        rev: str | None,
-        newline: str,
-        repo: str = REPO_URL,
-        hook_ids: Sequence[str] = HOOK_IDS,
-) -> str:
-    """The entry's lines; `repo` LOCAL (`rev` None) writes the hooks out in full."""
-    item = ' ' * layout.dash
-    key = ' ' * (layout.dash + layout.key)
-    hook = ' ' * (layout.dash + layout.key + layout.hooks_dash)
-    hook_field = hook + ' ' * layout.hook_key
-    lines = [
-        f'{item}# Vast.ai API keys (added by `vastai-guard init`)',
-        f'{item}-{" " * (layout.key - 1)}repo: {repo}',
-        *([f'{key}rev: {rev}'] if rev is not None else []),
-        f'{key}hooks:',
-    ]
-    for hook_id in hook_ids:
-        lines.append(f'{hook}-{" " * (layout.hook_key - 1)}id: {hook_id}')
-        if repo == LOCAL:
-            lines.extend(
-                f'{hook_field}{name}: {_yaml_value(value)}'
-                for name, value in LOCAL_HOOKS[hook_id].items()
-            )
-    return newline.join(lines) + newline
-
-
-def _where(path: str, mark: yaml.Mark | None) -> str:
-    return f'{path}:{mark.line + 1}' if mark is not None else path
 
 
 def _is_ours(repo: object) -> bool:
@@ -130,67 +78,6 @@ def _is_ours(repo: object) -> bool:
     return url.endswith('/vastai-guard') or bool(ids & _OUR_HOOK_IDS)
 
 
-def _scalars(node: yaml.Node) -> Iterator[yaml.Node]:
-    if not isinstance(node.value, list):
-        yield node
-        return
-    for child in node.value:
-        for part in child if isinstance(child, tuple) else (child,):
-            yield from _scalars(part)
-
-
-def _line_after(node: yaml.Node) -> int:
-    """The index of the first line after the text of `node` (comments after it not counted).
-
-    A collection's own end mark runs on past trailing comments to the next token; the
-    scalars inside it end where their text ends.
-    """
-    end = max((n.end_mark for n in _scalars(node)), key=lambda m: (m.line, m.column))
-    return end.line if end.column == 0 else end.line + 1
-
-
-def _past_item_comments(lines: list[str], at: int, dash: int) -> int:
-    """Past comments indented under the last item (a commented-out hook belongs to it)."""
-    for index in range(at, len(lines)):
-        stripped = lines[index].strip()
-        if not stripped:
-            continue
-        indent = len(lines[index]) - len(lines[index].lstrip(' '))
-        if not stripped.startswith('#') or indent <= dash:
-            break
-        at = index + 1
-    return at
-
-
-def _layout(repos_key: yaml.Node, repos: yaml.Node | None) -> Layout:
-    import yaml
-
-    # pre-commit's own style (`pre-commit sample-config`) when the file shows none
-    dash = repos_key.start_mark.column
-    layout = Layout(dash=dash, key=4, hooks_dash=0, hook_key=4)
-    if not isinstance(repos, yaml.SequenceNode) or not repos.value:
-        return layout
-    dash = repos.start_mark.column
-    first = repos.value[0]
-    key = max(first.start_mark.column - dash, 2)
-    layout = Layout(dash=dash, key=key, hooks_dash=dash - repos_key.start_mark.column, hook_key=key)
-    for item in repos.value:
-        if not isinstance(item, yaml.MappingNode):
-            continue
-        for item_key, value in item.value:
-            if (
-                    item_key.value == 'hooks'
-                    and isinstance(value, yaml.SequenceNode)
-                    and not value.flow_style
-                    and value.value
-            ):
-                return layout._replace(
-                    hooks_dash=value.start_mark.column - item.start_mark.column,
-                    hook_key=max(value.value[0].start_mark.column - value.start_mark.column, 2),
-                )
-    return layout
-
-
 def add_hooks(
         text: str | None,
         *,
@@ -199,74 +86,17 @@ def add_hooks(
         repo: str = REPO_URL,
         hook_ids: Sequence[str] = HOOK_IDS,
 ) -> Edit:
-    """`text` (None: no file yet) with the vastai-guard hooks added, as text."""
-    import yaml
-
-    default = Layout(dash=0, key=4, hooks_dash=0, hook_key=4)
-    if text is None:
-        return Edit('repos:\n' + hooks_block(default, rev, '\n', repo, hook_ids), 'created')
-
-    from vastai_guard import yamlcheck
-
-    yamlcheck.check(text, path, FatalError)
-    try:
-        data = yamlcheck.safe_load(text)
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as error:
-        raise FatalError(yamlcheck.invalid(error, text, path)) from None
-    if data is not None and not isinstance(data, dict):
-        raise FatalError(f'{path}: expected a mapping with a `repos:` list at the top level')
-    repos_data = (data or {}).get('repos')
-    if isinstance(repos_data, list) and any(_is_ours(repo) for repo in repos_data):
-        return Edit(text, 'unchanged')
-
-    newline = '\r\n' if '\r\n' in text else '\n'
-    lines = _LINE.findall(text)
-    if lines and lines[-1] == '':
-        lines.pop()
-    if lines and not lines[-1].endswith(('\n', '\r')):
-        lines[-1] += newline  # the file's last line gets its end; no text changes
-
-    entries = root.value if isinstance(root, yaml.MappingNode) else []
-    if isinstance(root, yaml.MappingNode) and root.flow_style:
-        raise FatalError(f'{path}: written in flow style ({{...}}); add the hooks by hand')
-    found = [(i, key, value) for i, (key, value) in enumerate(entries) if key.value == 'repos']
-    if not found:
-        column = root.start_mark.column if isinstance(root, yaml.MappingNode) else 0
-        block = ' ' * column + 'repos:' + newline + hooks_block(
-            default._replace(dash=column), rev, newline, repo, hook_ids,
-        )
-        new_text = ''.join(lines) + block
-    else:
-        index, repos_key, repos = found[0]
-        if isinstance(repos, yaml.ScalarNode) and repos.value == '' and repos.style is None:
-            pass  # `repos:` with nothing under it yet
-        elif not isinstance(repos, yaml.SequenceNode):
-            raise FatalError(f'{_where(path, repos.start_mark)}: `repos:` is not a list')
-        elif repos.flow_style:
-            raise FatalError(
-                f'{_where(path, repos.start_mark)}: `repos:` is written in flow style ([...]); '
-                'write it as a block list, or add the vastai-guard hooks by hand',
-            )
-        block = hooks_block(_layout(repos_key, repos), rev, newline, repo, hook_ids)
-        # After the last repos item's own text; at the end of the file when repos is the
-        # last setting, so trailing comments stay above the new item as they were.
-        at = len(lines) if index == len(entries) - 1 else _past_item_comments(
-            lines, _line_after(repos), _layout(repos_key, repos).dash,
-        )
-        new_text = ''.join(lines[:at]) + block + ''.join(lines[at:])
-
-    expected = {**(data or {}), 'repos': [*(repos_data or []), entry(repo, rev, hook_ids)]}
-    try:
-        added_ok = yaml.safe_load(new_text) == expected
-    except yaml.YAMLError:
-        added_ok = False
-    if not added_ok:
-        raise FatalError(
-            f'{path}: cannot add the hooks to this layout safely; add the vastai-guard entry '
-            'under `repos:` by hand (README: "vastai-guard init")',
-        )
-    return Edit(new_text, 'added')
+    """`text` (None: no file yet) with the vastai-guard hooks added, as text (yamledit)."""
+    data = yamledit.load(text or '', 'repos', path=path, error=FatalError)
+    repos = data.get('repos')
+    if isinstance(repos, list) and any(_is_ours(listed) for listed in repos):
+        return Edit(text or '', 'unchanged')
+    new_text = yamledit.append_item(
+        text or '', 'repos', entry(repo, rev, hook_ids),
+        path=path, error=FatalError, default=STYLE, comment=COMMENT,
+        what='the vastai-guard hooks',
+    )
+    return Edit(new_text, 'created' if text is None else 'added')
 
 
 def entry(
@@ -278,7 +108,11 @@ def entry(
             'repo': LOCAL,
             'hooks': [{'id': hook_id, **LOCAL_HOOKS[hook_id]} for hook_id in hook_ids],
         }
-    return {'repo': repo, 'rev': rev, 'hooks': [{'id': hook_id} for hook_id in hook_ids]}
+    return {
+        'repo': repo,
+        **({'rev': rev} if rev is not None else {}),
+        'hooks': [{'id': hook_id} for hook_id in hook_ids],
+    }
 
 
 def _pre_commit() -> list[str]:
