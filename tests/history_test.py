@@ -332,6 +332,10 @@ def test_suppressions_apply_to_history(
     write(repo, 'docs/example.env', env_line(key))
     write(repo, 'notes.md', f'VAST_API_KEY={new_key()}  # vastai-guard:allow\n')
     commit_all(repo, 'docs')
+    # the positive control: without the suppression, history reports the key
+    unsuppressed = json_history(capsys, secrets=(key,))
+    assert unsuppressed.returncode == 1
+    assert [k['fingerprint'] for k in unsuppressed.keys()] == [fingerprint(key)]
     setup(repo, key)
 
     result = history(capsys, *args, secrets=(key,))
