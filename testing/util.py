@@ -100,3 +100,12 @@ def run_cli(args: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -
         cwd=cwd, capture_output=True, text=True, env={**os.environ, **(env or {})},
     )
     return Result(result.returncode, result.stdout, result.stderr)
+
+
+def env_line(key: str) -> str:
+    return f'VAST_API_KEY={key}\n'
+
+
+def redacted(key: str) -> str:
+    """How every report shows a key: its first and last four characters."""
+    return f'{key[:4]}...{key[-4:]}'

@@ -6,24 +6,24 @@ import json
 import os
 import subprocess
 import sys
-import zlib
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from testing.damage import corrupt_in_pack
+from testing.damage import lie_about_size
+from testing.damage import loose_object
 from testing.sarif import validated
 from testing.util import commit_all
+from testing.util import env_line
 from testing.util import git
 from testing.util import init_repo
 from testing.util import new_key
+from testing.util import redacted
 from testing.util import run_cli
 from testing.util import write
 from vastai_guard.main import main
-
-
-def env_line(key: str) -> str:
-    return f'VAST_API_KEY={key}\n'
 
 
 def json_history(
@@ -34,10 +34,6 @@ def json_history(
     for secret in secrets:
         assert secret not in out and secret not in err
     return returncode, json.loads(out), err
-
-
-def redacted(key: str) -> str:
-    return f'{key[:4]}...{key[-4:]}'
 
 
 # --- hidden from `git log`, sent by `git push` ------------------------------------------------
@@ -295,18 +291,6 @@ def test_git_missing_from_path_is_exit_2(tmp_path: Path) -> None:
 # --- objects that cannot be read ----------------------------------------------------------------
 
 
-def _loose(repo: Path, sha: str) -> Path:
-    return repo / '.git' / 'objects' / sha[:2] / sha[2:]
-
-
-def _lie_about_size(repo: Path, sha: str, size: int) -> None:
-    """Rewrite a loose object with a header that gives the wrong size."""
-    path = _loose(repo, sha)
-    _, _, body = zlib.decompress(path.read_bytes()).partition(b'\0')
-    path.chmod(0o644)
-    path.write_bytes(zlib.compress(b'blob %d\0' % size + body))
-
-
 @pytest.mark.parametrize('size', (pytest.param(5, id='too-small'), pytest.param(999, id='too-big')))
 def test_damaged_loose_object_is_a_warning_and_the_rest_is_read(
         repo: Path, capsys: pytest.CaptureFixture[str], size: int,
@@ -317,7 +301,7 @@ def test_damaged_loose_object_is_a_warning_and_the_rest_is_read(
     write(repo, 'notes.txt', 'vast notes that will be damaged\n')
     commit_all(repo, 'notes')  # newer: read before the key
     damaged = git(repo, 'rev-parse', 'HEAD:notes.txt').strip()
-    _lie_about_size(repo, damaged, size)
+    lie_about_size(repo, damaged, size)
 
     returncode, report, err = json_history(capsys, '--jobs', '1', secrets=(key,))
 
@@ -338,17 +322,7 @@ def test_corrupt_packed_object_is_a_warning(
     commit_all(repo, 'files')
     git(repo, 'gc', '-q')
     broken = git(repo, 'rev-parse', 'HEAD:b.txt').strip()
-    [pack] = (repo / '.git' / 'objects' / 'pack').glob('*.pack')
-    offset = next(
-        int(line.split()[4])
-        for line in git(repo, 'verify-pack', '-v', str(pack.with_suffix('.idx'))).splitlines()
-        if line.startswith(broken)
-    )
-    data = bytearray(pack.read_bytes())
-    for i in range(offset + 10, offset + 40):
-        data[i] ^= 0xff
-    pack.chmod(0o644)
-    pack.write_bytes(bytes(data))
+    corrupt_in_pack(repo, broken)
 
     returncode, report, err = json_history(capsys, '--jobs', '1', secrets=(key,))
 
@@ -364,7 +338,7 @@ def test_deleted_object_makes_a_clean_scan_exit_2(
     write(repo, 'lost.txt', 'gone\n')
     commit_all(repo, 'one file')
     lost = git(repo, 'rev-parse', 'HEAD:lost.txt').strip()
-    os.remove(_loose(repo, lost))
+    os.remove(loose_object(repo, lost))
 
     returncode, report, err = json_history(capsys, secrets=())
 

@@ -9,6 +9,7 @@ from typing import NamedTuple
 import pytest
 
 from testing.util import commit_all
+from testing.util import env_line
 from testing.util import git
 from testing.util import init_repo
 from testing.util import new_key
@@ -45,10 +46,6 @@ def history(
 
 def json_history(capsys: pytest.CaptureFixture[str], *args: str, secrets: tuple[str, ...]) -> Run:
     return history(capsys, '--format', 'json', *args, secrets=secrets)
-
-
-def env_line(key: str) -> str:
-    return f'VAST_API_KEY={key}\n'
 
 
 def test_key_added_then_removed_still_needs_rotation(

@@ -7,19 +7,23 @@ import json
 import os
 import subprocess
 import sys
-import zlib
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from testing.damage import corrupt_in_pack
+from testing.damage import lie_about_size
+from testing.damage import loose_object
 from testing.sarif import validated
 from testing.util import GIT_ENV
 from testing.util import commit_all
+from testing.util import env_line
 from testing.util import git
 from testing.util import init_repo
 from testing.util import new_key
+from testing.util import redacted
 from testing.util import run_cli
 from testing.util import write
 from vastai_guard.main import main
@@ -35,14 +39,6 @@ INCOMPLETE_ERROR = (
 )
 
 
-def env_line(key: str) -> str:
-    return f'VAST_API_KEY={key}\n'
-
-
-def redacted(key: str) -> str:
-    return f'{key[:4]}...{key[-4:]}'
-
-
 def json_scan(
         capsys: pytest.CaptureFixture[str], *args: str, secrets: tuple[str, ...],
 ) -> tuple[int, dict[str, Any], str]:
@@ -51,33 +47,6 @@ def json_scan(
     for secret in secrets:
         assert secret not in out and secret not in err
     return returncode, json.loads(out), err
-
-
-def _loose(repo: Path, sha: str) -> Path:
-    return repo / '.git' / 'objects' / sha[:2] / sha[2:]
-
-
-def _lie_about_size(repo: Path, sha: str, size: int) -> None:
-    """Rewrite a loose object with a header that gives the wrong size."""
-    path = _loose(repo, sha)
-    _, _, body = zlib.decompress(path.read_bytes()).partition(b'\0')
-    path.chmod(0o644)
-    path.write_bytes(zlib.compress(b'blob %d\0' % size + body))
-
-
-def _corrupt_in_pack(repo: Path, sha: str) -> None:
-    """Flip bytes inside one object's compressed data in the repository's only pack."""
-    [pack] = (repo / '.git' / 'objects' / 'pack').glob('*.pack')
-    offset = next(
-        int(line.split()[4])
-        for line in git(repo, 'verify-pack', '-v', str(pack.with_suffix('.idx'))).splitlines()
-        if line.startswith(sha)
-    )
-    data = bytearray(pack.read_bytes())
-    for i in range(offset + 10, offset + 40):
-        data[i] ^= 0xff
-    pack.chmod(0o644)
-    pack.write_bytes(bytes(data))
 
 
 def _stage_around(repo: Path, damaged_text: str) -> tuple[str, str, str]:
@@ -106,7 +75,7 @@ def test_damaged_loose_blob_is_a_warning_and_the_rest_is_read(
         repo: Path, capsys: pytest.CaptureFixture[str], size: int, args: tuple[str, ...],
 ) -> None:
     first, last, damaged = _stage_around(repo, 'vast notes that will be damaged\n')
-    _lie_about_size(repo, damaged, size)
+    lie_about_size(repo, damaged, size)
 
     returncode, report, err = json_scan(capsys, *args, secrets=(first, last))
 
@@ -125,7 +94,7 @@ def test_damaged_blob_alone_is_exit_2_in_every_format(repo: Path) -> None:
     write(repo, 'notes.txt', 'vast notes that will be damaged\n')
     git(repo, 'add', '-A')
     damaged = git(repo, 'rev-parse', ':notes.txt').strip()
-    _lie_about_size(repo, damaged, 999)
+    lie_about_size(repo, damaged, 999)
 
     outputs = {
         fmt: run_cli(['scan', '--format', fmt], cwd=repo)
@@ -151,7 +120,7 @@ def test_damaged_blob_alone_is_exit_2_in_every_format(repo: Path) -> None:
 def test_output_file_summary_says_it_is_incomplete(repo: Path, tmp_path: Path) -> None:
     write(repo, 'notes.txt', 'vast notes\n')
     git(repo, 'add', '-A')
-    _lie_about_size(repo, git(repo, 'rev-parse', ':notes.txt').strip(), 999)
+    lie_about_size(repo, git(repo, 'rev-parse', ':notes.txt').strip(), 999)
     report = tmp_path / 'report.sarif'
 
     result = run_cli(['scan', '--format', 'sarif', '--output', str(report)], cwd=repo)
@@ -167,7 +136,7 @@ def test_output_file_summary_says_it_is_incomplete(repo: Path, tmp_path: Path) -
 
 def test_text_report_with_a_key_says_it_is_incomplete(repo: Path) -> None:
     key, _, damaged = _stage_around(repo, 'vast notes\n')
-    _lie_about_size(repo, damaged, 3)
+    lie_about_size(repo, damaged, 3)
 
     result = run_cli(['scan'], cwd=repo)
 
@@ -188,7 +157,7 @@ def test_corrupt_packed_blob_is_a_warning(repo: Path, capsys: pytest.CaptureFixt
     commit_all(repo, 'files')
     git(repo, 'gc', '-q')
     broken = git(repo, 'rev-parse', 'HEAD:b.txt').strip()
-    _corrupt_in_pack(repo, broken)
+    corrupt_in_pack(repo, broken)
 
     returncode, report, err = json_scan(capsys, '--all-files', secrets=(key,))
 
@@ -210,7 +179,7 @@ def test_deleted_blob_makes_a_clean_scan_exit_2(
     write(repo, 'lost.txt', 'gone\n')
     git(repo, 'add', '-A')
     lost = git(repo, 'rev-parse', ':lost.txt').strip()
-    os.remove(_loose(repo, lost))
+    os.remove(loose_object(repo, lost))
 
     returncode, report, err = json_scan(capsys, *args, secrets=())
 
@@ -233,7 +202,7 @@ def test_deleted_blob_with_a_key_elsewhere_is_exit_1(
     write(repo, 'app.env', env_line(key))
     git(repo, 'add', '-A')
     lost = git(repo, 'rev-parse', ':lost.txt').strip()
-    os.remove(_loose(repo, lost))
+    os.remove(loose_object(repo, lost))
 
     returncode, report, err = json_scan(capsys, secrets=(key,))
 
@@ -252,7 +221,7 @@ def test_sha256_repository(tmp_path: Path) -> None:
     write(repo, 'lost.txt', 'gone\n')
     git(repo, 'add', '-A')
     lost = git(repo, 'rev-parse', ':lost.txt').strip()
-    os.remove(_loose(repo, lost))
+    os.remove(loose_object(repo, lost))
 
     result = run_cli(['scan', '--format', 'json'], cwd=repo)
 
@@ -310,7 +279,7 @@ def test_a_big_blob_that_cannot_be_read_is_a_warning(
     write(repo, 'app.env', env_line(key))
     git(repo, 'add', '-A')
     big = git(repo, 'rev-parse', ':big.txt').strip()
-    _lie_about_size(repo, big, 2_000_000)
+    lie_about_size(repo, big, 2_000_000)
 
     returncode, report, err = json_scan(capsys, secrets=(key,))
 
@@ -369,7 +338,7 @@ def test_pre_commit_hook_with_a_damaged_staged_blob(tmp_path: Path) -> None:
     env = _local_hook(repo, 'vastai-secrets', tmp_path)
     commit_all(repo, 'config')
     key, _, damaged = _stage_around(repo, 'vast notes that will be damaged\n')
-    _lie_about_size(repo, damaged, 999)
+    lie_about_size(repo, damaged, 999)
 
     result = subprocess.run(
         ('git', 'commit', '-m', 'change'), cwd=repo, env=env, capture_output=True, text=True,
@@ -403,7 +372,7 @@ def test_push_hook_with_a_damaged_blob_still_finds_the_key(tmp_path: Path) -> No
     work, env = _pushing(tmp_path)
     key, _, damaged = _stage_around(work, 'vast notes that will be damaged\n')
     commit_all(work, 'change')
-    _lie_about_size(work, damaged, 5)
+    lie_about_size(work, damaged, 5)
 
     result = subprocess.run(
         ('git', 'push', 'origin', 'main'), cwd=work, env=env, capture_output=True, text=True,
@@ -422,7 +391,7 @@ def test_push_hook_with_a_missing_blob_stops_the_push(tmp_path: Path) -> None:
     write(work, 'lost.txt', 'gone\n')
     commit_all(work, 'change')
     lost = git(work, 'rev-parse', 'HEAD:lost.txt').strip()
-    os.remove(_loose(work, lost))
+    os.remove(loose_object(work, lost))
 
     result = run_cli(
         ['history', '--pre-push'], cwd=work,
