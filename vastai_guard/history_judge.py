@@ -54,7 +54,7 @@ def may_hold_key(data: bytes) -> bool:
 
     Not remembered line by line across versions: a memo of each line's verdict (split, hash,
     set difference) measured slower than reading every byte again in one DFA pass, by 1.1x on
-    the Vast-heavy shape and 2.6x on the small-edits one (benchmarks/history_bench.py).
+    the Vast-heavy benchmark shape's versions and 2.6x on the small-edits shape's.
     """
     if has_bom(data) or b'\0' in data[:BINARY_SNIFF]:
         return True
@@ -104,7 +104,7 @@ def keys_in(matches: Sequence[Match], suppressions: Suppressions) -> BlobKeys:
 def judge_blob(path: str, data: bytes, suppressions: Suppressions) -> BlobKeys:
     """The unit of judging: one blob's bytes at `path` -> the keys it holds."""
     # the prefilters first, on bytes, before any decoding (most blobs stop here): the words
-    # every rule needs (memchr speed), then the candidates, line by line
+    # every rule needs, then the candidates (one RE2 pass each)
     if encoding_of(data) == 'utf-8' and not says_enough(path, data, bulk=True):
         return {}
     if not is_key_file(path) and not may_hold_key(data):
