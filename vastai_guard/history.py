@@ -186,10 +186,10 @@ def _walk(
             if isinstance(item, git.Commit):
                 walk.commits += 1
                 _judge_message(walk, item, walk.commits, COMMIT_MESSAGE, suppressions)
-                commit = item._replace(message='')
+                commit = git.Commit(item.sha, item.date, '')
             elif walk.wants(item.path, config):
                 _ask(judge, walk, item.sha, item.path)
-                if walk.changes is not None and not git.is_null(item.sha):
+                if walk.changes is not None:  # a change sets a blob: its sha is never null
                     walk.changes.append(_Introduced(commit, walk.commits, item))
                     if len(walk.changes) > _REMEMBERED_CHANGES:
                         walk.changes = None
