@@ -45,7 +45,7 @@ def _hex(rng: random.Random) -> str:
 
 
 def ordinary_code(rng: random.Random, size: int) -> str:
-    lines = []
+    lines: list[str] = []
     while sum(map(len, lines)) < size:
         i = rng.randrange(10_000)
         lines.append(f'def handler_{i}(request, session):\n')
@@ -80,7 +80,7 @@ def vast_dense(rng: random.Random, size: int) -> str:
         '    VAST_SEARCH_OFFERS_DEFAULT_ORDERING_EXPRESSION = "score-"  # vast {i}\n',
         '    return vast_request("GET", f"/api/v0/bundles/?q={{query_{i}}}", vast_session)\n',
     )
-    lines = []
+    lines: list[str] = []
     while sum(map(len, lines)) < size:
         lines.append(rng.choice(shapes).format(i=rng.randrange(1000)))
     return ''.join(lines)
@@ -123,7 +123,8 @@ def throughput(package_root: Path, texts_file: Path, rounds: int) -> dict[str, f
         env={**os.environ, 'PACKAGE_ROOT': str(package_root)},
         capture_output=True, text=True, check=True,
     )
-    return json.loads(result.stdout)
+    speeds: dict[str, float] = json.loads(result.stdout)
+    return speeds
 
 
 _FLAGGED = _IMPORT_FROM_ROOT + textwrap.dedent('''

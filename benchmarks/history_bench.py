@@ -39,7 +39,7 @@ import time
 from collections.abc import Callable
 from collections.abc import Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 from typing import NamedTuple
 
 
@@ -57,7 +57,7 @@ class _Importer:
             ('git', 'fast-import', '--quiet'), cwd=path, stdin=subprocess.PIPE,
         )
         assert self.process.stdin is not None
-        self.out: BinaryIO = self.process.stdin
+        self.out: IO[bytes] = self.process.stdin
         self.when = 1_600_000_000
 
     def _data(self, payload: bytes) -> None:
