@@ -120,6 +120,9 @@ POSITIVES = (
          '            "key": "{key}"\n          }\n        }\n      ]\n    }\n  ]\n}\n',
          HOST, 10),
     Case('markdown-heading-slot', 'SETUP.md', '## Vast.ai\n\n- API key: `{key}`\n', HOST, 3),
+    Case('markdown-label-above', 'SETUP.md', '## Vast.ai\n\nYour API key:\n\n    {key}\n', HOST, 5),
+    Case('markdown-label-fenced', 'docs/setup.md',
+         '# Renting on Vast.ai\n\n**API key:**\n\n```\n{key}\n```\n', HOST, 6, 'heading'),
     Case('markdown-heading-far', 'NOTES.md',
          '# Vast.ai credentials\n' + 'Some text.\n' * 10 + '\napi_key: `{key}`\n', HOST, 13, 'heading'),
     Case('markdown-table', 'docs/keys.md',
@@ -259,6 +262,14 @@ LOOK_ALIKES = (
     Case('english-vast', 'blog.md', 'A vast number of tokens like {key} exist.\n', None),
     Case('vastly', 'notes.txt', 'vastly better: token {key}\n', None),
     Case('ieee-vast', 'vis.md', '# IEEE VAST Challenge\nsubmission_token: {key}\n', None),
+    # a hex line under a label in a Vast.ai section: the label names what it is
+    Case('markdown-label-checksum', 'SETUP.md', '## Vast.ai\n\nChecksum:\n\n    {key}\n', None),
+    Case('markdown-label-digest', 'SETUP.md',
+         '## Vast.ai template\n\nImage digest:\n\n```\n{key}\n```\n', None),
+    Case('markdown-label-no-vast', 'SETUP.md', '## Install\n\nYour API key:\n\n    {key}\n', None),
+    Case('markdown-label-not-a-secret', 'SETUP.md', '## Vast.ai\n\nInstance ID:\n\n    {key}\n', None),
+    Case('markdown-label-far', 'SETUP.md',
+         '## Vast.ai\n\nYour API key:\n\nSee the console.\n\nBuild id:\n\n    {key}\n', None),
     Case('chip-vendor', 'vaststream.py', 'import vaststream\nlicense_key = "{key}"  # Vastai Technologies\n', None),
     Case('ssh-identity', '.env', 'VAST_KEY=~/.ssh/id_ed25519\nVAST_SSH_KEY=/home/me/.ssh/vast\n', None),
     Case('api-key-no-context', 'service.env', 'API_KEY={key}\n', None),
@@ -293,7 +304,6 @@ LOOK_ALIKES = (
 # Leaks a reader sees but the detector does not (yet): reported as misses by the benchmark,
 # kept out of the tests so that the tests state only what is promised.
 KNOWN_MISSES = (
-    Case('markdown-heading', 'SETUP.md', '## Vast.ai\n\nYour API key:\n\n    {key}\n', FILE, 0),
     Case('python-write', 'setup.py',
          'with open(os.path.expanduser("~/.vast_api_key"), "w") as f:\n    f.write("{key}")\n', FILE, 0),
 )

@@ -324,6 +324,46 @@ def _says_vast_ai(label: str) -> bool:
     return last.strip('"\'') == 'vast'
 
 
+# Lines above a key alone on its line in which its label (`Your API key:`) may stand: blank
+# lines and a code fence between them.
+_LABEL_LINES = 3
+_FENCES = ('```', '~~~')
+
+
+def _labelled_in_markdown(
+        text: str, candidate: _Candidate, facts: FileFacts, vast: _VastWords,
+) -> tuple[Rule, str] | None:
+    """A key alone on its line (a code block) under a label in a Markdown file, in a Vast.ai
+    context: `## Vast.ai` / `Your API key:` / the key. The label must name a credential (not
+    `Checksum:` or `Image digest:`) and end its line with a colon."""
+    if not facts.markdown:
+        return None
+    if text[candidate.line_start:candidate.line_end].strip(' \t`') != text[
+            candidate.start:candidate.end]:
+        return None
+    line_start = candidate.line_start
+    for _ in range(_LABEL_LINES):
+        if line_start == 0:
+            return None
+        line_start = _line_start(text, line_start - 1)
+        line = text[line_start:_line_end(text, line_start)].strip()
+        if not line or line.startswith(_FENCES):
+            continue
+        label = line.strip('*_>#- \t')
+        if not label.endswith(':'):
+            return None
+        label = label[:-1].strip('*_` \t')
+        if (
+                len(label) > rules.MAX_LABEL_LENGTH
+                or not names.is_secret_slot(label)
+                or names.is_excluded(label)
+        ):
+            return None
+        evidence = _vast_evidence(text, candidate, facts, vast)
+        return None if evidence is None else (rules.HOST_CONTEXT, evidence)
+    return None
+
+
 def _vast_evidence(
         text: str, candidate: _Candidate, facts: FileFacts, vast: _VastWords,
 ) -> str | None:
@@ -402,7 +442,7 @@ def _judge_hex(
     slot = slot_before(text, start, line_start)
     name, operator = slot.name, slot.operator
     if not name:
-        return None
+        return _labelled_in_markdown(text, candidate, facts, vast)
     lowered = name.lower()
     before = text[max(line_start, slot.start - 16):slot.start]
     command_start = max(_logical_line_start(text, line_start), slot.start - _COMMAND_REACH)

@@ -136,6 +136,8 @@ HOST_MARKER = (
 )
 # Lines either side of a key slot in which a marker counts.
 MARKER_WINDOW = 6
+# A Markdown label for a key on the lines below it (`Your Vast.ai API key:`): a short phrase.
+MAX_LABEL_LENGTH = 60
 # The SDK imported anywhere in a module makes every key slot in it a Vast one.
 SDK_IMPORTS = ('import vastai', 'from vastai')
 # `vastai create env-var NAME VALUE` carries other vendors' secrets onto instances.
