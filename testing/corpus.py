@@ -170,6 +170,13 @@ POSITIVES = (
     Case('echo-n-tee', 'setup.sh', 'echo -n {key} | tee ~/.config/vastai/vast_api_key\n', FILE, 1),
     Case('dockerfile-run-echo', 'Dockerfile',
          'FROM python:3.11\nRUN echo "{key}" > /root/.vast_api_key\n', FILE, 2),
+    Case('python-write', 'setup.py',
+         'with open(os.path.expanduser("~/.vast_api_key"), "w") as f:\n    f.write("{key}")\n',
+         FILE, 2, 'written'),
+    Case('python-write-text', 'bootstrap.py',
+         'Path("~/.vast_api_key").expanduser().write_text("{key}")\n', FILE, 1, 'written'),
+    Case('node-write-file', 'setup.js',
+         'fs.writeFileSync(os.homedir() + "/.vast_api_key", "{key}");\n', FILE, 1, 'written'),
     Case('heredoc', 'provision.sh',
          'mkdir -p ~/.config/vastai\ncat > ~/.config/vastai/vast_api_key <<EOF\n{key}\nEOF\n', FILE, 3),
     Case('tfa-file', 'login.sh', 'echo {key} > ~/.config/vastai/vast_tfa_key\n', FILE, 1),
@@ -262,6 +269,11 @@ LOOK_ALIKES = (
     Case('english-vast', 'blog.md', 'A vast number of tokens like {key} exist.\n', None),
     Case('vastly', 'notes.txt', 'vastly better: token {key}\n', None),
     Case('ieee-vast', 'vis.md', '# IEEE VAST Challenge\nsubmission_token: {key}\n', None),
+    # a write into another file, or next to a key file opened for reading
+    Case('python-write-digests', 'setup.py',
+         'with open("digests.txt", "w") as f:\n    f.write("{key}")  # vast image\n', None),
+    Case('python-read-key-file', 'setup.py',
+         'with open(os.path.expanduser("~/.vast_api_key")) as f:\n    log.write("{key}")\n', None),
     # a hex line under a label in a Vast.ai section: the label names what it is
     Case('markdown-label-checksum', 'SETUP.md', '## Vast.ai\n\nChecksum:\n\n    {key}\n', None),
     Case('markdown-label-digest', 'SETUP.md',
@@ -303,9 +315,6 @@ LOOK_ALIKES = (
 
 # Leaks a reader sees but the detector does not (yet): reported as misses by the benchmark,
 # kept out of the tests so that the tests state only what is promised.
-KNOWN_MISSES = (
-    Case('python-write', 'setup.py',
-         'with open(os.path.expanduser("~/.vast_api_key"), "w") as f:\n    f.write("{key}")\n', FILE, 0),
-)
+KNOWN_MISSES: tuple[Case, ...] = ()  # none today: a miss found goes here, with its shape
 
 CASES = POSITIVES + LOOK_ALIKES

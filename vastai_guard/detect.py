@@ -40,6 +40,8 @@ _MARKER = re.compile(rules.HOST_MARKER)
 _DIGEST_PREFIX = re.compile(rules.DIGEST_PREFIX)
 _KEY_FILE_WRITE = re.compile(rules.KEY_FILE_WRITE)
 _KEY_FILE_HEREDOC = re.compile(rules.KEY_FILE_HEREDOC)
+_KEY_FILE_NAME = re.compile(rules.KEY_FILE_NAME)
+_KEY_FILE_OPEN = re.compile(rules.KEY_FILE_OPEN)
 _HOST_INSTALL = re.compile(rules.HOST_INSTALL)
 _CLI_NAME = re.compile(rules.CLI_NAME)
 _PATH_LIKE = re.compile(rules.PATH_LIKE)
@@ -405,6 +407,39 @@ def _heredoc_into_key_file(text: str, candidate: _Candidate) -> str | None:
     return None
 
 
+# How far before a key, on its line, a write call and the file it writes are looked for.
+_CODE_WRITE_REACH = 400
+
+
+def _code_writing_key_file(text: str, candidate: _Candidate) -> str | None:
+    """The CLI key file a program writes the key into (`f.write("KEY")` under
+    `with open("~/.vast_api_key", "w") as f:`, `Path("~/.vast_api_key").write_text("KEY")`)."""
+    start = candidate.start
+    if start == 0 or text[start - 1] not in '"\'`':
+        return None
+    reach = max(candidate.line_start, start - _CODE_WRITE_REACH)
+    # the few characters before the quote first: this runs for every quoted candidate
+    call = text[max(reach, start - 24):start - 1].rstrip(' \t')
+    call = call.removesuffix('b').removesuffix('f').rstrip(' \t')
+    if not call.endswith(rules.KEY_FILE_WRITE_CALLS) and not (
+            call.endswith(',') and text.find(rules.KEY_FILE_WRITE_WITH_PATH, reach, start) != -1
+    ):
+        return None
+    named = _KEY_FILE_NAME.search(text, reach, start)
+    if named is not None:
+        return named['file']
+    position = candidate.line_start
+    for _ in range(_HEREDOC_LINES):
+        if position == 0:
+            return None
+        above = _line_start(text, position - 1)
+        opened = _KEY_FILE_OPEN.search(text, above, min(position - 1, above + _CODE_WRITE_REACH))
+        if opened is not None:
+            return opened['file']
+        position = above
+    return None
+
+
 def _named_elsewhere(
         text: str, candidate: _Candidate, slot_start: int, vast: _VastWords,
 ) -> str | None:
@@ -438,6 +473,9 @@ def _judge_hex(
     heredoc = _heredoc_into_key_file(text, candidate)
     if heredoc is not None:
         return rules.KEY_FILE, f'written to {heredoc}'
+    written_by_code = _code_writing_key_file(text, candidate)
+    if written_by_code is not None:
+        return rules.KEY_FILE, f'written to {written_by_code}'
 
     slot = slot_before(text, start, line_start)
     name, operator = slot.name, slot.operator

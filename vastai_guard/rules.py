@@ -159,6 +159,17 @@ KEY_FILE_HEREDOC = (
     r'''(?:>>?|tee)[ \t]*["'`]?[^\s"'`]{0,200}?(?P<file>\.?vast_api_key|vast_tfa_key)'''
     r'''["'`]?[ \t]*<<'''
 )
+# Code that writes one: the key is the string a write call starts with (`f.write("KEY")`,
+# `Path(...).write_text("KEY")`, `fs.writeFileSync(path, "KEY")`) ...
+KEY_FILE_WRITE_CALLS = ('.write(', '.write_text(')
+KEY_FILE_WRITE_WITH_PATH = 'writeFileSync('
+# ... and the file is named on its line, or opened for writing on a line just above it
+# (`with open(os.path.expanduser("~/.vast_api_key"), "w") as f:`).
+KEY_FILE_NAME = r'(?P<file>\.?vast_api_key|vast_tfa_key|vastai_kaalia/api_key)'
+KEY_FILE_OPEN = (
+    r'\bopen\([^\n]{0,300}?' + KEY_FILE_NAME
+    + r'''[^\n]{0,300}?,[ \t]*(?:mode[ \t]*=[ \t]*)?["'][wax]'''
+)
 # The host installer: `wget https://console.vast.ai/install -O install; python3 install KEY`.
 # (`(?m)`: these are searched from a line's start inside the text, where `^` must match.)
 HOST_INSTALL = r'(?m)(?:^|[\s;&|])(?:sudo[ \t]+)?python3?[ \t]+(?:\./)?install[ \t]+$'
