@@ -343,12 +343,9 @@ def _labelled_in_markdown(
     if text[candidate.line_start:candidate.line_end].strip(' \t`') != text[
             candidate.start:candidate.end]:
         return None
-    line_start = candidate.line_start
-    for _ in range(_LABEL_LINES):
-        if line_start == 0:
-            return None
-        line_start = _line_start(text, line_start - 1)
-        line = text[line_start:_line_end(text, line_start)].strip()
+    # within structure's bounded walk: a label on a line above is a few bytes away
+    for _, line in structure.lines_above(text, candidate.line_start, _LABEL_LINES):
+        line = line.strip()
         if not line or line.startswith(_FENCES):
             continue
         label = line.strip('*_>#- \t')
@@ -428,15 +425,10 @@ def _code_writing_key_file(text: str, candidate: _Candidate) -> str | None:
     named = _KEY_FILE_NAME.search(text, reach, start)
     if named is not None:
         return named['file']
-    position = candidate.line_start
-    for _ in range(_HEREDOC_LINES):
-        if position == 0:
-            return None
-        above = _line_start(text, position - 1)
-        opened = _KEY_FILE_OPEN.search(text, above, min(position - 1, above + _CODE_WRITE_REACH))
+    for _, line in structure.lines_above(text, candidate.line_start, _HEREDOC_LINES):
+        opened = _KEY_FILE_OPEN.search(line, 0, _CODE_WRITE_REACH)
         if opened is not None:
             return opened['file']
-        position = above
     return None
 
 

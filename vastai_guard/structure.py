@@ -46,7 +46,7 @@ def is_markdown(path: str) -> bool:
     return path.lower().endswith(_MARKDOWN_SUFFIXES)
 
 
-def _lines_above(text: str, line_start: int, limit: int) -> Iterator[tuple[int, str]]:
+def lines_above(text: str, line_start: int, limit: int) -> Iterator[tuple[int, str]]:
     """(start, line) of up to `limit` lines above the one at `line_start`, nearest first."""
     floor = max(0, line_start - WALK_BYTES)
     end = line_start - 1
@@ -69,7 +69,7 @@ def enclosing(text: str, line_start: int, *, markdown: bool) -> list[Enclosing]:
     """The labels of what encloses the line at `line_start`, nearest first."""
     indent = _indent(_line_at(text, line_start))
     found: list[Enclosing] = []
-    for _, line in _lines_above(text, line_start, WALK_LINES):
+    for _, line in lines_above(text, line_start, WALK_LINES):
         stripped = line.strip()
         if not stripped:
             continue
@@ -98,7 +98,7 @@ def enclosing(text: str, line_start: int, *, markdown: bool) -> list[Enclosing]:
 def sibling_name(text: str, line_start: int) -> str | None:
     """The `name:` (or `key=`, `id:`) a `value:` line belongs to, from the lines just above."""
     indent = _indent(_line_at(text, line_start))
-    for _, line in _lines_above(text, line_start, SIBLING_LINES):
+    for _, line in lines_above(text, line_start, SIBLING_LINES):
         if not line.strip():
             continue
         if _indent(line) > indent:
