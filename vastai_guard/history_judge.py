@@ -235,7 +235,6 @@ class Judge:
         self._task: list[tuple[str, str]] = []
         self._in_flight: collections.deque[Any] = collections.deque()
         self._pool: Any = None
-        self.requested = 0
 
     def __enter__(self) -> Judge:
         return self
@@ -248,7 +247,6 @@ class Judge:
             self._pool.join()
 
     def add(self, sha: str, path: str) -> None:
-        self.requested += 1
         if sha in self._missing:
             self._collect(TaskResult([], [_problem(sha, path, git.MISSING)], 0, 0, {}))
             return
