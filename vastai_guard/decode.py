@@ -23,6 +23,13 @@ def has_bom(data: bytes) -> bool:
     return data.startswith(_BOM_PREFIXES)
 
 
+def judged_on_bytes(data: bytes) -> bool:
+    """Whether the prefilters may read `data` as it is: no UTF-16/32 byte-order mark and no NUL
+    where git looks for one (UTF-8 text, text in an 8-bit encoding, or binary). UTF-16/32 text
+    is only ever tested decoded (text_to_scan). `find`, not a slice: no copy of the head."""
+    return not data.startswith(_BOM_PREFIXES) and data.find(b'\0', 0, BINARY_SNIFF) < 0
+
+
 def _utf16_lattice(sample: bytes) -> str | None:
     """'utf-16-le' or 'utf-16-be' for UTF-16 text saved without a byte-order mark (Windows
     tools do), or None.

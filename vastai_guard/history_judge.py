@@ -15,24 +15,18 @@ are taken back in that order.
 """
 from __future__ import annotations
 
-import collections
 import os
-import sys
 from collections.abc import Callable
 from collections.abc import Sequence
-from typing import Any
 from typing import NamedTuple
 
 from vastai_guard import git
 from vastai_guard.config import Config
-from vastai_guard.decode import BINARY_SNIFF
-from vastai_guard.decode import encoding_of
-from vastai_guard.decode import has_bom
-from vastai_guard.decode import says_enough
+from vastai_guard.decode import judged_on_bytes
 from vastai_guard.decode import text_to_scan
 from vastai_guard.detect import PathKind
 from vastai_guard.detect import find_secrets
-from vastai_guard.detect import is_key_file
+from vastai_guard.detect import has_trigger
 from vastai_guard.detect import may_hold_secret
 from vastai_guard.detect import path_kind
 from vastai_guard.findings import Match
@@ -42,6 +36,8 @@ from vastai_guard.findings import redact
 from vastai_guard.rules import Rule
 from vastai_guard.suppress import known
 from vastai_guard.vocabulary import unreadable_object
+from vastai_guard.workers import Workers
+from vastai_guard.workers import can_fork
 
 
 def may_hold_key(data: bytes) -> bool:
@@ -56,9 +52,7 @@ def may_hold_key(data: bytes) -> bool:
     set difference) measured slower than reading every byte again in one DFA pass, by 1.1x on
     the Vast-heavy benchmark shape's versions and 2.6x on the small-edits shape's.
     """
-    if has_bom(data) or b'\0' in data[:BINARY_SNIFF]:
-        return True
-    return may_hold_secret(data)
+    return not judged_on_bytes(data) or may_hold_secret(data)
 
 
 class KeyInBlob(NamedTuple):
@@ -105,10 +99,12 @@ def judge_blob(path: str, data: bytes, suppressions: Suppressions) -> BlobKeys:
     """The unit of judging: one blob's bytes at `path` -> the keys it holds."""
     # the prefilters first, on bytes, before any decoding (most blobs stop here): the words
     # every rule needs, then the candidates (one RE2 pass each)
-    if encoding_of(data) == 'utf-8' and not says_enough(path, data, bulk=True):
-        return {}
-    if not is_key_file(path) and not may_hold_key(data):
-        return {}
+    if judged_on_bytes(data):
+        kind = path_kind(path)  # remembered: history asks of the same paths again and again
+        if not kind.key_file and not (
+                (kind.name_says_vast or has_trigger(data, bulk=True)) and may_hold_secret(data)
+        ):
+            return {}
     text = text_to_scan(path, data)
     if text is None:
         return {}
@@ -152,7 +148,9 @@ class _Worker:
         suppressions = Suppressions(
             self.config, self.baseline, secrets if self.keep_secrets else None,
         )
-        result = TaskResult([], [], 0, 0, secrets)
+        found: list[tuple[BlobId, BlobKeys]] = []
+        problems: list[Problem] = []
+        blobs = bytes_read = 0
         shas = [sha for sha, _ in task]
         # the reader first: it must run to its end, where it checks that git is still in step
         objects = self.reader.read(shas, max_size=self.max_size)
@@ -161,20 +159,27 @@ class _Worker:
                 # too big to hold, never too big to scan: judged in chunks from disk
                 keys = self._judge_big(sha, path, suppressions)
                 if keys is None:
-                    result.problems.append(_problem(sha, path, git.DAMAGED))
+                    problems.append(_problem(sha, path, git.DAMAGED))
                     continue
             elif obj.data is None:
-                result.problems.append(_problem(sha, path, obj.size))
+                problems.append(_problem(sha, path, obj.size))
                 continue
             else:
                 keys = judge_blob(path, obj.data, suppressions)
             if keys:
-                result.keys.append((blob_id(sha, path), keys))
-            result = result._replace(
-                blobs=result.blobs + 1, bytes_read=result.bytes_read + obj.size,
-            )
-        return result
+                found.append((blob_id(sha, path), keys))
+            blobs += 1
+            bytes_read += obj.size
+        return TaskResult(found, problems, blobs, bytes_read, secrets)
 
+    def start_in_child(self) -> None:
+        """A worker process's first step."""
+        import signal
+
+        self.reader.forget()  # the parent's git, if it had one: this process gets its own
+        # Ctrl-C reaches the whole process group: the main process alone decides what it means
+        # (it stops the workers), so a worker never dies halfway through a result
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def _judge_big(self, sha: str, path: str, suppressions: Suppressions) -> BlobKeys | None:
         from vastai_guard.bigfile import find_secrets_in_blob
@@ -190,30 +195,11 @@ def _problem(sha: str, path: str, size: int) -> Problem:
     return Problem(UNREADABLE, unreadable_object(sha, path, missing=size == git.MISSING))
 
 
-_worker: _Worker | None = None
-
-
-def _start_worker(worker: _Worker) -> None:
-    import signal
-
-    global _worker
-    _worker = worker
-    worker.reader.forget()  # the parent's git, if it had one: this process gets its own
-    # Ctrl-C reaches the whole process group: the main process alone decides what it means
-    # (it stops the pool), so a worker never dies halfway through a result
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _run_in_worker(task: Sequence[tuple[str, str]]) -> TaskResult:
-    assert _worker is not None
-    return _worker.run(task)
-
-
 class Judge:
     """Hands blobs to the workers in tasks and collects what they found, in order.
 
     `add` as blobs are found, `drain` to wait for everything added; use as a context manager,
-    so that the pool is stopped however the scan ends (Ctrl-C included).
+    so that the workers are stopped however the scan ends (Ctrl-C included).
     """
 
     def __init__(
@@ -228,23 +214,20 @@ class Judge:
             missing: frozenset[str] = frozenset(),
     ) -> None:
         self._worker = _Worker(repo, config, baseline, keep_secrets)
-        self._repo = repo
-        self._jobs = jobs
+        self._jobs = jobs if can_fork() else 1
         self._collect = collect
         self._missing = missing
         self._task: list[tuple[str, str]] = []
-        self._in_flight: collections.deque[Any] = collections.deque()
-        self._pool: Any = None
+        self._workers: Workers[Sequence[tuple[str, str]], TaskResult] | None = None
 
     def __enter__(self) -> Judge:
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
+    def __exit__(self, exc_type: object, *exc_info: object) -> None:
         self._worker.reader.close()
-        if self._pool is not None:
+        if self._workers is not None:
             # on success every task is done; on an error or Ctrl-C nothing more is wanted
-            self._pool.terminate()
-            self._pool.join()
+            self._workers.stop(finished=exc_type is None)
 
     def add(self, sha: str, path: str) -> None:
         if sha in self._missing:
@@ -257,31 +240,24 @@ class Judge:
     def drain(self) -> None:
         """Judge everything added so far and wait for the results."""
         if self._task:
-            self._submit(last=not self._in_flight)
-        while self._in_flight:
-            self._collect(self._in_flight.popleft().get())
+            self._submit(last=not self._workers)
+        while self._workers:
+            self._collect(self._workers.next_result())
 
     def _submit(self, *, last: bool) -> None:
         task, self._task = self._task, []
-        if self._jobs <= 1 or (last and self._pool is None):
-            # one task in all: a pool would only add its start-up
+        if self._jobs <= 1 or (last and self._workers is None):
+            # one task in all: workers would only add their start-up
             self._collect(self._worker.run(task))
             return
-        if self._pool is None:
-            self._pool = _context().Pool(
-                self._jobs, initializer=_start_worker, initargs=(self._worker,),
+        if self._workers is None:
+            worker = self._worker
+            self._workers = Workers(
+                worker.run, self._jobs, start=worker.start_in_child, finish=worker.reader.close,
             )
-        self._in_flight.append(self._pool.apply_async(_run_in_worker, (task,)))
-        while len(self._in_flight) > 2 * self._jobs:
-            self._collect(self._in_flight.popleft().get())
-
-
-def _context() -> Any:
-    import multiprocessing
-
-    # fork starts workers in milliseconds with everything imported; the pool is made before
-    # any thread of ours runs. Elsewhere (macOS, Windows) the platform's safe default.
-    return multiprocessing.get_context('fork' if sys.platform.startswith('linux') else None)
+        self._workers.submit(task)
+        while len(self._workers) > 2 * self._jobs:
+            self._collect(self._workers.next_result())
 
 
 def default_jobs() -> int:
