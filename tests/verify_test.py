@@ -375,11 +375,12 @@ def test_the_history_engine_keeps_verdicts_and_asks_only_about_unsuppressed_keys
         asked.extend(secrets)
         return FAST._replace(api_url=vast_api.url).verify(asked)
 
-    result = history.scan_history(
-        git.open_history_repo(str(repo)), ['--all'],
-        config=Config(allow_fingerprints=frozenset((fingerprint(allowed),))),
-        baseline=frozenset(), verify=verifier,
-    )
+    with git.history_repo(str(repo)) as opened:
+        result = history.scan_history(
+            opened, ['--all'],
+            config=Config(allow_fingerprints=frozenset((fingerprint(allowed),))),
+            baseline=frozenset(), verify=verifier,
+        )
 
     assert sorted(asked) == sorted((active, invalid))  # the allowed key is never sent
     assert sorted(

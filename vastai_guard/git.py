@@ -6,8 +6,10 @@ walk history, and its objects never leave this module.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
+import sys
 from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Sequence
@@ -385,12 +387,28 @@ def history_run(
         raise FatalError('git is not installed or not on PATH') from None
 
 
-def open_history_repo(path: str) -> HistoryRepo:
-    """The repository at or above `path` (or GIT_DIR's), or FatalError (exit 2) when none.
+@contextlib.contextmanager
+def history_repo(path: str, gitpython: GitPythonCheck | None = None) -> Iterator[HistoryRepo]:
+    """The repository at or above `path` (or GIT_DIR's), opened by git and by GitPython;
+    FatalError (exit 2) when there is none, or when GitPython cannot read it.
 
-    Resolved once, by git itself (so GIT_DIR, GIT_WORK_TREE and running inside `.git` mean
-    what they mean to git); every later call names that git dir explicitly.
+    git resolves it, once (so GIT_DIR, GIT_WORK_TREE and running inside `.git` mean what they
+    mean to git); every later call names that git dir explicitly. GitPython opens it in a
+    process of its own (`gitpython`, started as early as the caller could) while the caller
+    works; leaving the block waits for GitPython's verdict, so nothing the caller built stands
+    unless both read the repository.
     """
+    with contextlib.ExitStack() as stack:
+        if gitpython is None:
+            gitpython = stack.enter_context(GitPythonCheck())
+        repo = _resolve_history_repo(path)
+        gitpython.ask(repo.git_dir)
+        yield repo
+        if not gitpython.passed():
+            _open_with_gitpython(repo.git_dir, path)  # in this process: its own error
+
+
+def _resolve_history_repo(path: str) -> HistoryRepo:
     if not os.path.isdir(path):
         raise FatalError(f'{path}: not a git repository')
     # `--repo OTHER` names the repository: GIT_DIR (set for the current one, in a hook say)
@@ -410,22 +428,114 @@ def open_history_repo(path: str) -> HistoryRepo:
     git_dir, bare, inside_git_dir, shallow = found.stdout.decode(
         'utf-8', 'surrogateescape',
     ).splitlines()[:4]
-    import git as gitpython
-
-    try:
-        with gitpython.Repo(git_dir) as repo:  # validates the repository as GitPython reads it
-            tree_guess = repo.working_tree_dir
-    except (gitpython.InvalidGitRepositoryError, gitpython.NoSuchPathError):
-        raise FatalError(f'{path}: not a git repository') from None
     root = git_dir
     if bare != 'true':
         top = run(('rev-parse', '--show-toplevel'), cwd=path)
         if top.returncode == 0 and inside_git_dir != 'true' and top.stdout.strip():
             root = top.stdout.decode('utf-8', 'surrogateescape').rstrip('\n')
-        elif tree_guess is not None:
-            root = str(tree_guess)
+        else:
+            # run from inside `.git`, git names no work tree: GitPython's guess, or none
+            tree_guess = _open_with_gitpython(git_dir, path)
+            root = str(tree_guess) if tree_guess is not None else git_dir
     opened = HistoryRepo(root=root, git_dir=git_dir, shallow=shallow == 'true', partial=False)
     return opened._replace(partial=_partial(opened))
+
+
+def _open_with_gitpython(git_dir: str, path: str) -> str | None:
+    """GitPython's reading of the repository: its work tree, or FatalError when it has none."""
+    import git as gitpython
+
+    try:
+        with gitpython.Repo(git_dir) as repo:
+            tree = repo.working_tree_dir
+    except (gitpython.InvalidGitRepositoryError, gitpython.NoSuchPathError):
+        raise FatalError(f'{path}: not a git repository') from None
+    return None if tree is None else str(tree)
+
+
+class GitPythonCheck:
+    """GitPython's open of a repository (_open_with_gitpython), in a forked process of its own.
+
+    Importing GitPython costs ~0.1 s of CPU, more than the whole scan of a small repository, so
+    the process starts before the repository is resolved (`ask` names it later) and imports
+    while this one still imports and resolves: on a core that is idle until the walk starts.
+    On Linux; elsewhere (fork is unsafe on macOS, absent on Windows) `passed` is False and the
+    caller opens the repository in process. Use as a context manager: an unasked or abandoned
+    check is stopped.
+    """
+
+    def __init__(self) -> None:
+        self._pid: int | None = None
+        self._asking: int | None = None  # the pipe's end that names the git dir
+        if not sys.platform.startswith('linux'):
+            return
+        read_end, self._asking = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover (the child ends in os._exit: coverage never sees it)
+            os.close(self._asking)
+            os._exit(_gitpython_child(read_end))
+        os.close(read_end)
+        self._pid = pid
+
+    def __enter__(self) -> GitPythonCheck:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._close_asking()
+        if self._pid is not None:
+            import signal
+
+            try:
+                os.kill(self._pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            os.waitpid(self._pid, 0)
+            self._pid = None
+
+    def ask(self, git_dir: str) -> None:
+        if self._asking is not None:
+            try:
+                os.write(self._asking, git_dir.encode('utf-8', 'surrogateescape'))
+            except OSError:
+                pass  # the child is gone: passed() says so
+            self._close_asking()
+
+    def passed(self) -> bool:
+        """Whether GitPython read the repository asked of; False: the caller asks in process."""
+        if self._pid is None:
+            return False
+        self._close_asking()
+        _, status = os.waitpid(self._pid, 0)
+        self._pid = None
+        return os.waitstatus_to_exitcode(status) == 0
+
+    def _close_asking(self) -> None:
+        if self._asking is not None:
+            os.close(self._asking)
+            self._asking = None
+
+
+def _gitpython_child(read_end: int) -> int:  # pragma: no cover (runs in the forked child)
+    """0 when GitPython reads the repository named on `read_end`, 1 otherwise."""
+    try:
+        import signal
+
+        # Ctrl-C reaches the whole process group: the parent decides what it means
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        import git as gitpython  # noqa: F401 (the slow part: while the parent resolves)
+
+        chunks = []
+        while chunk := os.read(read_end, 1 << 16):
+            chunks.append(chunk)
+        git_dir = b''.join(chunks).decode('utf-8', 'surrogateescape')
+        if not git_dir:
+            return 1
+        _open_with_gitpython(git_dir, git_dir)
+    except BaseException:
+        return 1
+    return 0
 
 
 def _run_resolving(

@@ -17,6 +17,7 @@ from vastai_guard.vocabulary import ACTIVE
 
 if TYPE_CHECKING:
     from vastai_guard.findings import Verifier
+    from vastai_guard.git import GitPythonCheck
     from vastai_guard.report.color import Terminal
 
 
@@ -332,6 +333,16 @@ def _run(args: argparse.Namespace) -> int:
             output_file=args.output_file,
             terminal=_terminal(args),
         )
+    if args.command in ('history', 'rotated'):
+        from vastai_guard.git import GitPythonCheck
+
+        # started first: GitPython's slow import runs beside this process's own imports
+        with GitPythonCheck() as gitpython:
+            return _run_on_history(args, gitpython)
+    raise AssertionError(f'unhandled command {args.command!r}')
+
+
+def _run_on_history(args: argparse.Namespace, gitpython: GitPythonCheck) -> int:
     if args.command == 'history':
         from vastai_guard.commands.history import history
         return history(
@@ -349,6 +360,7 @@ def _run(args: argparse.Namespace) -> int:
             terminal=_terminal(args),
             jobs=args.jobs,
             allow_missing_objects=args.allow_missing_objects,
+            gitpython=gitpython,
         )
     if args.command == 'rotated':
         from vastai_guard.commands.rotated import rotated
@@ -357,6 +369,7 @@ def _run(args: argparse.Namespace) -> int:
             note=args.note,
             repo_path=args.repo_path,
             config_file=args.config_file,
+            gitpython=gitpython,
         )
     raise AssertionError(f'unhandled command {args.command!r}')
 

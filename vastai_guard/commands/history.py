@@ -147,6 +147,7 @@ def history(
         pre_push: bool = False,
         fail_on: str = 'any',
         terminal: Terminal = Terminal(),
+        gitpython: git.GitPythonCheck | None = None,
 ) -> int:
     if jobs is not None and jobs < 1:
         raise FatalError(f'--jobs {jobs}: give 1 or more')
@@ -156,32 +157,32 @@ def history(
         raise FatalError(
             '--pre-push scans the commits being pushed: no --range or --include-unreachable',
         )
-    repo = git.open_history_repo(repo_path)
-    config = load_config(config_path(repo.root, config_file, must_exist=True))
-    if terminal.verbose:
-        used = find_baseline(repo.root, baseline_path)
-        print(
-            f'vastai-guard: config: {config.path or "none (defaults)"}; '
-            f'baseline: {used or "none"}',
-            file=sys.stderr,
+    with git.history_repo(repo_path, gitpython) as repo:
+        config = load_config(config_path(repo.root, config_file, must_exist=True))
+        if terminal.verbose:
+            used = find_baseline(repo.root, baseline_path)
+            print(
+                f'vastai-guard: config: {config.path or "none (defaults)"}; '
+                f'baseline: {used or "none"}',
+                file=sys.stderr,
+            )
+        pushed = None
+        if pre_push:
+            import os
+
+            from vastai_guard.prepush import push_revs
+
+            pushed = push_revs(repo, os.environ)
+        result = run_history(
+            repo,
+            config,
+            range_spec=range_spec,
+            include_unreachable=include_unreachable,
+            baseline_path=find_baseline(repo.root, baseline_path),
+            verify=verify,
+            jobs=jobs,
+            push_revs=pushed,
         )
-    pushed = None
-    if pre_push:
-        import os
-
-        from vastai_guard.prepush import push_revs
-
-        pushed = push_revs(repo, os.environ)
-    result = run_history(
-        repo,
-        config,
-        range_spec=range_spec,
-        include_unreachable=include_unreachable,
-        baseline_path=find_baseline(repo.root, baseline_path),
-        verify=verify,
-        jobs=jobs,
-        push_revs=pushed,
-    )
     warnings = result.warnings if not terminal.quiet else ()
     for warning in warnings[:_SHOWN_WARNINGS]:
         print(f'vastai-guard: warning: {warning}', file=sys.stderr)

@@ -77,6 +77,7 @@ def rotated(
         note: str,
         repo_path: str,
         config_file: str | None,
+        gitpython: git.GitPythonCheck | None = None,
 ) -> int:
     value = fingerprint.strip().lower()
     if _HEX_64.search(note):
@@ -89,10 +90,10 @@ def rotated(
             f'{redact_runs(fingerprint)!r} is not a fingerprint: give the 64 hex characters '
             f'`vastai-guard history` printed, or a unique prefix of at least {SHORT_FINGERPRINT}',
         )
-    repo = git.open_history_repo(repo_path)
-    path = config_path(repo.root, config_file)
-    config = load_config(path)
-    known = _history_fingerprints(repo, config)
+    with git.history_repo(repo_path, gitpython) as repo:
+        path = config_path(repo.root, config_file)
+        config = load_config(path)
+        known = _history_fingerprints(repo, config)
     if _FULL.fullmatch(value):
         _refuse_a_key(value, known, config)
     else:
