@@ -418,21 +418,22 @@ def _resolve_history_repo(path: str) -> HistoryRepo:
     def run(args: Sequence[str], cwd: str) -> subprocess.CompletedProcess[bytes]:
         return _run_resolving(args, cwd, elsewhere=elsewhere)
 
-    found = run(
-        ('rev-parse', '--absolute-git-dir', '--is-bare-repository', '--is-inside-git-dir',
-         '--is-shallow-repository'),
-        cwd=path,
-    )
+    facts = ('rev-parse', '--absolute-git-dir', '--is-bare-repository', '--is-inside-git-dir',
+             '--is-shallow-repository')
+    # in a work tree (nearly always) one call says it all; --show-toplevel fails elsewhere
+    found = run((*facts, '--show-toplevel'), cwd=path)
     if found.returncode != 0:
-        raise FatalError(f'{path}: not a git repository')
-    git_dir, bare, inside_git_dir, shallow = found.stdout.decode(
-        'utf-8', 'surrogateescape',
-    ).splitlines()[:4]
+        found = run(facts, cwd=path)
+        if found.returncode != 0:
+            raise FatalError(f'{path}: not a git repository')
+    git_dir, bare, inside_git_dir, shallow, top = (
+        found.stdout.decode('utf-8', 'surrogateescape').split('\n', 4) + [''] * 5
+    )[:5]
+    top = top.rstrip('\n')  # the rest: a work tree's name may hold a newline
     root = git_dir
     if bare != 'true':
-        top = run(('rev-parse', '--show-toplevel'), cwd=path)
-        if top.returncode == 0 and inside_git_dir != 'true' and top.stdout.strip():
-            root = top.stdout.decode('utf-8', 'surrogateescape').rstrip('\n')
+        if top and inside_git_dir != 'true':
+            root = top
         else:
             # run from inside `.git`, git names no work tree: GitPython's guess, or none
             tree_guess = _open_with_gitpython(git_dir, path)
