@@ -251,6 +251,29 @@ def test_history_trigger_test_answers_as_the_hooks_does(text: str) -> None:
     assert has_trigger(data, bulk=True) is has_trigger(data)
 
 
+_TRIGGER_PIECES = st.lists(
+    st.one_of(
+        st.sampled_from([
+            'vast', 'VAST', 'vAsT', 'va', 'st', 'Vas', 't', 'CONTAINER_API_KEY', 'container_',
+            'api_key', 'ſ', '\x00', ' ',
+        ]),
+        st.text(max_size=3),
+    ),
+    max_size=8,
+).map(lambda pieces: ''.join(pieces).encode('utf-8', 'surrogatepass'))
+
+
+@examples(300)
+@given(st.lists(_TRIGGER_PIECES, max_size=8))
+def test_a_batch_of_blobs_is_triggered_as_each_one_alone(blobs: list[bytes]) -> None:
+    """History tests a batch of blobs for the trigger words at once: exactly those that would
+    pass alone pass, whatever ends one blob and starts the next (`va` + `st`, NULs, empties).
+    Joined with nothing between them, `va` + `st` would pass both."""
+    assert detect.blobs_with_trigger(blobs) == [
+        index for index, blob in enumerate(blobs) if has_trigger(blob, bulk=True)
+    ]
+
+
 _RUN_REFERENCE = re.compile(r'[0-9a-f]{64,}')
 
 

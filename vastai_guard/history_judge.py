@@ -25,6 +25,7 @@ from vastai_guard.config import Config
 from vastai_guard.decode import judged_on_bytes
 from vastai_guard.decode import text_to_scan
 from vastai_guard.detect import PathKind
+from vastai_guard.detect import blobs_with_trigger
 from vastai_guard.detect import find_secrets
 from vastai_guard.detect import has_trigger
 from vastai_guard.detect import may_hold_secret
@@ -95,6 +96,15 @@ def keys_in(matches: Sequence[Match], suppressions: Suppressions) -> BlobKeys:
     return keys
 
 
+def needs_trigger(path: str, data: bytes) -> bool:
+    """Whether judge_blob's first test for this blob is the trigger words (has_trigger): its
+    bytes are judged as they are, and its name says nothing (not a key file, no vast in it)."""
+    if not judged_on_bytes(data):
+        return False
+    kind = path_kind(path)
+    return not (kind.key_file or kind.name_says_vast)
+
+
 def judge_blob(path: str, data: bytes, suppressions: Suppressions) -> BlobKeys:
     """The unit of judging: one blob's bytes at `path` -> the keys it holds."""
     # the prefilters first, on bytes, before any decoding (most blobs stop here): the words
@@ -111,6 +121,8 @@ def judge_blob(path: str, data: bytes, suppressions: Suppressions) -> BlobKeys:
     return keys_in(find_secrets(text, path), suppressions)
 
 
+# Bytes of blobs tested together for the trigger words: a few MB held at most per worker.
+_BATCH_BYTES = 1 << 20
 # A task: blobs to read and judge, (sha, path). Small, so that the workers start while the walk
 # is young and are never left waiting for it; sizing the blobs first to make tasks of equal
 # bytes cost the main process (the walk's bottleneck) more than the balance won.
@@ -151,6 +163,20 @@ class _Worker:
         found: list[tuple[BlobId, BlobKeys]] = []
         problems: list[Problem] = []
         blobs = bytes_read = 0
+        # blobs whose first test is the trigger words, tested together (detect.blobs_with_trigger)
+        batch: list[tuple[str, str, bytes]] = []
+        batch_bytes = 0
+
+        def judge(sha: str, path: str, data: bytes) -> None:
+            keys = judge_blob(path, data, suppressions)
+            if keys:
+                found.append((blob_id(sha, path), keys))
+
+        def judge_batch() -> None:
+            for index in blobs_with_trigger([data for _, _, data in batch]):
+                judge(*batch[index])
+            batch.clear()
+
         shas = [sha for sha, _ in task]
         # the reader first: it must run to its end, where it checks that git is still in step
         objects = self.reader.read(shas, max_size=self.max_size)
@@ -161,15 +187,22 @@ class _Worker:
                 if keys is None:
                     problems.append(_problem(sha, path, git.DAMAGED))
                     continue
+                if keys:
+                    found.append((blob_id(sha, path), keys))
             elif obj.data is None:
                 problems.append(_problem(sha, path, obj.size))
                 continue
+            elif needs_trigger(path, obj.data):
+                batch.append((sha, path, obj.data))
+                batch_bytes += obj.size
+                if batch_bytes >= _BATCH_BYTES:
+                    judge_batch()
+                    batch_bytes = 0
             else:
-                keys = judge_blob(path, obj.data, suppressions)
-            if keys:
-                found.append((blob_id(sha, path), keys))
+                judge(sha, path, obj.data)
             blobs += 1
             bytes_read += obj.size
+        judge_batch()
         return TaskResult(found, problems, blobs, bytes_read, secrets)
 
     def start_in_child(self) -> None:
