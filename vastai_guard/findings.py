@@ -1,7 +1,6 @@
 """Value objects that flow through the pipeline: source -> detector -> suppressions -> report."""
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable
 from collections.abc import Iterable
@@ -93,11 +92,15 @@ class ExposedKey(NamedTuple):
 
 def fingerprint(secret: str) -> str:
     """SHA-256 hex of the exact secret text: the identity of a key everywhere we store one."""
+    import hashlib  # here: loading OpenSSL costs ~5 ms at start-up, and most runs find nothing
+
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def baseline_hash(secret: str) -> str:
     """detect-secrets' `hashed_secret` (unsalted SHA-1), to match its baselines."""
+    import hashlib
+
     return hashlib.sha1(secret.encode()).hexdigest()
 
 

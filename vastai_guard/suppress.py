@@ -3,7 +3,6 @@ config path excludes and allowed fingerprints, and detect-secrets baselines."""
 from __future__ import annotations
 
 import functools
-import json
 import os
 import re
 from collections.abc import Iterable
@@ -81,6 +80,8 @@ def load_baseline(path: str) -> frozenset[str]:
     from vastai_guard.safefile import read_regular
 
     try:
+        import json  # only with a baseline to read
+
         data = json.loads(read_regular(path, max_bytes=_MAX_BASELINE_BYTES))
     except FileNotFoundError:
         raise FatalError(f'{path}: baseline file not found') from None
