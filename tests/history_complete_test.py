@@ -277,6 +277,30 @@ def test_repo_option_beats_git_dir(tmp_path: Path) -> None:
     assert [k['redacted'] for k in json.loads(result.stdout)['keys']] == [redacted(key)]
 
 
+def test_nothing_is_reported_unless_gitpython_reads_the_repository_too(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """GitPython opens the repository in a process of its own while git walks it; when it
+    cannot, the walk's result is dropped: exit 2 with GitPython's error, not the keys (exit 1).
+    """
+    from vastai_guard import git as guard_git
+    from vastai_guard.errors import FatalError
+
+    repo, _ = _repo_with_key(tmp_path)
+
+    def refuses(git_dir: str, path: str) -> str | None:
+        raise FatalError(f'{path}: GitPython cannot read this repository')
+
+    # the forked check runs the same function, so both it and the in-process retry refuse
+    monkeypatch.setattr(guard_git, '_open_with_gitpython', refuses)
+
+    code = main(['history', '--format', 'json', '--repo', str(repo)])
+
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert out == '' and 'GitPython cannot read this repository' in err
+
+
 def test_git_missing_from_path_is_exit_2(tmp_path: Path) -> None:
     repo, _ = _repo_with_key(tmp_path)
     empty = tmp_path / 'empty-bin'
