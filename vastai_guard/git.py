@@ -1,8 +1,9 @@
 """Every git call vastai-guard makes, and nothing else.
 
 The hook path runs git plumbing directly (argv lists, `-z`, `--` before paths): importing
-GitPython costs ~150 ms, more than the whole scan. GitPython is imported lazily by the parts that
-walk history, and its objects never leave this module.
+GitPython costs ~150 ms, more than the whole scan. History's repository is opened by GitPython
+too, in a process of its own beside the walk (GitPythonCheck), and its objects never leave this
+module.
 """
 from __future__ import annotations
 
@@ -287,8 +288,9 @@ def staged_additions(*, root: str) -> list[str]:
 
 
 # --- history (`vastai-guard history`) -----------------------------------------------------------
-# Open and validate with GitPython; stream the history itself through git plumbing (`log --raw`,
-# `cat-file --batch`), which is what lets one pass read every blob once at pipe speed.
+# Open with git and with GitPython (history_repo); stream the history itself through git plumbing
+# (`log --raw`, `cat-file --batch`), which is what lets one pass read every blob once at pipe
+# speed.
 #
 # What a push would send is what gets scanned: every history call reads the real objects of one
 # repository, named explicitly (`--git-dir`, never GIT_DIR/GIT_WORK_TREE from the environment,

@@ -4,11 +4,13 @@ The unit of work is `judge_blob(path, data)`: what a blob holds, by fingerprint.
 in tasks of _TASK_OBJECTS object ids, handed out as the walk finds them: each task is read by
 its own `git cat-file --batch` in the worker that judges it, so reading (inflating, resolving
 deltas) and judging spread over the cores together, and the main process only walks history
-and hands out object ids. With `jobs == 1` the same tasks are judged in this process, no pool.
+and hands out object ids (workers.Workers: forked, no threads here). With `jobs == 1` the same
+tasks are judged in this process.
 
 Memory stays bounded whatever the size of the repository: at most `2 * jobs` tasks (lists of
-ids) are in flight, and git streams each blob to the worker as it is judged, one at a time (a
-blob over `max_file_mb` goes to a file on disk, never into memory).
+ids) are in flight, and git streams the blobs to the worker as it judges them: one at a time,
+or a batch of small ones up to _BATCH_BYTES for the trigger test (a blob over `max_file_mb`
+goes to a file on disk, never into memory).
 
 Results do not depend on the number of jobs: tasks are made in walk order and their results
 are taken back in that order.
@@ -144,7 +146,7 @@ class TaskResult(NamedTuple):
 
 
 class _Worker:
-    """Reads and judges tasks; one per pool process, or the main process with `jobs == 1`."""
+    """Reads and judges tasks; one per worker process, or the main process with `jobs == 1`."""
 
     def __init__(self, repo: git.HistoryRepo, config: Config, baseline: frozenset[str],
                  keep_secrets: bool) -> None:

@@ -232,7 +232,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     history.add_argument(
         '--jobs', '-j', type=int, metavar='N',
-        help='processes that read and judge blobs (default: the number of CPUs; 1: no pool)',
+        help='processes that read and judge blobs (default: the number of CPUs; 1: this one)',
     )
     history.add_argument(
         '--allow-missing-objects', action='store_true',
