@@ -232,7 +232,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     history.add_argument(
         '--jobs', '-j', type=int, metavar='N',
-        help='processes that read and judge blobs (default: the number of CPUs; 1: this one)',
+        help='processes that read and judge blobs (default: the number of CPUs on Linux, 1 '
+             'elsewhere; 1: this process only)',
     )
     history.add_argument(
         '--allow-missing-objects', action='store_true',

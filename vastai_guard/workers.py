@@ -35,8 +35,10 @@ class WorkerFailed(RuntimeError):
 
 
 def can_fork() -> bool:
-    """Workers need fork (Linux, macOS, the BSDs); elsewhere the caller works in process."""
-    return hasattr(os, 'fork')
+    """Workers are forked, which is safe on Linux; on macOS the system libraries may have
+    started threads that a forked child lacks (Python's own default there is spawn), and
+    Windows has no fork: there the caller works in process."""
+    return sys.platform.startswith('linux')
 
 
 class _Channel:
