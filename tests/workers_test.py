@@ -96,6 +96,17 @@ def test_a_worker_that_dies_fails_the_scan_instead_of_hanging_it(deadline: None)
                 workers.next_result()
 
 
+def test_a_task_for_a_worker_already_gone_fails_the_scan(deadline: None) -> None:
+    """The worker died before its next task was written: writing it fails, and says why."""
+    with pytest.raises(WorkerFailed, match='ended early'):
+        with Workers(_dies_on_two, 1, start=_nothing, finish=_nothing) as workers:
+            workers.submit(2)
+            time.sleep(0.5)  # it has read the task and died
+            workers.submit(3)
+            while workers:
+                workers.next_result()
+
+
 def _big_echo(task: bytes) -> bytes:
     return task * 2
 

@@ -165,6 +165,10 @@ class Workers(Generic[Task, Result]):
                 continue
             except BlockingIOError:
                 pass
+            except BrokenPipeError:
+                raise WorkerFailed(
+                    f'a worker process ended early ({self._end_of(channel)})',
+                ) from None
             # the worker is busy and its pipe full: meanwhile take in what every worker has
             # answered, so that none waits on this process to read a result
             readable, _, _ = select.select(
