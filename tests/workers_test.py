@@ -72,7 +72,7 @@ def _fails_on_three(number: int) -> int:
     return number
 
 
-def test_a_task_that_raises_fails_with_its_traceback(deadline: None) -> None:
+def test_a_task_that_raises_fails_with_its_error(deadline: None) -> None:
     with pytest.raises(WorkerFailed, match='ValueError: three is not judged'):
         with Workers(_fails_on_three, 2, start=_nothing, finish=_nothing) as workers:
             for number in range(6):

@@ -135,7 +135,7 @@ class Workers(Generic[Task, Result]):
         channel.in_flight -= 1
         ok, value = pickle.loads(channel.ready.popleft())
         if not ok:
-            raise WorkerFailed(f'a worker process failed:\n{value}')
+            raise WorkerFailed(f'in a worker process: {value}')
         result: Result = value
         return result
 
@@ -192,7 +192,7 @@ class Workers(Generic[Task, Result]):
 
 
 def _serve(work: Callable[[Any], Any], task_fd: int, result_fd: int) -> None:  # pragma: no cover
-    """A worker's life: a task in, its result (or the error's traceback) out, until no more."""
+    """A worker's life: a task in, its result (or what went wrong) out, until no more."""
     with os.fdopen(task_fd, 'rb') as tasks, os.fdopen(result_fd, 'wb') as results:
         while True:
             head = tasks.read(_LENGTH.size)
@@ -202,10 +202,9 @@ def _serve(work: Callable[[Any], Any], task_fd: int, result_fd: int) -> None:  #
             task = pickle.loads(tasks.read(size))
             try:
                 answer: tuple[bool, Any] = (True, work(task))
-            except Exception:
-                import traceback
-
-                answer = (False, traceback.format_exc())
+            except Exception as error:  # noqa: BLE001 -- sent back, for the caller to raise
+                # one line, as the main process reports its own unexpected errors
+                answer = (False, f'{type(error).__name__}: {error}')
             payload = pickle.dumps(answer, pickle.HIGHEST_PROTOCOL)
             results.write(_LENGTH.pack(len(payload)))
             results.write(payload)
