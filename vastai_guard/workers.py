@@ -170,12 +170,15 @@ class Workers(Generic[Task, Result]):
                     f'a worker process ended early ({self._end_of(channel)})',
                 ) from None
             # the worker is busy and its pipe full: meanwhile take in what every worker has
-            # answered, so that none waits on this process to read a result
-            readable, _, _ = select.select(
-                [each.results for each in self._channels], [channel.tasks], [],
-            )
+            # answered, so that none waits on this process to read a result (poll, not
+            # select: no limit on the descriptors' numbers)
+            poll = select.poll()
+            poll.register(channel.tasks, select.POLLOUT)
             for each in self._channels:
-                if each.results in readable:
+                poll.register(each.results, select.POLLIN)
+            ready = {fd for fd, _ in poll.poll()}
+            for each in list(self._channels):
+                if each.results in ready:
                     data = os.read(each.results, _CHUNK)
                     if not data:
                         raise WorkerFailed(
