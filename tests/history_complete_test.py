@@ -301,6 +301,32 @@ def test_nothing_is_reported_unless_gitpython_reads_the_repository_too(
     assert out == '' and 'GitPython cannot read this repository' in err
 
 
+def test_with_no_process_to_be_had_the_scan_runs_whole_in_this_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """fork fails (a limit on processes): GitPython opens the repository in this process, and
+    the blobs, more than one task's worth, are judged here too. Same result, not exit 3."""
+    import errno
+
+    repo = init_repo(tmp_path / 'repo')
+    for number in range(300):
+        write(repo, f'src/module_{number}.py', f'value = {number}\n')
+    key = new_key()
+    write(repo, 'deploy.env', env_line(key))
+    commit_all(repo, 'many files')
+
+    def no_fork() -> int:
+        raise BlockingIOError(errno.EAGAIN, 'Resource temporarily unavailable')
+
+    monkeypatch.setattr(os, 'fork', no_fork)
+
+    code = main(['history', '--format', 'json', '--jobs', '2', '--repo', str(repo)])
+
+    out, err = capsys.readouterr()
+    assert code == 1, err
+    assert [k['redacted'] for k in json.loads(out)['keys']] == [redacted(key)]
+
+
 def test_git_missing_from_path_is_exit_2(tmp_path: Path) -> None:
     repo, _ = _repo_with_key(tmp_path)
     empty = tmp_path / 'empty-bin'

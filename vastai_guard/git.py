@@ -472,10 +472,16 @@ class GitPythonCheck:
         self._asking: int | None = None  # the pipe's end that names the git dir
         if not sys.platform.startswith('linux'):
             return
-        read_end, self._asking = os.pipe()
         sys.stdout.flush()
         sys.stderr.flush()
-        pid = os.fork()
+        try:
+            read_end, self._asking = os.pipe()
+            pid = os.fork()
+        except OSError:  # no process to be had: the caller opens the repository in process
+            if self._asking is not None:
+                os.close(read_end)
+            self._close_asking()
+            return
         if pid == 0:  # pragma: no cover (the child ends in os._exit: coverage never sees it)
             os.close(self._asking)
             os._exit(_gitpython_child(read_end))

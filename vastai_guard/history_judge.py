@@ -287,9 +287,17 @@ class Judge:
             return
         if self._workers is None:
             worker = self._worker
-            self._workers = Workers(
-                worker.run, self._jobs, start=worker.start_in_child, finish=worker.reader.close,
-            )
+            try:
+                self._workers = Workers(
+                    worker.run, self._jobs, start=worker.start_in_child,
+                    finish=worker.reader.close,
+                )
+            except OSError:
+                # no process to be had (a limit on processes or files): the scan goes on in
+                # this one, slower but whole
+                self._jobs = 1
+                self._collect(worker.run(task))
+                return
         self._workers.submit(task)
         while len(self._workers) > 2 * self._jobs:
             self._collect(self._workers.next_result())

@@ -84,25 +84,45 @@ class Workers(Generic[Task, Result]):
         self._order: collections.deque[_Channel] = collections.deque()
         sys.stdout.flush()
         sys.stderr.flush()
-        for _ in range(jobs):
+        try:
+            for _ in range(jobs):
+                self._channels.append(self._fork(work, start, finish))
+        except OSError:
+            self.stop(finished=False)  # the ones started: no half-made pool is left
+            raise
+
+    def _fork(
+            self,
+            work: Callable[[Task], Result],
+            start: Callable[[], None],
+            finish: Callable[[], None],
+    ) -> _Channel:
+        made: list[int] = []
+        try:
             task_read, task_write = os.pipe()
+            made += (task_read, task_write)
             result_read, result_write = os.pipe()
+            made += (result_read, result_write)
             pid = os.fork()
-            if pid == 0:  # pragma: no cover (the child ends in os._exit: coverage never sees it)
-                status = 1
-                try:
-                    for fd in (task_write, result_read, *self._parent_fds()):
-                        os.close(fd)
-                    start()
-                    _serve(work, task_read, result_write)
-                    finish()
-                    status = 0
-                finally:
-                    os._exit(status)
-            os.close(task_read)
-            os.close(result_write)
-            os.set_blocking(task_write, False)
-            self._channels.append(_Channel(pid, task_write, result_read))
+        except OSError:  # out of processes or descriptors
+            for fd in made:
+                os.close(fd)
+            raise
+        if pid == 0:  # pragma: no cover (the child ends in os._exit: coverage never sees it)
+            status = 1
+            try:
+                for fd in (task_write, result_read, *self._parent_fds()):
+                    os.close(fd)
+                start()
+                _serve(work, task_read, result_write)
+                finish()
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(task_read)
+        os.close(result_write)
+        os.set_blocking(task_write, False)
+        return _Channel(pid, task_write, result_read)
 
     def _parent_fds(self) -> list[int]:
         return [fd for channel in self._channels for fd in (channel.tasks, channel.results)]
