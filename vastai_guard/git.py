@@ -777,6 +777,7 @@ def history_changes(
         repo, args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
     assert process.stdout is not None and process.stderr is not None
+    _widen_pipe(process.stdout.fileno())
     try:
         tokens = _tokens(process.stdout)
         for token in tokens:
