@@ -114,7 +114,7 @@ def judge_blob(path: str, data: bytes, suppressions: Suppressions) -> BlobKeys:
     if judged_on_bytes(data):
         kind = path_kind(path)  # remembered: history asks of the same paths again and again
         if not kind.key_file and not (
-                (kind.name_says_vast or has_trigger(data, bulk=True)) and may_hold_secret(data)
+                (kind.name_says_vast or has_trigger(data, bulk=True)) and may_hold_key(data)
         ):
             return {}
     text = text_to_scan(path, data)
