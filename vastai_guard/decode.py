@@ -24,9 +24,9 @@ def has_bom(data: bytes) -> bool:
 
 
 def judged_on_bytes(data: bytes) -> bool:
-    """Whether the prefilters may read `data` as it is: no UTF-16/32 byte-order mark and no NUL
-    where git looks for one (UTF-8 text, text in an 8-bit encoding, or binary). UTF-16/32 text
-    is only ever tested decoded (text_to_scan). `find`, not a slice: no copy of the head."""
+    """Whether the prefilters may read `data` as it is (encoding_of says 'utf-8'): no UTF-16/32
+    byte-order mark and no NUL where git looks for one. UTF-16/32 text is only ever tested
+    decoded (text_to_scan). `find`, not a slice: no copy of the head."""
     return not data.startswith(_BOM_PREFIXES) and data.find(b'\0', 0, BINARY_SNIFF) < 0
 
 
@@ -52,12 +52,12 @@ def encoding_of(head: bytes) -> str | None:
     """The encoding of a file that starts with `head` (its first 8000 bytes or more), or None
     for a binary file. UTF-16/32 files (PowerShell scripts saved on Windows) carry NULs, so
     their BOM, or the NUL lattice of BOM-less UTF-16, is checked before the binary test."""
+    if judged_on_bytes(head):
+        return 'utf-8'
     for bom, encoding in _BOMS:
         if head.startswith(bom):
             return encoding
-    if b'\0' in head[:BINARY_SNIFF]:
-        return _utf16_lattice(head[:BINARY_SNIFF])
-    return 'utf-8'
+    return _utf16_lattice(head[:BINARY_SNIFF])  # NULs, no byte-order mark
 
 
 def text_to_scan(path: str, data: bytes) -> str | None:
