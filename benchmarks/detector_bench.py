@@ -102,7 +102,7 @@ _IMPORT_FROM_ROOT = textwrap.dedent('''
 
 _THROUGHPUT = _IMPORT_FROM_ROOT + textwrap.dedent('''
     import json, sys, time
-    from vastai_guard.detect import find_secrets
+    from vastai_guard.detect.detector import find_secrets
     texts = json.load(open(sys.argv[1]))
     rounds = int(sys.argv[2])
     result = {}
@@ -129,7 +129,7 @@ def throughput(package_root: Path, texts_file: Path, rounds: int) -> dict[str, f
 
 _FLAGGED = _IMPORT_FROM_ROOT + textwrap.dedent('''
     import json, os, sys
-    from vastai_guard.detect import find_secrets
+    from vastai_guard.detect.detector import find_secrets
     folder = sys.argv[1]
     flagged = set()
     for case in os.listdir(folder):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 from typing import NamedTuple
 
-from vastai_guard import rules
+from vastai_guard.detect import rules
 
 
 class Case(NamedTuple):

@@ -10,8 +10,8 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
-from vastai_guard.decode import text_to_scan
-from vastai_guard.detect import find_secrets
+from vastai_guard.detect.decode import text_to_scan
+from vastai_guard.detect.detector import find_secrets
 from vastai_guard.findings import fingerprint
 from vastai_guard.vocabulary import COMMIT_MESSAGE
 

@@ -9,8 +9,8 @@ import pytest
 from testing.corpus import POSITIVES
 from testing.corpus import render
 from testing.util import new_key
-from vastai_guard import bigfile
-from vastai_guard.detect import find_secrets
+from vastai_guard.detect import bigfile
+from vastai_guard.detect.detector import find_secrets
 
 
 def _text(seed: int, size: int) -> str:

@@ -8,9 +8,9 @@ from testing.corpus import POSITIVES
 from testing.corpus import Case
 from testing.corpus import render
 from testing.util import new_key
-from vastai_guard.detect import find_secrets
-from vastai_guard.detect import is_key_file
-from vastai_guard.detect import may_hold_secret
+from vastai_guard.detect.detector import find_secrets
+from vastai_guard.detect.detector import is_key_file
+from vastai_guard.detect.detector import may_hold_secret
 
 
 def test_the_corpus_is_large_enough_to_mean_something() -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from testing.util import new_key
-from vastai_guard.detect import find_secrets
+from vastai_guard.detect.detector import find_secrets
 
 MEGABYTE = 1 << 20
 

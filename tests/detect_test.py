@@ -11,9 +11,9 @@ import secrets
 import pytest
 
 from testing.util import new_key
-from vastai_guard import rules
-from vastai_guard.detect import entropy
-from vastai_guard.detect import find_secrets
+from vastai_guard.detect import rules
+from vastai_guard.detect.detector import entropy
+from vastai_guard.detect.detector import find_secrets
 
 
 def _render(template: str, key: str) -> str:
@@ -308,8 +308,8 @@ def test_the_line_prefilter_passes_every_leak(
         path: str, template: str, rule: rules.Rule, line: int,
 ) -> None:
     """may_hold_secret is line-local and a superset of find_secrets: history relies on both."""
-    from vastai_guard.detect import is_key_file
-    from vastai_guard.detect import may_hold_secret
+    from vastai_guard.detect.detector import is_key_file
+    from vastai_guard.detect.detector import may_hold_secret
 
     text = _render(template, new_key())
     if is_key_file(path):

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from vastai_guard import detect
-from vastai_guard import envfiles
+from vastai_guard.detect import detector
+from vastai_guard.detect import filenames
 
 
 @pytest.mark.parametrize(
@@ -32,10 +32,10 @@ from vastai_guard import envfiles
     ),
 )
 def test_names(path: str, secret: bool, template: bool) -> None:
-    assert envfiles.is_secret_file(path) is secret
-    assert envfiles.is_template(path) is template
+    assert filenames.is_secret_file(path) is secret
+    assert filenames.is_template(path) is template
     # the scanner asks the same question (a key file's content is the key): one answer
-    assert detect.is_key_file(path) is envfiles.is_key_file(path)
+    assert detector.is_key_file(path) is filenames.is_key_file(path)
 
 
 @pytest.mark.parametrize(
@@ -51,11 +51,11 @@ def test_names(path: str, secret: bool, template: bool) -> None:
     ),
 )
 def test_environment(path: str, expected: str) -> None:
-    assert envfiles.environment(path) == expected
+    assert filenames.environment(path) == expected
 
 
 def test_every_requirement_probe_is_a_secret_file() -> None:
     # a probe that is not a secret file would never be reported by the negation check
-    probes = [probe for req in envfiles.REQUIREMENTS for probe in req.probes]
-    assert all(envfiles.is_secret_file(probe) for probe in probes)
-    assert not any(envfiles.is_secret_file(probe) for probe in envfiles.TEMPLATE_PROBES)
+    probes = [probe for req in filenames.REQUIREMENTS for probe in req.probes]
+    assert all(filenames.is_secret_file(probe) for probe in probes)
+    assert not any(filenames.is_secret_file(probe) for probe in filenames.TEMPLATE_PROBES)

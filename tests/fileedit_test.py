@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from vastai_guard.errors import FatalError
-from vastai_guard.fileedit import appended
-from vastai_guard.fileedit import edit_user_file
-from vastai_guard.fileedit import undo_edit
-from vastai_guard.fileedit import write_report
+from vastai_guard.files.writing import appended
+from vastai_guard.files.writing import edit_user_file
+from vastai_guard.files.writing import undo_edit
+from vastai_guard.files.writing import write_report
 
 
 @pytest.mark.parametrize(
@@ -157,8 +157,8 @@ def test_a_special_file_is_never_read_or_replaced(tmp_path: Path, kind: str) -> 
 
 _RACER = """
 import sys
-from vastai_guard.fileedit import edit_user_file
-from vastai_guard.fileedit import undo_edit
+from vastai_guard.files.writing import edit_user_file
+from vastai_guard.files.writing import undo_edit
 path, root, line = sys.argv[1:]
 edit_user_file(path, lambda data: (data or b'') + line.encode() + b'\\n', root=root)
 """

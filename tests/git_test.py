@@ -14,25 +14,25 @@ import pytest
 from testing.util import commit_all
 from testing.util import git as run_git
 from testing.util import write
-from vastai_guard import git
+from vastai_guard.git import worktree
 
 ODD_NAMES = ('with space.env', 'tab\there.env', 'new\nline.env', 'ünïcödé.env', '[x].py', '*.env')
 
 
 def test_work_tree_names_the_root_and_the_folder_asked_from(repo: Path) -> None:
     (repo / 'src' / 'pkg').mkdir(parents=True)
-    tree = git.work_tree(str(repo / 'src' / 'pkg'))
+    tree = worktree.work_tree(str(repo / 'src' / 'pkg'))
     assert tree is not None
     assert (os.path.realpath(tree.root), tree.prefix) == (os.path.realpath(repo), 'src/pkg/')
-    at_root = git.work_tree(str(repo))
+    at_root = worktree.work_tree(str(repo))
     assert at_root is not None and (at_root.root, at_root.prefix) == (tree.root, '')
 
 
 def test_there_is_no_work_tree_outside_a_repository_or_in_a_bare_one(tmp_path: Path) -> None:
     (tmp_path / 'plain').mkdir()
     subprocess.run(('git', 'init', '-q', '--bare', str(tmp_path / 'bare.git')), check=True)
-    assert git.work_tree(str(tmp_path / 'plain')) is None
-    assert git.work_tree(str(tmp_path / 'bare.git')) is None
+    assert worktree.work_tree(str(tmp_path / 'plain')) is None
+    assert worktree.work_tree(str(tmp_path / 'bare.git')) is None
 
 
 def test_index_entries_are_read_literally_whatever_the_name(repo: Path) -> None:
@@ -41,9 +41,9 @@ def test_index_entries_are_read_literally_whatever_the_name(repo: Path) -> None:
     write(repo, 'x.py', 'not [x].py')  # what `[x].py` would match as a glob
     run_git(repo, 'add', '--', *ODD_NAMES)
 
-    entries = git.index_entries(list(ODD_NAMES), cwd=str(repo))
+    entries = worktree.index_entries(list(ODD_NAMES), cwd=str(repo))
     assert sorted(entry.path for entry in entries) == sorted(ODD_NAMES)
-    assert {entry.path for entry in git.all_index_entries(cwd=str(repo))} == set(ODD_NAMES)
+    assert {entry.path for entry in worktree.all_index_entries(cwd=str(repo))} == set(ODD_NAMES)
 
 
 def test_a_file_name_that_is_not_utf8_round_trips(repo: Path) -> None:
@@ -51,9 +51,9 @@ def test_a_file_name_that_is_not_utf8_round_trips(repo: Path) -> None:
     (repo / os.fsdecode(name)).write_bytes(b'x\n')
     run_git(repo, 'add', '-A')
 
-    [entry] = git.all_index_entries(cwd=str(repo))
+    [entry] = worktree.all_index_entries(cwd=str(repo))
     assert os.fsencode(entry.path) == name
-    assert git.index_entries([entry.path], cwd=str(repo)) == [entry]
+    assert worktree.index_entries([entry.path], cwd=str(repo)) == [entry]
 
 
 def test_staged_changes_name_additions_edits_renames_and_deletions_apart(repo: Path) -> None:
@@ -66,17 +66,17 @@ def test_staged_changes_name_additions_edits_renames_and_deletions_apart(repo: P
     run_git(repo, 'rm', '-q', 'deleted.txt')
     run_git(repo, 'add', '-A')
 
-    assert sorted(git.staged_paths(cwd=str(repo))) == ['.env', 'added.txt', 'edited.txt']
+    assert sorted(worktree.staged_paths(cwd=str(repo))) == ['.env', 'added.txt', 'edited.txt']
     # a rename counts as an addition: `git mv .env.example .env` adds a .env
-    assert sorted(git.staged_additions(root=str(repo))) == ['.env', 'added.txt']
-    assert git.staged_deletions(['deleted.txt', 'edited.txt'], cwd=str(repo)) == ['deleted.txt']
+    assert sorted(worktree.staged_additions(root=str(repo))) == ['.env', 'added.txt']
+    assert worktree.staged_deletions(['deleted.txt', 'edited.txt'], cwd=str(repo)) == ['deleted.txt']
 
 
 def test_staged_paths_are_relative_to_the_folder_asked_from(repo: Path) -> None:
     write(repo, 'src/a.txt', 'a\n')
     write(repo, 'top.txt', 'b\n')
     run_git(repo, 'add', '-A')
-    assert git.staged_paths(cwd=str(repo / 'src')) == ['a.txt']
+    assert worktree.staged_paths(cwd=str(repo / 'src')) == ['a.txt']
 
 
 def test_check_ignore_names_the_deciding_pattern_negations_included(repo: Path) -> None:
@@ -84,14 +84,14 @@ def test_check_ignore_names_the_deciding_pattern_negations_included(repo: Path) 
     write(repo, 'sub/.gitignore', 'local.txt\n')
     paths = ['.env', '.env.example', 'sub/local.txt', 'README.md']
 
-    verdicts = {match.path: match for match in git.check_ignore(paths, root=str(repo))}
+    verdicts = {match.path: match for match in worktree.check_ignore(paths, root=str(repo))}
 
-    assert verdicts['.env'] == git.IgnoreMatch('.env', '.gitignore', 2, '.env*')
-    assert verdicts['.env.example'] == git.IgnoreMatch(
+    assert verdicts['.env'] == worktree.IgnoreMatch('.env', '.gitignore', 2, '.env*')
+    assert verdicts['.env.example'] == worktree.IgnoreMatch(
         '.env.example', '.gitignore', 3, '!.env.example',
     )
     assert verdicts['sub/local.txt'].source == 'sub/.gitignore'
-    assert verdicts['README.md'] == git.IgnoreMatch('README.md', '', 0, '')
+    assert verdicts['README.md'] == worktree.IgnoreMatch('README.md', '', 0, '')
     assert [p for p in paths if verdicts[p].ignored] == ['.env', 'sub/local.txt']
 
 
@@ -100,7 +100,7 @@ def test_check_ignore_judges_a_tracked_file_by_the_rules(repo: Path) -> None:
     write(repo, '.env', 'X=1\n')
     commit_all(repo)
     write(repo, '.gitignore', '.env\n')
-    [verdict] = git.check_ignore(['.env'], root=str(repo))
+    [verdict] = worktree.check_ignore(['.env'], root=str(repo))
     assert verdict.ignored
 
 
@@ -118,4 +118,4 @@ def test_matching_files_by_glob(repo: Path, kind: dict[str, bool], expected: lis
         write(repo, name, 'X=1\n')
     run_git(repo, 'add', '.gitignore', '.env.tracked', 'deep/.env.tracked')
 
-    assert git.matching_files(('**/.env.*',), root=str(repo), **kind) == expected
+    assert worktree.matching_files(('**/.env.*',), root=str(repo), **kind) == expected

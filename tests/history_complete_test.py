@@ -283,8 +283,8 @@ def test_nothing_is_reported_unless_gitpython_reads_the_repository_too(
     """GitPython opens the repository in a process of its own while git walks it; when it
     cannot, the walk's result is dropped: exit 2 with GitPython's error, not the keys (exit 1).
     """
-    from vastai_guard import git as guard_git
     from vastai_guard.errors import FatalError
+    from vastai_guard.git import repository
 
     repo, _ = _repo_with_key(tmp_path)
 
@@ -292,7 +292,7 @@ def test_nothing_is_reported_unless_gitpython_reads_the_repository_too(
         raise FatalError(f'{path}: GitPython cannot read this repository')
 
     # the forked check runs the same function, so both it and the in-process retry refuse
-    monkeypatch.setattr(guard_git, '_open_with_gitpython', refuses)
+    monkeypatch.setattr(repository, '_open_with_gitpython', refuses)
 
     code = main(['history', '--format', 'json', '--repo', str(repo)])
 
@@ -493,7 +493,7 @@ def _busy_history(repo: Path) -> list[str]:
 def test_results_do_not_depend_on_the_number_of_jobs(
         repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from vastai_guard import history_judge
+    from vastai_guard.history import judge as history_judge
 
     keys = _busy_history(repo)
     # one blob per task: many tasks in flight, finishing in any order
@@ -512,7 +512,7 @@ def test_results_do_not_depend_on_remembering_the_walk(
         repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A history too big to remember between the passes is walked twice: the same report."""
-    from vastai_guard import history
+    from vastai_guard.history import walk as history
 
     keys = _busy_history(repo)
     remembered = json_history(capsys, '--jobs', '1', secrets=tuple(keys))

@@ -16,10 +16,10 @@ from testing.util import new_key
 from testing.util import run_cli
 from testing.util import write
 from tests import detect_test
-from vastai_guard import history_judge
-from vastai_guard.config import Config
 from vastai_guard.findings import fingerprint
+from vastai_guard.history import judge as history_judge
 from vastai_guard.main import main
+from vastai_guard.policy.config import Config
 
 
 class Run(NamedTuple):
@@ -542,7 +542,7 @@ def test_progress_line_shows_objects_keys_and_rate() -> None:
     import io
 
     from vastai_guard.commands.history import _ProgressLine
-    from vastai_guard.history import Progress
+    from vastai_guard.history.walk import Progress
 
     stream = io.StringIO()
     line = _ProgressLine(stream, total_commits=200)

@@ -13,12 +13,12 @@ import yaml
 from testing.util import commit_all
 from testing.util import new_key
 from testing.util import write
-from vastai_guard.config import InvalidConfigError
-from vastai_guard.config import load_config
 from vastai_guard.errors import FatalError
 from vastai_guard.findings import Rotation
 from vastai_guard.findings import fingerprint
-from vastai_guard.ledger import record_rotation
+from vastai_guard.policy.config import InvalidConfigError
+from vastai_guard.policy.config import load_config
+from vastai_guard.policy.ledger import record_rotation
 
 FIRST = 'a1' * 32
 NEW = Rotation('b2' * 32, '2026-11-27', 'reset on the Keys page: "all" of them')

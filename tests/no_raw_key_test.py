@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-import vastai_guard.plugins
+import vastai_guard.detect.plugins
 from testing.util import commit_all
 from testing.util import git
 from testing.util import new_key
@@ -112,7 +112,7 @@ def test_detect_secrets_baseline_from_the_plugins(leaky_repo: tuple[Path, list[s
     repo, keys = leaky_repo
     result = subprocess.run(
         (sys.executable, '-m', 'detect_secrets', 'scan', '-n', '--all-files',
-         '--plugin', vastai_guard.plugins.__file__, '.'),
+         '--plugin', vastai_guard.detect.plugins.__file__, '.'),
         cwd=repo, capture_output=True, text=True, check=True,
     )
     assert 'Vast.ai API Key' in result.stdout

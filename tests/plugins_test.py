@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
-import vastai_guard.plugins
+import vastai_guard.detect.plugins
 from testing.util import git
 from testing.util import init_repo
 from testing.util import new_key
 from testing.util import run_cli
 from testing.util import write
-from vastai_guard import rules
+from vastai_guard.detect import rules
 from vastai_guard.findings import baseline_hash
 
-PLUGIN_FILE = vastai_guard.plugins.__file__
+PLUGIN_FILE = vastai_guard.detect.plugins.__file__
 
 
 def _detect_secrets(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -40,10 +40,10 @@ def _vast_results(baseline: dict[str, dict[str, list[dict[str, object]]]]) -> se
 
 
 def test_every_rule_has_one_plugin_with_a_stable_secret_type() -> None:
-    assert [d.rule for d in vastai_guard.plugins.DETECTORS] == list(rules.ALL_RULES)
-    assert len({d.secret_type for d in vastai_guard.plugins.DETECTORS}) == len(rules.ALL_RULES)
+    assert [d.rule for d in vastai_guard.detect.plugins.DETECTORS] == list(rules.ALL_RULES)
+    assert len({d.secret_type for d in vastai_guard.detect.plugins.DETECTORS}) == len(rules.ALL_RULES)
     # baselines key on these names: changing one breaks every user's baseline
-    assert vastai_guard.plugins.VastAIKeyDetector.secret_type == 'Vast.ai API Key'
+    assert vastai_guard.detect.plugins.VastAIKeyDetector.secret_type == 'Vast.ai API Key'
 
 
 def test_detect_secrets_scan_with_the_plugin_file(tmp_path: Path) -> None:
@@ -94,7 +94,7 @@ def test_audit_works_through_the_plugins_module(tmp_path: Path) -> None:
     assert _detect_secrets('audit', '--stats', '.secrets.baseline', cwd=tmp_path).returncode != 0
     # ... the plugins module registers them first
     result = subprocess.run(
-        (sys.executable, '-m', 'vastai_guard.plugins', 'audit', '--stats', '--json',
+        (sys.executable, '-m', 'vastai_guard.detect.plugins', 'audit', '--stats', '--json',
          '.secrets.baseline'),
         cwd=tmp_path, capture_output=True, text=True, check=False,
     )
@@ -126,7 +126,7 @@ def test_adhoc_string_scan(line: str) -> None:
     key = new_key()
     found = [
         (detector.rule, secret)
-        for detector in vastai_guard.plugins.DETECTORS
+        for detector in vastai_guard.detect.plugins.DETECTORS
         for secret in detector().analyze_string(line.replace('{key}', key))
     ]
     assert [secret for _, secret in found] == [key]

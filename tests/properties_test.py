@@ -18,19 +18,19 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from vastai_guard import detect
-from vastai_guard import fileedit
-from vastai_guard import rules
 from vastai_guard.commands.init import Edit
 from vastai_guard.commands.init import add_hooks
-from vastai_guard.config import Config
-from vastai_guard.config import InvalidConfigError
-from vastai_guard.config import parse_config
-from vastai_guard.detect import find_secrets
-from vastai_guard.detect import has_trigger
-from vastai_guard.detect import may_hold_secret
+from vastai_guard.detect import detector
+from vastai_guard.detect import rules
+from vastai_guard.detect.detector import find_secrets
+from vastai_guard.detect.detector import has_trigger
+from vastai_guard.detect.detector import may_hold_secret
 from vastai_guard.errors import FatalError
-from vastai_guard.suppress import load_baseline
+from vastai_guard.files import writing
+from vastai_guard.policy.config import Config
+from vastai_guard.policy.config import InvalidConfigError
+from vastai_guard.policy.config import parse_config
+from vastai_guard.policy.suppress import load_baseline
 
 _F = TypeVar('_F', bound=Callable[..., None])
 # far above what one call takes (milliseconds): only a runaway input gets near it
@@ -127,11 +127,11 @@ def test_baseline_loader_gives_hashes_or_one_error(data: bytes) -> None:
     st.lists(st.text(alphabet=st.characters(exclude_characters='\r\n'), max_size=10), max_size=4),
 )
 def test_gitignore_editor_keeps_every_byte(data: bytes, lines: list[str]) -> None:
-    result = fileedit.appended(data, lines)
+    result = writing.appended(data, lines)
 
     # every existing line kept, in order and unchanged: the edit only appends
     assert result.startswith(data)
-    newline = fileedit.newline_of(data)
+    newline = writing.newline_of(data)
     assert result.endswith(b''.join(line.encode() + newline for line in lines))
 
 
@@ -269,7 +269,7 @@ def test_a_batch_of_blobs_is_triggered_as_each_one_alone(blobs: list[bytes]) -> 
     """History tests a batch of blobs for the trigger words at once: exactly those that would
     pass alone pass, whatever ends one blob and starts the next (`va` + `st`, NULs, empties).
     Joined with nothing between them, `va` + `st` would pass both."""
-    assert detect.blobs_with_trigger(blobs) == [
+    assert detector.blobs_with_trigger(blobs) == [
         index for index, blob in enumerate(blobs) if has_trigger(blob, bulk=True)
     ]
 
@@ -290,4 +290,4 @@ def test_every_key_shaped_run_is_a_candidate(text: str) -> None:
         and not text.endswith(('sha256:', 'sha256=', 'sha512:', 'sha512='), 0, run.start())
     ]
 
-    assert [(c.start, c.end) for c in detect._hex_candidates(text)] == expected
+    assert [(c.start, c.end) for c in detector._hex_candidates(text)] == expected

@@ -16,14 +16,14 @@ from testing.util import git
 from testing.util import new_key
 from testing.util import run_cli
 from testing.util import write
-from vastai_guard import rules
-from vastai_guard import suppress
-from vastai_guard.config import Config
+from vastai_guard.detect import rules
 from vastai_guard.findings import Finding
 from vastai_guard.findings import baseline_hash
 from vastai_guard.findings import fingerprint
 from vastai_guard.findings import redact
 from vastai_guard.main import main
+from vastai_guard.policy import suppress
+from vastai_guard.policy.config import Config
 
 CONFIG = '.vastai-guard.yaml'
 

@@ -24,10 +24,8 @@ from testing.vastapi import CLIENT_TIMEOUT
 from testing.vastapi import FakeVastApi
 from testing.vastapi import Request
 from testing.vastapi import api_keys
-from vastai_guard import git
-from vastai_guard import history
 from vastai_guard import verify
-from vastai_guard.config import Config
+from vastai_guard.detect.rules import ASSIGNMENT
 from vastai_guard.errors import FatalError
 from vastai_guard.findings import ExposedKey
 from vastai_guard.findings import FirstSeen
@@ -35,8 +33,10 @@ from vastai_guard.findings import Occurrence
 from vastai_guard.findings import Verification
 from vastai_guard.findings import fingerprint
 from vastai_guard.findings import redact
+from vastai_guard.git import repository
+from vastai_guard.history import walk
 from vastai_guard.model import HistoryReport
-from vastai_guard.rules import ASSIGNMENT
+from vastai_guard.policy.config import Config
 from vastai_guard.vocabulary import State
 from vastai_guard.vocabulary import Status
 
@@ -351,7 +351,7 @@ def test_apply_verification(status: Status, state: State, expected: Status) -> N
     key = _exposed(status)
     verdict = Verification(state, 'reason', '2026-01-01T00:00:00Z')
 
-    [result] = history.apply_verification([key], {key.fingerprint: verdict})
+    [result] = walk.apply_verification([key], {key.fingerprint: verdict})
 
     assert (result.status, result.verification) == (expected, verdict)
 
@@ -359,7 +359,7 @@ def test_apply_verification(status: Status, state: State, expected: Status) -> N
 def test_apply_verification_leaves_unchecked_keys_alone() -> None:
     key = _exposed('needs-rotation')
 
-    assert history.apply_verification([key], {}) == [key]
+    assert walk.apply_verification([key], {}) == [key]
 
 
 def test_the_history_engine_keeps_verdicts_and_asks_only_about_unsuppressed_keys(
@@ -375,8 +375,8 @@ def test_the_history_engine_keeps_verdicts_and_asks_only_about_unsuppressed_keys
         asked.extend(secrets)
         return FAST._replace(api_url=vast_api.url).verify(asked)
 
-    with git.history_repo(str(repo)) as opened:
-        result = history.scan_history(
+    with repository.open_repository(str(repo)) as opened:
+        result = walk.scan_history(
             opened, ['--all'],
             config=Config(allow_fingerprints=frozenset((fingerprint(allowed),))),
             baseline=frozenset(), verify=verifier,

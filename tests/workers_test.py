@@ -1,4 +1,4 @@
-"""The forked workers history judges with (vastai_guard.workers): order, failures, no hang, no
+"""The forked workers history judges with (vastai_guard.history.workers): order, failures, no hang, no
 process left behind."""
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from vastai_guard.workers import WorkerFailed
-from vastai_guard.workers import Workers
+from vastai_guard.history.workers import WorkerFailed
+from vastai_guard.history.workers import Workers
 
 
 @pytest.fixture

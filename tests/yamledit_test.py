@@ -13,12 +13,12 @@ from tests.properties_test import _is_subsequence
 from tests.properties_test import _texts
 from tests.properties_test import _timed
 from tests.properties_test import examples
-from vastai_guard import ledger
-from vastai_guard import yamledit
 from vastai_guard.commands.init import add_hooks
-from vastai_guard.config import InvalidConfigError
+from vastai_guard.files import yamledit
 from vastai_guard.findings import Rotation
-from vastai_guard.ledger import record_rotation
+from vastai_guard.policy import ledger
+from vastai_guard.policy.config import InvalidConfigError
+from vastai_guard.policy.ledger import record_rotation
 
 ITEM: dict[str, object] = {'name': 'new', 'tags': ['a', 'b'], 'steps': [{'id': 'one'}]}
 PRE_COMMIT_STYLE = yamledit.Layout(dash=0, key=4, nested_dash=0, nested_key=4)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from vastai_guard.rules import Rule
+from vastai_guard.detect.rules import Rule
 from vastai_guard.vocabulary import ProblemKind
 from vastai_guard.vocabulary import State
 from vastai_guard.vocabulary import Status

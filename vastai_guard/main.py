@@ -17,7 +17,7 @@ from vastai_guard.vocabulary import ACTIVE
 
 if TYPE_CHECKING:
     from vastai_guard.findings import Verifier
-    from vastai_guard.git import GitPythonCheck
+    from vastai_guard.git.repository import GitPythonCheck
     from vastai_guard.report.color import Terminal
 
 
@@ -335,7 +335,7 @@ def _run(args: argparse.Namespace) -> int:
             terminal=_terminal(args),
         )
     if args.command in ('history', 'rotated'):
-        from vastai_guard.git import GitPythonCheck
+        from vastai_guard.git.repository import GitPythonCheck
 
         # started first: GitPython's slow import runs beside this process's own imports
         with GitPythonCheck() as gitpython:

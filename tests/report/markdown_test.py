@@ -8,6 +8,7 @@ import re
 import pytest
 
 from testing.util import new_key
+from vastai_guard.detect.rules import ASSIGNMENT
 from vastai_guard.findings import ExposedKey
 from vastai_guard.findings import FirstSeen
 from vastai_guard.findings import Occurrence
@@ -16,7 +17,6 @@ from vastai_guard.findings import Verification
 from vastai_guard.findings import fingerprint
 from vastai_guard.findings import redact
 from vastai_guard.report.markdown import render_rotation_plan
-from vastai_guard.rules import ASSIGNMENT
 from vastai_guard.vocabulary import State
 from vastai_guard.vocabulary import Status
 

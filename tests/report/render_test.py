@@ -11,6 +11,7 @@ import pytest
 from testing.util import new_key
 from vastai_guard import findings
 from vastai_guard import model
+from vastai_guard.detect.rules import ASSIGNMENT
 from vastai_guard.findings import Match
 from vastai_guard.findings import to_finding
 from vastai_guard.main import _parser
@@ -20,7 +21,6 @@ from vastai_guard.model import ScanReport
 from vastai_guard.report import Report
 from vastai_guard.report import formats
 from vastai_guard.report import render
-from vastai_guard.rules import ASSIGNMENT
 
 _COMMANDS = {'scan': ScanReport, 'history': HistoryReport, 'gitignore': GitignoreReport}
 _EMPTY: dict[type[Report], Report] = {

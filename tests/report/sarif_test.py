@@ -14,6 +14,9 @@ from testing.util import git
 from testing.util import new_key
 from testing.util import run_cli
 from testing.util import write
+from vastai_guard.detect.rules import ALL_RULES
+from vastai_guard.detect.rules import ASSIGNMENT
+from vastai_guard.detect.rules import CLI
 from vastai_guard.findings import ExposedKey
 from vastai_guard.findings import FirstSeen
 from vastai_guard.findings import Occurrence
@@ -22,9 +25,6 @@ from vastai_guard.findings import redact
 from vastai_guard.main import main
 from vastai_guard.report import results
 from vastai_guard.report import sarif
-from vastai_guard.rules import ALL_RULES
-from vastai_guard.rules import ASSIGNMENT
-from vastai_guard.rules import CLI
 from vastai_guard.vocabulary import Status
 
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import os
 
-from vastai_guard import git
-from vastai_guard import ignorecheck
 from vastai_guard.errors import EXIT_CLEAN
 from vastai_guard.errors import EXIT_FINDINGS
 from vastai_guard.errors import FatalError
 from vastai_guard.findings import Problem
+from vastai_guard.git import worktree
+from vastai_guard.gitignore import check as ignore_check
 from vastai_guard.model import GitignoreReport
 from vastai_guard.report import render
 from vastai_guard.report import summary
@@ -20,16 +20,16 @@ from vastai_guard.report.color import Terminal
 from vastai_guard.report.output import emit
 
 
-def fix_gitignore(root: str, facts: ignorecheck.Facts) -> list[str]:
+def fix_gitignore(root: str, facts: ignore_check.Facts) -> list[str]:
     """Append what is missing to the root .gitignore; the lines added (none: unchanged)."""
-    from vastai_guard.fileedit import appended
-    from vastai_guard.fileedit import edit_user_file
+    from vastai_guard.files.writing import appended
+    from vastai_guard.files.writing import edit_user_file
 
-    lines = ignorecheck.fix_lines(facts)
+    lines = ignore_check.fix_lines(facts)
     if lines:
-        block = ignorecheck.fix_block(lines)
+        block = ignore_check.fix_block(lines)
         edit_user_file(
-            os.path.join(root, ignorecheck.GITIGNORE),
+            os.path.join(root, ignore_check.GITIGNORE),
             lambda data: appended(data or b'', block),
             root=root,
         )
@@ -44,21 +44,21 @@ def gitignore(
         output_file: str | None = None,
         terminal: Terminal = Terminal(),
 ) -> int:
-    tree = git.work_tree()
+    tree = worktree.work_tree()
     if tree is None:
         raise FatalError(
             'not inside a git work tree: run `vastai-guard gitignore` in a repository '
             '(a bare repository has no .gitignore to check)',
         )
-    facts = ignorecheck.gather(tree.root)
+    facts = ignore_check.gather(tree.root)
     added: list[str] | None = None
     if fix:
         added = fix_gitignore(tree.root, facts)
         if added:
-            facts = ignorecheck.gather(tree.root)
-    problems: list[Problem] = ignorecheck.problems(facts, prefix=tree.prefix)
+            facts = ignore_check.gather(tree.root)
+    problems: list[Problem] = ignore_check.problems(facts, prefix=tree.prefix)
     if check_reuse:
-        from vastai_guard import keyreuse
+        from vastai_guard.gitignore import keyreuse
 
         files = keyreuse.env_files_on_disk(tree.root, [*facts.tracked, *facts.unignored])
         problems += keyreuse.reused_keys(tree.root, files)
@@ -66,8 +66,8 @@ def gitignore(
     report = GitignoreReport(
         tuple(problems),
         added=tuple(added) if added is not None else None,
-        added_block=tuple(ignorecheck.fix_block(added or [])),
-        untrack=tuple(ignorecheck.untrack_commands(facts, tree.prefix)),
+        added_block=tuple(ignore_check.fix_block(added or [])),
+        untrack=tuple(ignore_check.untrack_commands(facts, tree.prefix)),
     )
     emit(render(report, output_format, terminal), output_file=output_file, summary=summary(report))
     return EXIT_FINDINGS if problems else EXIT_CLEAN

@@ -7,25 +7,26 @@ from collections.abc import Callable
 from collections.abc import Sequence
 from typing import TextIO
 
-from vastai_guard import git
-from vastai_guard.config import Config
-from vastai_guard.config import config_path
-from vastai_guard.config import load_config
 from vastai_guard.errors import EXIT_CLEAN
 from vastai_guard.errors import EXIT_ERROR
 from vastai_guard.errors import EXIT_FINDINGS
 from vastai_guard.errors import FatalError
 from vastai_guard.findings import Verifier
-from vastai_guard.history import Progress
-from vastai_guard.history import scan_history
-from vastai_guard.history_judge import default_jobs
+from vastai_guard.git import repository
+from vastai_guard.git import runner
+from vastai_guard.history.judge import default_jobs
+from vastai_guard.history.walk import Progress
+from vastai_guard.history.walk import scan_history
 from vastai_guard.model import HistoryReport
+from vastai_guard.policy.config import Config
+from vastai_guard.policy.config import config_path
+from vastai_guard.policy.config import load_config
+from vastai_guard.policy.suppress import baseline_path as find_baseline
+from vastai_guard.policy.suppress import load_baseline
 from vastai_guard.report import render
 from vastai_guard.report import summary
 from vastai_guard.report.color import Terminal
 from vastai_guard.report.output import emit
-from vastai_guard.suppress import baseline_path as find_baseline
-from vastai_guard.suppress import load_baseline
 from vastai_guard.vocabulary import ACTIVE
 from vastai_guard.vocabulary import ADVICE_PUSH
 from vastai_guard.vocabulary import INCOMPLETE_ERROR
@@ -33,12 +34,12 @@ from vastai_guard.vocabulary import PENDING_STATUSES
 from vastai_guard.vocabulary import count
 
 
-def history_revs(repo: git.HistoryRepo, *, include_unreachable: bool) -> list[str]:
+def history_revs(repo: runner.Repository, *, include_unreachable: bool) -> list[str]:
     """Every ref (branches, tags, remote-tracking, notes, HEAD), every stash entry, and with
     `include_unreachable` the commits nothing reaches any more."""
-    revs = ['--all', *git.stash_commits(repo)]
+    revs = ['--all', *repository.stash_commits(repo)]
     if include_unreachable:
-        unreachable, problem = git.unreachable_commits(repo)
+        unreachable, problem = repository.unreachable_commits(repo)
         if problem is not None:
             print(
                 f'vastai-guard: warning: git fsck: {problem} (unreachable commits may be '
@@ -65,15 +66,15 @@ class _ProgressLine:
         self._shown = now
         elapsed = max(now - self._start, 1e-6)
         megabytes = progress.bytes_read / 1e6
-        objects = f'objects {progress.blobs}'
+        shown_objects = f'objects {progress.blobs}'
         if progress.total:
-            objects += f'/{progress.total}'
+            shown_objects += f'/{progress.total}'
         commits = f'commits {progress.commits}'
         if self._total:
             fraction = min(progress.commits / self._total, 1.0)
             commits += f'/{self._total} ({fraction:.0%})'
         self._stream.write(
-            f'\r{objects}, {count(progress.keys, "key")}, {commits}, {megabytes:.0f} MB, '
+            f'\r{shown_objects}, {count(progress.keys, "key")}, {commits}, {megabytes:.0f} MB, '
             f'{megabytes / elapsed:.0f} MB/s\x1b[K',
         )
         self._stream.flush()
@@ -85,7 +86,7 @@ class _ProgressLine:
 
 
 def run_history(
-        repo: git.HistoryRepo,
+        repo: runner.Repository,
         config: Config,
         *,
         range_spec: str | None,
@@ -104,7 +105,7 @@ def run_history(
     if push_revs is not None:
         revs = list(push_revs)
     elif range_spec is not None:
-        git.check_range(repo, range_spec)
+        repository.check_range(repo, range_spec)
         revs = [range_spec]
     else:
         revs = history_revs(repo, include_unreachable=include_unreachable)
@@ -116,7 +117,7 @@ def run_history(
         )
     line: _ProgressLine | None = None
     if progress is None and sys.stderr.isatty():
-        line = _ProgressLine(sys.stderr, git.count_commits(repo, revs))
+        line = _ProgressLine(sys.stderr, repository.count_commits(repo, revs))
         progress = line
     try:
         return scan_history(
@@ -147,7 +148,7 @@ def history(
         pre_push: bool = False,
         fail_on: str = 'any',
         terminal: Terminal = Terminal(),
-        gitpython: git.GitPythonCheck | None = None,
+        gitpython: repository.GitPythonCheck | None = None,
 ) -> int:
     if jobs is not None and jobs < 1:
         raise FatalError(f'--jobs {jobs}: give 1 or more')
@@ -157,7 +158,7 @@ def history(
         raise FatalError(
             '--pre-push scans the commits being pushed: no --range or --include-unreachable',
         )
-    with git.history_repo(repo_path, gitpython) as repo:
+    with repository.open_repository(repo_path, gitpython) as repo:
         config = load_config(config_path(repo.root, config_file, must_exist=True))
         if terminal.verbose:
             used = find_baseline(repo.root, baseline_path)
@@ -170,7 +171,7 @@ def history(
         if pre_push:
             import os
 
-            from vastai_guard.prepush import push_revs
+            from vastai_guard.history.prepush import push_revs
 
             pushed = push_revs(repo, os.environ)
         result = run_history(

@@ -13,10 +13,11 @@ from collections.abc import Callable
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from vastai_guard import git
-from vastai_guard import yamledit
 from vastai_guard.errors import EXIT_CLEAN
 from vastai_guard.errors import FatalError
+from vastai_guard.files import yamledit
+from vastai_guard.git import runner
+from vastai_guard.git import worktree
 from vastai_guard.vocabulary import PROJECT_URL
 from vastai_guard.vocabulary import tool_version
 
@@ -137,8 +138,7 @@ def _refuse_hooks_path(root: str) -> None:
     `pre-commit install` refuses while `core.hooksPath` is set; asking afterwards would leave
     a config written for hooks that never run.
     """
-    result = git.run(('config', 'core.hooksPath'), cwd=root)
-    if result.stdout.strip():
+    if runner.config_value('core.hooksPath', cwd=root):
         raise FatalError(
             '`core.hooksPath` is set, and pre-commit will not install its hook beside it: '
             '`git config --unset-all core.hooksPath` (or add the vastai-guard hooks to the '
@@ -158,7 +158,7 @@ def _write(
         path: str, root: str, hooks_added: Callable[[str | None], Edit],
 ) -> tuple[Edit, bytes | None]:
     """The hooks added to the config at `path`, under fileedit's lock: the edit, the old bytes."""
-    from vastai_guard.fileedit import edit_user_file
+    from vastai_guard.files.writing import edit_user_file
 
     done: list[tuple[Edit, bytes | None]] = []
 
@@ -173,16 +173,16 @@ def _write(
 
 def _gitignore(root: str) -> None:
     """What the `vastai-gitignore` hook demands, done now: else the first commit fails on it."""
-    from vastai_guard import ignorecheck
     from vastai_guard.commands.gitignore import fix_gitignore
+    from vastai_guard.gitignore import check as ignore_check
 
-    facts = ignorecheck.gather(root)
+    facts = ignore_check.gather(root)
     added = fix_gitignore(root, facts)
     if added:
         print(f'vastai-guard: added to .gitignore (the vastai-gitignore hook demands it): '
               f'{" ".join(added)}')
-        facts = ignorecheck.gather(root)
-    for problem in ignorecheck.problems(facts):
+        facts = ignore_check.gather(root)
+    for problem in ignore_check.problems(facts):
         # tracked or staged env files: only the user can untrack them
         print(f'vastai-guard: warning: {problem.path}: {problem.message}', file=sys.stderr)
 
@@ -194,7 +194,7 @@ def init(
         local: bool = False,
         pre_push: bool = False,
 ) -> int:
-    tree = git.work_tree()
+    tree = worktree.work_tree()
     if tree is None:
         raise FatalError('not inside a git repository: `git init` first, or run it in one')
     if local and (repo is not None or rev is not None):
@@ -227,7 +227,7 @@ def init(
     if result.returncode != 0:
         if edit.action != 'unchanged':
             # a refusal not foreseen by the check above: the promise is "exit 2, config untouched"
-            from vastai_guard.fileedit import undo_edit
+            from vastai_guard.files.writing import undo_edit
 
             undo_edit(path, before=before, written=edit.text.encode('utf-8'), root=tree.root)
         raise FatalError(

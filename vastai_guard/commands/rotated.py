@@ -4,18 +4,19 @@ from __future__ import annotations
 import datetime
 import re
 
-from vastai_guard import git
 from vastai_guard.commands.history import run_history
-from vastai_guard.config import Config
-from vastai_guard.config import config_path
-from vastai_guard.config import load_config
 from vastai_guard.errors import EXIT_CLEAN
 from vastai_guard.errors import FatalError
 from vastai_guard.findings import Rotation
 from vastai_guard.findings import fingerprint as fingerprint_of
 from vastai_guard.findings import redact_runs
-from vastai_guard.ledger import record_rotation
-from vastai_guard.suppress import fingerprint_allowed
+from vastai_guard.git import repository
+from vastai_guard.git import runner
+from vastai_guard.policy.config import Config
+from vastai_guard.policy.config import config_path
+from vastai_guard.policy.config import load_config
+from vastai_guard.policy.ledger import record_rotation
+from vastai_guard.policy.suppress import fingerprint_allowed
 from vastai_guard.vocabulary import SHORT_FINGERPRINT
 
 _FULL = re.compile(r'[0-9a-f]{64}')
@@ -23,7 +24,7 @@ _HEX_64 = re.compile(r'[0-9a-fA-F]{64}')
 _PREFIX = re.compile(r'[0-9a-f]{%d,64}' % SHORT_FINGERPRINT)
 
 
-def _history_fingerprints(repo: git.HistoryRepo, config: Config) -> set[str]:
+def _history_fingerprints(repo: runner.Repository, config: Config) -> set[str]:
     """The fingerprint of every key in history, unreachable commits included."""
     result = run_history(
         repo, config, range_spec=None, include_unreachable=True, baseline_path=None,
@@ -77,7 +78,7 @@ def rotated(
         note: str,
         repo_path: str,
         config_file: str | None,
-        gitpython: git.GitPythonCheck | None = None,
+        gitpython: repository.GitPythonCheck | None = None,
 ) -> int:
     value = fingerprint.strip().lower()
     if _HEX_64.search(note):
@@ -90,7 +91,7 @@ def rotated(
             f'{redact_runs(fingerprint)!r} is not a fingerprint: give the 64 hex characters '
             f'`vastai-guard history` printed, or a unique prefix of at least {SHORT_FINGERPRINT}',
         )
-    with git.history_repo(repo_path, gitpython) as repo:
+    with repository.open_repository(repo_path, gitpython) as repo:
         path = config_path(repo.root, config_file)
         config = load_config(path)
         known = _history_fingerprints(repo, config)

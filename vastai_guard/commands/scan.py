@@ -8,12 +8,7 @@ from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Sequence
 
-from vastai_guard import git
-from vastai_guard import sources
-from vastai_guard.config import Config
-from vastai_guard.config import config_path
-from vastai_guard.config import load_config
-from vastai_guard.detect import find_secrets
+from vastai_guard.detect.detector import find_secrets
 from vastai_guard.errors import EXIT_CLEAN
 from vastai_guard.errors import EXIT_ERROR
 from vastai_guard.errors import EXIT_FINDINGS
@@ -24,39 +19,45 @@ from vastai_guard.findings import Verifier
 from vastai_guard.findings import fingerprint
 from vastai_guard.findings import shown_path
 from vastai_guard.findings import to_finding
+from vastai_guard.git import objects
+from vastai_guard.git import worktree
 from vastai_guard.model import ScanReport
+from vastai_guard.policy.config import Config
+from vastai_guard.policy.config import config_path
+from vastai_guard.policy.config import load_config
+from vastai_guard.policy.suppress import load_baseline
+from vastai_guard.policy.suppress import unsuppressed
 from vastai_guard.report import render
 from vastai_guard.report import summary
 from vastai_guard.report.color import Terminal
 from vastai_guard.report.output import emit
-from vastai_guard.suppress import load_baseline
-from vastai_guard.suppress import unsuppressed
+from vastai_guard.sources import readers
 from vastai_guard.vocabulary import ACTIVE
 from vastai_guard.vocabulary import INCOMPLETE_ERROR
 from vastai_guard.vocabulary import count
 
 
 def _fragments_in_repo(
-        tree: git.WorkTree,
+        tree: worktree.WorkTree,
         paths: Sequence[str],
         *,
         all_files: bool,
         config: Config,
-        skipped: list[sources.Skipped],
+        skipped: list[readers.Skipped],
         read: list[str],
 ) -> Iterator[Fragment]:
     # git lists index and staged paths relative to the current folder: asked from the root,
     # so that a scan started in a subfolder still covers the whole repository
-    repo = git.work_tree_repo(tree)
+    repo = worktree.work_tree_repo(tree)
     if all_files:
-        yield from sources.from_index(
-            git.all_index_entries(cwd=tree.root), repo=repo, config=config, skipped=skipped,
+        yield from readers.from_index(
+            worktree.all_index_entries(cwd=tree.root), repo=repo, config=config, skipped=skipped,
             read=read,
         )
         return
     if not paths:
-        entries = git.index_entries(git.staged_paths(cwd=tree.root), cwd=tree.root)
-        yield from sources.from_index(
+        entries = worktree.index_entries(worktree.staged_paths(cwd=tree.root), cwd=tree.root)
+        yield from readers.from_index(
             entries, repo=repo, config=config, skipped=skipped, read=read,
         )
         return
@@ -64,37 +65,37 @@ def _fragments_in_repo(
     # link (to a file or a folder) is what git stores for it: the target's name.
     folders = [path for path in paths if os.path.isdir(path) and not os.path.islink(path)]
     files = [path for path in paths if path not in folders]
-    entries = git.index_entries([*files, *folders])
+    entries = worktree.index_entries([*files, *folders])
     staged = {entry.path for entry in entries}
     for path in files:
         if os.path.islink(path):
             judged = _in_repo(tree, path) in staged
-            skipped.append(sources.Skipped(
+            skipped.append(readers.Skipped(
                 _shown(tree, path),
                 'symbolic link: target not followed'
                 + (" (its staged content, the target's name, was scanned)" if judged else ''),
             ))
-    yield from sources.from_index(entries, repo=repo, config=config, skipped=skipped, read=read)
+    yield from readers.from_index(entries, repo=repo, config=config, skipped=skipped, read=read)
     # Not in the index, so read from disk: named files git does not track, and untracked
     # files under named folders that `git add` would take (ignored ones are left out). A
     # staged deletion is in neither place and has nothing left to leak.
     rest = [path for path in files if _in_repo(tree, path) not in staged]
     missing = [path for path in rest if not os.path.lexists(path)]
-    deleted = set(git.staged_deletions(missing)) if missing else set()
+    deleted = set(worktree.staged_deletions(missing)) if missing else set()
     _check_exist([path for path in missing if _in_repo(tree, path) not in deleted])
     on_disk = [path for path in rest if os.path.lexists(path) and not os.path.islink(path)]
-    yield from sources.from_disk(
-        [*on_disk, *git.untracked_files(folders)],
+    yield from readers.from_disk(
+        [*on_disk, *worktree.untracked_files(folders)],
         relative_to=tree.root, config=config, skipped=skipped, read=read,
     )
 
 
-def _in_repo(tree: git.WorkTree, path: str) -> str:
+def _in_repo(tree: worktree.WorkTree, path: str) -> str:
     """A path named on the command line (relative to the current folder) as git lists it."""
     return posixpath.normpath(tree.prefix + path.replace(os.sep, '/'))
 
 
-def _shown(tree: git.WorkTree, path: str) -> str:
+def _shown(tree: worktree.WorkTree, path: str) -> str:
     if not os.path.isabs(path):
         return _in_repo(tree, path)
     return os.path.relpath(path, tree.root).replace(os.sep, '/')
@@ -154,7 +155,7 @@ def scan(
         allow_missing_objects: bool = False,
         terminal: Terminal = Terminal(),
 ) -> int:
-    tree = git.work_tree()
+    tree = worktree.work_tree()
     if tree is None and all_files:
         raise FatalError('--all-files needs a git repository (pass folders to scan them from disk)')
     if from_disk and all_files:
@@ -168,11 +169,11 @@ def scan(
     baseline = load_baseline(baseline_path) if baseline_path else frozenset()
     if terminal.verbose:
         _tell(f'config: {config.path or "none (defaults)"}; baseline: {baseline_path or "none"}')
-    skipped: list[sources.Skipped] = []
+    skipped: list[readers.Skipped] = []
     scanned: list[str] = []
     if tree is None or from_disk:
         _check_exist([path for path in paths if not os.path.lexists(path)])
-        fragments = sources.from_disk(
+        fragments = readers.from_disk(
             paths or ['.'], relative_to=tree.root if tree else os.getcwd(), config=config,
             skipped=skipped, read=scanned,
         )
@@ -232,8 +233,8 @@ def scan(
 
 def _write_baseline(path: str, findings: Sequence[Finding]) -> int:
     """Every key found now, recorded as known: later scans with this baseline pass."""
-    from vastai_guard.fileedit import write_report
-    from vastai_guard.report import baseline
+    from vastai_guard.files.writing import write_report
+    from vastai_guard.policy import baseline
 
     write_report(path, baseline.render(findings, path).encode('utf-8'))
     keys = count(len({f.fingerprint for f in findings}), 'Vast.ai key')
@@ -243,7 +244,7 @@ def _write_baseline(path: str, findings: Sequence[Finding]) -> int:
 
 
 def committed_keys(
-        tree: git.WorkTree, findings: Sequence[Finding], *, max_size: int,
+        tree: worktree.WorkTree, findings: Sequence[Finding], *, max_size: int,
 ) -> frozenset[str]:
     """Fingerprints of the keys found that HEAD already holds in the same file.
 
@@ -253,12 +254,12 @@ def committed_keys(
     """
     if not findings:
         return frozenset()
-    from vastai_guard.decode import text_to_scan
+    from vastai_guard.detect.decode import text_to_scan
 
     paths = {finding.path for finding in findings}
-    entries = [entry for entry in git.head_blobs(cwd=tree.root) if entry.path in paths]
-    blobs = git.read_blobs(
-        git.work_tree_repo(tree), [entry.sha for entry in entries], max_size=max_size,
+    entries = [entry for entry in worktree.head_blobs(cwd=tree.root) if entry.path in paths]
+    blobs = objects.read_blobs(
+        worktree.work_tree_repo(tree), [entry.sha for entry in entries], max_size=max_size,
     )
     found = set()
     for entry, blob in zip(entries, blobs, strict=True):

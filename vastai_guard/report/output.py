@@ -24,7 +24,7 @@ def emit(report: str, *, output_file: str | None, summary: str) -> None:
     if output_file is None:
         _write_stdout(report)
         return
-    from vastai_guard.fileedit import write_report  # only when a file is written
+    from vastai_guard.files.writing import write_report  # only when a file is written
 
     write_report(output_file, report.encode('utf-8'))
     _write_stdout(f'{summary}; report written to {output_file}\n')

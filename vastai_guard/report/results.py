@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from typing import NamedTuple
 from typing import Protocol
 
+from vastai_guard.detect.rules import ALL_RULES
+from vastai_guard.detect.rules import Rule
 from vastai_guard.findings import ExposedKey
 from vastai_guard.findings import Finding
-from vastai_guard.rules import ALL_RULES
-from vastai_guard.rules import Rule
 from vastai_guard.vocabulary import ADVICE_CI
 from vastai_guard.vocabulary import COMMIT_MESSAGE
 from vastai_guard.vocabulary import INACTIVE

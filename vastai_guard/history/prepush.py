@@ -9,18 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from vastai_guard import git
+from vastai_guard.git import repository
+from vastai_guard.git import runner
 
 
-def push_revs(repo: git.HistoryRepo, env: Mapping[str, str]) -> list[str]:
+def push_revs(repo: runner.Repository, env: Mapping[str, str]) -> list[str]:
     """`git log` revision arguments for the commits being pushed; each end checked (exit 2)."""
     from_ref = env.get('PRE_COMMIT_FROM_REF', '')
     to_ref = env.get('PRE_COMMIT_TO_REF', '')
     # all zeros: the remote has no such branch yet (git's own pre-push convention)
     if from_ref.strip('0') and to_ref:
         spec = f'{from_ref}..{to_ref}'
-        git.check_range(repo, spec)
+        repository.check_range(repo, spec)
         return [spec]
     tip = to_ref or env.get('PRE_COMMIT_LOCAL_BRANCH') or 'HEAD'
-    git.check_range(repo, tip)
+    repository.check_range(repo, tip)
     return [tip, '--not', '--remotes']

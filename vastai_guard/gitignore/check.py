@@ -13,10 +13,10 @@ from collections.abc import Iterable
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from vastai_guard import envfiles
-from vastai_guard import git
+from vastai_guard.detect import filenames
 from vastai_guard.errors import FatalError
 from vastai_guard.findings import Problem
+from vastai_guard.git import worktree
 
 GITIGNORE = '.gitignore'
 BLOCK_START = (
@@ -32,7 +32,7 @@ _GLOB_CHARS = frozenset('*?[')
 
 class Facts(NamedTuple):
     """What git says about the repository, gathered once and judged without git."""
-    verdicts: dict[str, git.IgnoreMatch]  # by root-relative path
+    verdicts: dict[str, worktree.IgnoreMatch]  # by root-relative path
     tracked: list[str]  # secret files in the index
     added: frozenset[str]  # of those, new in the next commit
     unignored: list[str]  # secret files on disk, untracked and not ignored
@@ -58,8 +58,8 @@ def _negation_probes(root: str, gitignores: Iterable[str]) -> list[str]:
         ]
         if not negations:
             continue
-        names = {probe for req in envfiles.REQUIREMENTS for probe in req.probes
-                 if not probe.startswith(envfiles.PROBE_FOLDER)}
+        names = {probe for req in filenames.REQUIREMENTS for probe in req.probes
+                 if not probe.startswith(filenames.PROBE_FOLDER)}
         for pattern in negations:
             literal = pattern.lstrip('/').removeprefix('**/')
             if literal and not _GLOB_CHARS & set(literal) and not literal.endswith('/'):
@@ -74,7 +74,7 @@ def _refuse_special(root: str, gitignores: Iterable[str]) -> None:
     listing before this does not read them.)"""
     import stat
 
-    from vastai_guard.safefile import kind_of
+    from vastai_guard.files.reading import kind_of
 
     for path in gitignores:
         try:
@@ -91,26 +91,26 @@ def gather(root: str) -> Facts:
     # Two listings answer three questions (the walk for untracked files is the costly part
     # of a run, so it is done once): secret files tracked, secret files untracked and not
     # ignored, and the .gitignore files whose negations need probing.
-    specs = (*envfiles.PATHSPECS, '**/' + GITIGNORE)
-    in_index = git.matching_files(specs, root=root, tracked=True)
+    specs = (*filenames.PATHSPECS, '**/' + GITIGNORE)
+    in_index = worktree.matching_files(specs, root=root, tracked=True)
     _refuse_special(
         root, [GITIGNORE, *(p for p in in_index if posixpath.basename(p) == GITIGNORE)],
     )
-    untracked = git.matching_files(specs, root=root, untracked=True)
-    tracked = [path for path in in_index if envfiles.is_secret_file(path)]
-    unignored = [path for path in untracked if envfiles.is_secret_file(path)]
+    untracked = worktree.matching_files(specs, root=root, untracked=True)
+    tracked = [path for path in in_index if filenames.is_secret_file(path)]
+    unignored = [path for path in untracked if filenames.is_secret_file(path)]
     gitignores = sorted(
         path for path in {*in_index, *untracked} if posixpath.basename(path) == GITIGNORE
     )
-    added = frozenset(git.staged_additions(root=root)) if tracked else frozenset()
+    added = frozenset(worktree.staged_additions(root=root)) if tracked else frozenset()
     asked = dict.fromkeys([
-        *(probe for req in envfiles.REQUIREMENTS for probe in req.probes),
-        *envfiles.TEMPLATE_PROBES,
+        *(probe for req in filenames.REQUIREMENTS for probe in req.probes),
+        *filenames.TEMPLATE_PROBES,
         *_negation_probes(root, gitignores),
         *tracked,
         *unignored,
     ])
-    verdicts = {match.path: match for match in git.check_ignore(list(asked), root=root)}
+    verdicts = {match.path: match for match in worktree.check_ignore(list(asked), root=root)}
     return Facts(verdicts=verdicts, tracked=tracked, added=added, unignored=unignored)
 
 
@@ -121,7 +121,7 @@ def _in_repository(source: str) -> bool:
     return not os.path.isabs(source) and parts[-1] == GITIGNORE and '.git' not in parts
 
 
-def _ignored_by_repository(verdict: git.IgnoreMatch) -> bool:
+def _ignored_by_repository(verdict: worktree.IgnoreMatch) -> bool:
     return verdict.ignored and _in_repository(verdict.source)
 
 
@@ -129,9 +129,9 @@ def _code(text: str) -> str:
     return f'`{text}`'
 
 
-def _missing_message(req: envfiles.Requirement, facts: Facts) -> str:
+def _missing_message(req: filenames.Requirement, facts: Facts) -> str:
     failing = [p for p in req.probes if not _ignored_by_repository(facts.verdicts[p])]
-    at_root = [p for p in failing if not p.startswith(envfiles.PROBE_FOLDER)]
+    at_root = [p for p in failing if not p.startswith(filenames.PROBE_FOLDER)]
     local = [p for p in at_root if facts.verdicts[p].ignored]
     unignored = [p for p in at_root if not facts.verdicts[p].ignored]
     parts: list[str] = []
@@ -153,7 +153,7 @@ def _missing_message(req: envfiles.Requirement, facts: Facts) -> str:
 
 
 def _what(path: str) -> str:
-    return 'a Vast.ai key file' if envfiles.is_key_file(path) else 'an env file'
+    return 'a Vast.ai key file' if filenames.is_key_file(path) else 'an env file'
 
 
 def _relative_command(path: str, prefix: str) -> str:
@@ -199,8 +199,8 @@ def _unignored_problems(facts: Facts) -> Iterable[Problem]:
 def _negation_problems(facts: Facts) -> Iterable[Problem]:
     reincluded: dict[tuple[str, int, str], list[str]] = {}
     for verdict in facts.verdicts.values():
-        if (verdict.pattern.startswith('!') and envfiles.is_secret_file(verdict.path)
-                and not verdict.path.startswith(envfiles.PROBE_FOLDER)):
+        if (verdict.pattern.startswith('!') and filenames.is_secret_file(verdict.path)
+                and not verdict.path.startswith(filenames.PROBE_FOLDER)):
             reincluded.setdefault((verdict.source, verdict.line, verdict.pattern), []).append(
                 verdict.path,
             )
@@ -214,7 +214,7 @@ def _negation_problems(facts: Facts) -> Iterable[Problem]:
 
 
 def _missing_problems(facts: Facts) -> Iterable[Problem]:
-    for req in envfiles.REQUIREMENTS:
+    for req in filenames.REQUIREMENTS:
         if not all(_ignored_by_repository(facts.verdicts[probe]) for probe in req.probes):
             yield Problem('missing-pattern', req.pattern, _missing_message(req, facts))
 
@@ -236,16 +236,16 @@ def fix_lines(facts: Facts) -> list[str]:
     `.env.*`.
     """
     lines: dict[str, None] = {}
-    for req in envfiles.REQUIREMENTS:
+    for req in filenames.REQUIREMENTS:
         if not all(_ignored_by_repository(facts.verdicts[probe]) for probe in req.probes):
             for line in req.fix:
                 if line in lines:
                     continue
                 lines[line] = None
-                if envfiles.needs_template_negations((line,)):
+                if filenames.needs_template_negations((line,)):
                     lines.update(dict.fromkeys(
-                        envfiles.template_negation(template)
-                        for template in envfiles.TEMPLATE_PROBES
+                        filenames.template_negation(template)
+                        for template in filenames.TEMPLATE_PROBES
                         if not _ignored_by_repository(facts.verdicts[template])
                     ))
     return list(lines)

@@ -22,25 +22,26 @@ from collections.abc import Callable
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from vastai_guard import git
-from vastai_guard.config import Config
-from vastai_guard.decode import judged_on_bytes
-from vastai_guard.decode import text_to_scan
-from vastai_guard.detect import PathKind
-from vastai_guard.detect import blobs_with_trigger
-from vastai_guard.detect import find_secrets
-from vastai_guard.detect import has_trigger
-from vastai_guard.detect import may_hold_secret
-from vastai_guard.detect import path_kind
+from vastai_guard.detect.decode import judged_on_bytes
+from vastai_guard.detect.decode import text_to_scan
+from vastai_guard.detect.detector import PathKind
+from vastai_guard.detect.detector import blobs_with_trigger
+from vastai_guard.detect.detector import find_secrets
+from vastai_guard.detect.detector import has_trigger
+from vastai_guard.detect.detector import may_hold_secret
+from vastai_guard.detect.detector import path_kind
+from vastai_guard.detect.rules import Rule
 from vastai_guard.findings import Match
 from vastai_guard.findings import baseline_hash
 from vastai_guard.findings import fingerprint
 from vastai_guard.findings import redact
-from vastai_guard.rules import Rule
-from vastai_guard.suppress import known
+from vastai_guard.git import objects
+from vastai_guard.git import runner
+from vastai_guard.history.workers import Workers
+from vastai_guard.history.workers import can_fork
+from vastai_guard.policy.config import Config
+from vastai_guard.policy.suppress import known
 from vastai_guard.vocabulary import unreadable_object
-from vastai_guard.workers import Workers
-from vastai_guard.workers import can_fork
 
 
 def may_hold_key(data: bytes) -> bool:
@@ -148,14 +149,14 @@ class TaskResult(NamedTuple):
 class _Worker:
     """Reads and judges tasks; one per worker process, or the main process with `jobs == 1`."""
 
-    def __init__(self, repo: git.HistoryRepo, config: Config, baseline: frozenset[str],
+    def __init__(self, repo: runner.Repository, config: Config, baseline: frozenset[str],
                  keep_secrets: bool) -> None:
         self.repo = repo
         self.config = config
         self.baseline = baseline
         self.keep_secrets = keep_secrets
         self.max_size = config.max_file_mb * 1024 * 1024
-        self.reader = git.ObjectReader(repo)
+        self.reader = objects.ObjectReader(repo)
 
     def run(self, task: Sequence[tuple[str, str]]) -> TaskResult:
         secrets: dict[str, str] = {}
@@ -181,13 +182,13 @@ class _Worker:
 
         shas = [sha for sha, _ in task]
         # the reader first: it must run to its end, where it checks that git is still in step
-        objects = self.reader.read(shas, max_size=self.max_size)
-        for obj, (sha, path) in zip(objects, task, strict=False):
+        answers = self.reader.read(shas, max_size=self.max_size)
+        for obj, (sha, path) in zip(answers, task, strict=False):
             if obj.data is None and obj.size > self.max_size:
                 # too big to hold, never too big to scan: judged in chunks from disk
                 keys = self._judge_big(sha, path, suppressions)
                 if keys is None:
-                    problems.append(_problem(sha, path, git.DAMAGED))
+                    problems.append(_problem(sha, path, objects.DAMAGED))
                     continue
                 if keys:
                     found.append((blob_id(sha, path), keys))
@@ -217,17 +218,17 @@ class _Worker:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def _judge_big(self, sha: str, path: str, suppressions: Suppressions) -> BlobKeys | None:
-        from vastai_guard.bigfile import find_secrets_in_blob
+        from vastai_guard.detect.bigfile import find_secrets_in_blob
 
         matches = find_secrets_in_blob(
-            lambda into: git.copy_history_blob(self.repo, sha, into), path,
+            lambda into: runner.copy_blob_in(self.repo, sha, into), path,
         )
         return None if matches is None else keys_in(matches, suppressions)
 
 
 def _problem(sha: str, path: str, size: int) -> Problem:
     """An object that could not be read (size MISSING or DAMAGED): the scan is incomplete."""
-    return Problem(UNREADABLE, unreadable_object(sha, path, missing=size == git.MISSING))
+    return Problem(UNREADABLE, unreadable_object(sha, path, missing=size == objects.MISSING))
 
 
 class Judge:
@@ -239,7 +240,7 @@ class Judge:
 
     def __init__(
             self,
-            repo: git.HistoryRepo,
+            repo: runner.Repository,
             config: Config,
             baseline: frozenset[str],
             *,
@@ -266,7 +267,7 @@ class Judge:
 
     def add(self, sha: str, path: str) -> None:
         if sha in self._missing:
-            self._collect(TaskResult([], [_problem(sha, path, git.MISSING)], 0, 0, {}))
+            self._collect(TaskResult([], [_problem(sha, path, objects.MISSING)], 0, 0, {}))
             return
         self._task.append((sha, path))
         if len(self._task) >= _TASK_OBJECTS:

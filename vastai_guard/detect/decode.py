@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import codecs
 
-from vastai_guard.detect import has_trigger
-from vastai_guard.detect import name_is_context
+from vastai_guard.detect.detector import has_trigger
+from vastai_guard.detect.detector import name_is_context
 
 # git's own test for binary content: a NUL byte in the first 8000 bytes.
 BINARY_SNIFF = 8000

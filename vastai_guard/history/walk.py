@@ -25,26 +25,31 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from vastai_guard import git
-from vastai_guard.config import Config
-from vastai_guard.detect import find_secrets
+from vastai_guard.detect.detector import find_secrets
+from vastai_guard.detect.rules import Rule
 from vastai_guard.findings import ExposedKey
 from vastai_guard.findings import FirstSeen
 from vastai_guard.findings import Occurrence
 from vastai_guard.findings import Verification
 from vastai_guard.findings import Verifier
 from vastai_guard.findings import shown_path
-from vastai_guard.history_judge import UNREADABLE
-from vastai_guard.history_judge import BlobId
-from vastai_guard.history_judge import BlobKeys
-from vastai_guard.history_judge import Judge
-from vastai_guard.history_judge import Suppressions
-from vastai_guard.history_judge import TaskResult
-from vastai_guard.history_judge import blob_id
-from vastai_guard.history_judge import keys_in
+from vastai_guard.git import log
+from vastai_guard.git import objects
+from vastai_guard.git import refs
+from vastai_guard.git import repository
+from vastai_guard.git import runner
+from vastai_guard.git import worktree
+from vastai_guard.history.judge import UNREADABLE
+from vastai_guard.history.judge import BlobId
+from vastai_guard.history.judge import BlobKeys
+from vastai_guard.history.judge import Judge
+from vastai_guard.history.judge import Suppressions
+from vastai_guard.history.judge import TaskResult
+from vastai_guard.history.judge import blob_id
+from vastai_guard.history.judge import keys_in
 from vastai_guard.model import HistoryReport
-from vastai_guard.rules import Rule
-from vastai_guard.sources import wanted
+from vastai_guard.policy.config import Config
+from vastai_guard.sources.readers import wanted
 from vastai_guard.vocabulary import ACTIVE
 from vastai_guard.vocabulary import COMMIT_MESSAGE
 from vastai_guard.vocabulary import INACTIVE
@@ -85,14 +90,14 @@ class _Found(NamedTuple):
 
 class _Introduced(NamedTuple):
     """A commit's change, and its place in `git log` order (newest first)."""
-    commit: git.Commit  # without its message
+    commit: log.Commit  # without its message
     walk_order: int
-    change: git.Change
+    change: log.Change
 
 
 class _RefObject(NamedTuple):
     """A blob that a ref names outside any commit (directly, through a tag, or in a tree)."""
-    owner: git.Commit  # the object the ref names (tag, blob or tree) standing in for a commit
+    owner: log.Commit  # the object the ref names (tag, blob or tree) standing in for a commit
     author: str  # the tagger, if any
     path: str  # what the report shows: the ref, or `ref:path` in a tree
     judged_path: str  # what the detector is told (the path inside the tree)
@@ -109,7 +114,7 @@ class _Walk:
         self.bytes_read = 0
         self.requested: set[BlobId] = set()
         self.blob_keys: dict[BlobId, BlobKeys] = {}
-        self.message_keys: list[tuple[git.Commit, int, str, BlobKeys]] = []
+        self.message_keys: list[tuple[log.Commit, int, str, BlobKeys]] = []
         self.ref_objects: list[_RefObject] = []
         self.taggers: dict[str, str] = {}
         self.warnings: list[str] = []
@@ -152,7 +157,7 @@ class _Walk:
 
 def _ask(judge: Judge, walk: _Walk, sha: str, path: str) -> None:
     id_ = blob_id(sha, path)
-    if id_ in walk.requested or git.is_null(sha):
+    if id_ in walk.requested or log.is_null(sha):
         return
     walk.requested.add(id_)
     judge.add(sha, path)
@@ -161,7 +166,7 @@ def _ask(judge: Judge, walk: _Walk, sha: str, path: str) -> None:
         walk.report()
 
 
-def _judge_message(walk: _Walk, owner: git.Commit, order: int, path: str,
+def _judge_message(walk: _Walk, owner: log.Commit, order: int, path: str,
                    suppressions: Suppressions) -> None:
     keys = keys_in(find_secrets(owner.message, path), suppressions)
     if keys:
@@ -170,7 +175,7 @@ def _judge_message(walk: _Walk, owner: git.Commit, order: int, path: str,
 
 
 def _walk(
-        repo: git.HistoryRepo,
+        repo: runner.Repository,
         revs: Sequence[str],
         judge: Judge,
         walk: _Walk,
@@ -180,20 +185,20 @@ def _walk(
 ) -> None:
     """Pass 1: each wanted blob once, the messages, and what refs name outside commits."""
     config = suppressions.config
-    commit = git.Commit('', '', '')
+    commit = log.Commit('', '', '')
     try:
-        for item in git.history_changes(repo, revs, messages=True):
-            if isinstance(item, git.Commit):
+        for item in log.history_changes(repo, revs, messages=True):
+            if isinstance(item, log.Commit):
                 walk.commits += 1
                 _judge_message(walk, item, walk.commits, COMMIT_MESSAGE, suppressions)
-                commit = git.Commit(item.sha, item.date, '')
+                commit = log.Commit(item.sha, item.date, '')
             elif walk.wants(item.path, config):
                 _ask(judge, walk, item.sha, item.path)
                 if walk.changes is not None:  # a change sets a blob: its sha is never null
                     walk.changes.append(_Introduced(commit, walk.commits, item))
                     if len(walk.changes) > _REMEMBERED_CHANGES:
                         walk.changes = None
-    except git.HistoryStreamError as error:
+    except log.HistoryStreamError as error:
         walk.warnings.append(f'history walk stopped early, results are partial: {error}')
         walk.stopped_early = True
     if with_refs:
@@ -203,13 +208,13 @@ def _walk(
 
 
 def _walk_refs(
-        repo: git.HistoryRepo,
+        repo: runner.Repository,
         judge: Judge,
         walk: _Walk,
         suppressions: Suppressions,
 ) -> None:
     """Annotated tag messages, and blobs and trees refs name (`git tag k <blob>`)."""
-    targets, problems = git.ref_targets(repo)
+    targets, problems = refs.ref_targets(repo)
     walk.warnings.extend(problems)
     walk.unreadable += len(problems)
     order = walk.commits
@@ -217,18 +222,18 @@ def _walk_refs(
         for tag_sha, date, tagger, message in target.tags:
             order += 1
             walk.taggers[tag_sha] = tagger
-            owner = git.Commit(tag_sha, date, message)
+            owner = log.Commit(tag_sha, date, message)
             _judge_message(walk, owner, order, f'{TAG_MESSAGE} {target.ref}', suppressions)
         if target.kind == 'commit':
             continue
-        date = target.tags[0][1] if target.tags else git.NO_DATE
+        date = target.tags[0][1] if target.tags else refs.NO_DATE
         tagger = target.tags[0][2] if target.tags else ''
-        owner = git.Commit(target.sha, date, '')
+        owner = log.Commit(target.sha, date, '')
         if target.kind == 'blob':
-            entries = [git.IndexEntry(target.ref, target.target)]
+            entries = [worktree.IndexEntry(target.ref, target.target)]
             shown = [target.ref]
         else:
-            entries = git.tree_blobs(repo, target.target)
+            entries = objects.tree_blobs(repo, target.target)
             shown = [f'{target.ref}:{entry.path}' for entry in entries]
         for entry, path in zip(entries, shown, strict=True):
             if wanted(entry.path, suppressions.config):
@@ -241,7 +246,7 @@ def _date(iso: str) -> datetime.datetime:
 
 
 def _attribute(
-        repo: git.HistoryRepo,
+        repo: runner.Repository,
         revs: Sequence[str],
         judge: Judge,
         walk: _Walk,
@@ -296,7 +301,7 @@ def _attribute(
 
 
 def _changes(
-        repo: git.HistoryRepo,
+        repo: runner.Repository,
         revs: Sequence[str],
         walk: _Walk,
         suppressions: Suppressions,
@@ -305,27 +310,27 @@ def _changes(
     if walk.changes is not None:
         yield from walk.changes
         return
-    commit = git.Commit('', '', '')
+    commit = log.Commit('', '', '')
     walk_order = 0
     try:
-        for item in git.history_changes(repo, revs, messages=False):
-            if isinstance(item, git.Commit):
+        for item in log.history_changes(repo, revs, messages=False):
+            if isinstance(item, log.Commit):
                 commit = item
                 walk_order += 1
-            elif not git.is_null(item.sha) and walk.wants(item.path, suppressions.config):
+            elif not log.is_null(item.sha) and walk.wants(item.path, suppressions.config):
                 yield _Introduced(commit, walk_order, item)
-    except git.HistoryStreamError:
+    except log.HistoryStreamError:
         pass  # already reported by pass 1
 
 
 def _in_head(
-        repo: git.HistoryRepo,
+        repo: runner.Repository,
         judge: Judge,
         walk: _Walk,
         suppressions: Suppressions,
 ) -> set[str]:
     """Fingerprints that HEAD's tree still holds."""
-    entries = [e for e in git.head_tree(repo) if wanted(e.path, suppressions.config)]
+    entries = [e for e in objects.head_tree(repo) if wanted(e.path, suppressions.config)]
     for entry in entries:
         _ask(judge, walk, entry.sha, entry.path)
     judge.drain()
@@ -379,7 +384,7 @@ def _exposed_keys(
 
 
 def scan_history(
-        repo: git.HistoryRepo,
+        repo: runner.Repository,
         revs: Sequence[str],
         *,
         config: Config,
@@ -400,7 +405,7 @@ def scan_history(
     suppressions = Suppressions(config, baseline, secrets)
     walk = _Walk(progress)
     # a partial clone lacks objects by design: asking git for one would make it fetch
-    missing = git.missing_objects(repo, revs) if repo.partial else frozenset()
+    missing = repository.missing_objects(repo, revs) if repo.partial else frozenset()
     with Judge(
             repo, config, baseline, jobs=jobs, keep_secrets=keep_secrets,
             collect=walk.collect, missing=missing,
@@ -414,7 +419,7 @@ def scan_history(
     earliest: dict[str, _Found] = {}
     for item in sorted(found, key=_oldest_first, reverse=True):
         earliest[item.fingerprint] = item
-    authors = git.commit_authors(
+    authors = repository.commit_authors(
         repo, {item.commit for item in earliest.values() if item.commit not in walk.taggers},
     )
     authors.update(walk.taggers)

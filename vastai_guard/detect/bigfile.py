@@ -1,7 +1,7 @@
 """Files too big to hold in memory, judged in overlapping chunks: the same answer, bounded memory.
 
 The detector never looks further than OVERLAP characters from a candidate (every window is
-bounded: detect.LINE_REACH, structure.WALK_BYTES, a few lines either side), so a candidate judged
+bounded: detector.LINE_REACH, structure.WALK_BYTES, a few lines either side), so a candidate judged
 inside a chunk that reaches OVERLAP characters beyond it on both sides gets the verdict it would
 get in the whole text. What the detector takes from the whole file (the trigger words, an SDK
 import anywhere) is read in a first pass over the file, then the chunks are judged.
@@ -15,7 +15,7 @@ from collections.abc import Callable
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from vastai_guard import detect
+from vastai_guard.detect import detector
 from vastai_guard.findings import Match
 
 CHUNK = 8 << 20
@@ -33,20 +33,20 @@ def _texts(file: BinaryIO, encoding: str) -> Iterator[str]:
     yield decoder.decode(b'', final=True)
 
 
-def _whole_file_facts(file: BinaryIO, encoding: str, path: str) -> detect.FileFacts | None:
+def _whole_file_facts(file: BinaryIO, encoding: str, path: str) -> detector.FileFacts | None:
     """The file's facts, or None when no rule could match anything in it (first pass)."""
     tail = ''
-    trigger = detect.name_is_context(path)
+    trigger = detector.name_is_context(path)
     sdk = False
     for text in _texts(file, encoding):
         # a word split between two reads is seen whole: keep the end of the previous read
         joined = tail + text
-        trigger = trigger or detect.has_trigger_text(joined)
-        sdk = sdk or detect.has_sdk_import(joined)
+        trigger = trigger or detector.has_trigger_text(joined)
+        sdk = sdk or detector.has_sdk_import(joined)
         tail = joined[-64:]
     if not trigger:
         return None
-    return detect.file_facts(path, '')._replace(sdk=sdk)
+    return detector.file_facts(path, '')._replace(sdk=sdk)
 
 
 def _chunks(file: BinaryIO, encoding: str) -> Iterator[tuple[int, str]]:
@@ -75,7 +75,7 @@ def find_secrets_in_file(file: BinaryIO, path: str, encoding: str = 'utf-8') -> 
         # OVERLAP before its own end (the last chunk owns everything to the end)
         own_from = previous_chunk_end - start
         own_to = len(chunk) - OVERLAP if len(chunk) == CHUNK + 2 * OVERLAP else len(chunk)
-        for hit in detect.hits(chunk, facts):
+        for hit in detector.hits(chunk, facts):
             if not own_from <= hit.offset < own_to:
                 continue
             line += chunk.count('\n', counted_to - start, hit.offset)
@@ -103,7 +103,7 @@ def find_secrets_in_blob(copy: Callable[[BinaryIO], bool], path: str) -> list[Ma
 
 def find_secrets_in_open_file(file: BinaryIO, path: str) -> list[Match] | None:
     """find_secrets_in_file in the encoding the file's start says; None for a binary file."""
-    from vastai_guard.decode import encoding_of
+    from vastai_guard.detect.decode import encoding_of
 
     file.seek(0)
     encoding = encoding_of(file.read(1 << 16))

@@ -15,9 +15,9 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from vastai_guard.detect.rules import ALL_RULES
 from vastai_guard.errors import FatalError
 from vastai_guard.findings import Finding
-from vastai_guard.rules import ALL_RULES
 
 # the detect-secrets release whose format this is (the plugin API we need is as of 1.5)
 DETECT_SECRETS_VERSION = '1.5.0'
@@ -27,7 +27,7 @@ def _plugin_classes() -> list[dict[str, str]]:
     """Our detectors as detect-secrets names custom plugins: class name and file URL."""
     import pathlib
 
-    from vastai_guard import plugins
+    from vastai_guard.detect import plugins
 
     url = pathlib.Path(plugins.__file__).resolve().as_uri()
     names = sorted(

@@ -49,8 +49,8 @@ class InvalidConfigError(FatalError):
 
 def load_config(path: str) -> Config:
     """The config at `path`; defaults when the file does not exist."""
-    from vastai_guard import yamlcheck
-    from vastai_guard.safefile import read_regular
+    from vastai_guard.files import yamlcheck
+    from vastai_guard.files.reading import read_regular
 
     try:
         text = read_regular(path, max_bytes=yamlcheck.MAX_BYTES).decode('utf-8')
@@ -67,7 +67,7 @@ def parse_config(text: str, path: str) -> Config:
     """The settings in `text`; InvalidConfigError for anything else, whatever the text."""
     import yaml
 
-    from vastai_guard import yamlcheck
+    from vastai_guard.files import yamlcheck
 
     yamlcheck.check(text, path, InvalidConfigError)
     try:

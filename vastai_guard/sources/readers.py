@@ -10,18 +10,20 @@ from collections.abc import Iterator
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from vastai_guard import git
-from vastai_guard.config import Config
-from vastai_guard.decode import BINARY_SNIFF
-from vastai_guard.decode import has_bom
-from vastai_guard.decode import text_to_scan
+from vastai_guard.detect.decode import BINARY_SNIFF
+from vastai_guard.detect.decode import has_bom
+from vastai_guard.detect.decode import text_to_scan
+from vastai_guard.files.reading import NotRegularFileError
+from vastai_guard.files.reading import TooLargeError
+from vastai_guard.files.reading import open_regular
+from vastai_guard.files.reading import read_regular
 from vastai_guard.findings import Fragment
 from vastai_guard.findings import shown_path
-from vastai_guard.safefile import NotRegularFileError
-from vastai_guard.safefile import TooLargeError
-from vastai_guard.safefile import open_regular
-from vastai_guard.safefile import read_regular
-from vastai_guard.suppress import path_excluded
+from vastai_guard.git import objects
+from vastai_guard.git import runner
+from vastai_guard.git import worktree
+from vastai_guard.policy.config import Config
+from vastai_guard.policy.suppress import path_excluded
 from vastai_guard.vocabulary import unreadable_object
 
 # detect-secrets' baseline holds hashes and file names, never a key; scanning it would only
@@ -62,7 +64,7 @@ def _from_bytes(path: str, data: bytes) -> Fragment | None:
     return None if text is None else Fragment(path, text)
 
 
-def _unreadable(entry: git.IndexEntry, *, missing: bool) -> Skipped:
+def _unreadable(entry: worktree.IndexEntry, *, missing: bool) -> Skipped:
     return Skipped(
         entry.path, unreadable_object(entry.sha, shown_path(entry.path), missing=missing),
         unreadable=True,
@@ -70,9 +72,9 @@ def _unreadable(entry: git.IndexEntry, *, missing: bool) -> Skipped:
 
 
 def from_index(
-        entries: Sequence[git.IndexEntry],
+        entries: Sequence[worktree.IndexEntry],
         *,
-        repo: git.HistoryRepo,
+        repo: runner.Repository,
         config: Config,
         skipped: list[Skipped],
         read: list[str] | None = None,
@@ -85,10 +87,10 @@ def from_index(
     skipped.extend(_unwanted(e.path, config) for e in entries if not wanted(e.path, config))
     entries = [entry for entry in entries if wanted(entry.path, config)]
     max_size = config.max_file_mb * 1024 * 1024
-    blobs = git.read_blobs(repo, [entry.sha for entry in entries], max_size=max_size)
+    blobs = objects.read_blobs(repo, [entry.sha for entry in entries], max_size=max_size)
     for entry, blob in zip(entries, blobs, strict=True):
-        if blob.size in (git.MISSING, git.DAMAGED):
-            skipped.append(_unreadable(entry, missing=blob.size == git.MISSING))
+        if blob.size in (objects.MISSING, objects.DAMAGED):
+            skipped.append(_unreadable(entry, missing=blob.size == objects.MISSING))
             continue
         if blob.data is None:
             # too big to hold, never too big to scan: judged in chunks from a file on disk
@@ -179,7 +181,7 @@ def _file_fragment(path: str, shown: str, max_bytes: int) -> Fragment | Skipped 
         data = read_regular(path, max_bytes=max_bytes)
     except TooLargeError:
         # too big to hold, never too big to scan: judged in chunks, memory bounded
-        from vastai_guard.bigfile import find_secrets_in_open_file
+        from vastai_guard.detect.bigfile import find_secrets_in_open_file
 
         with open_regular(path) as file:
             matches = find_secrets_in_open_file(file, shown)
@@ -190,15 +192,15 @@ def _file_fragment(path: str, shown: str, max_bytes: int) -> Fragment | Skipped 
 
 
 def _read_big_blob(
-        repo: git.HistoryRepo,
-        entry: git.IndexEntry,
+        repo: runner.Repository,
+        entry: worktree.IndexEntry,
         skipped: list[Skipped],
         read: list[str] | None,
 ) -> Iterator[Fragment]:
-    from vastai_guard.bigfile import find_secrets_in_blob
+    from vastai_guard.detect.bigfile import find_secrets_in_blob
 
     matches = find_secrets_in_blob(
-        lambda into: git.copy_history_blob(repo, entry.sha, into), entry.path,
+        lambda into: runner.copy_blob_in(repo, entry.sha, into), entry.path,
     )
     if matches is None:
         # its header was read a moment ago: git failed on its content

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 
-from vastai_guard import rules
+from vastai_guard.detect import rules
 
 # Separators inside a name: snake_case, kebab-case, dotted, .NET `Section:Key`, `os.environ["X"]`.
 _TOKEN = re.compile(r'[A-Za-z0-9]+')

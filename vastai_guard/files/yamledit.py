@@ -36,7 +36,7 @@ def load(text: str, key: str, *, path: str, error: type[Exception]) -> dict[obje
     """
     import yaml
 
-    from vastai_guard import yamlcheck
+    from vastai_guard.files import yamlcheck
 
     yamlcheck.check(text, path, error)
     try:
@@ -55,7 +55,7 @@ def _reads_plain(text: str, *, flow: bool) -> bool:
     a comment, a mapping...): asked of PyYAML rather than re-implementing its resolvers."""
     import yaml
 
-    from vastai_guard.yamlcheck import safe_load
+    from vastai_guard.files.yamlcheck import safe_load
 
     if not text or text != text.strip() or not text.isprintable():
         return False
@@ -293,7 +293,7 @@ def _only_added(old: dict[object, object], new_text: str, key: str, item: object
     """Whether `new_text` reads as `old` plus `item` at the end of its `key` list."""
     import yaml
 
-    from vastai_guard import yamlcheck
+    from vastai_guard.files import yamlcheck
 
     try:
         new = yamlcheck.safe_load(new_text)
@@ -337,7 +337,7 @@ def append_item(
     """
     import yaml
 
-    from vastai_guard.fileedit import newline_of
+    from vastai_guard.files.writing import newline_of
 
     old = load(text, key, path=path, error=error)
     root = yaml.compose(text, Loader=yaml.SafeLoader)  # loaded above: composes too

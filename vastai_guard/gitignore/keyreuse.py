@@ -8,10 +8,10 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
-from vastai_guard import envfiles
-from vastai_guard import git
+from vastai_guard.detect import filenames
 from vastai_guard.findings import Problem
 from vastai_guard.findings import fingerprint
+from vastai_guard.git import worktree
 from vastai_guard.vocabulary import SHORT_FINGERPRINT
 
 # Env files are a few kilobytes; anything far larger is not one, and is not read whole.
@@ -24,16 +24,16 @@ def env_files_on_disk(root: str, known: Sequence[str]) -> list[str]:
     Ignored files inside ignored folders are listed too (git walks into them for the
     pathspec), which is the slow part on a repository with large ignored folders: opt-in.
     """
-    ignored = git.matching_files(envfiles.PATHSPECS, root=root, ignored=True)
+    ignored = worktree.matching_files(filenames.PATHSPECS, root=root, ignored=True)
     return sorted(
         path for path in {*known, *ignored}
-        if envfiles.is_env_file(path) and os.path.isfile(os.path.join(root, path))
+        if filenames.is_env_file(path) and os.path.isfile(os.path.join(root, path))
     )
 
 
 def _fingerprints(root: str, path: str) -> set[str]:
-    from vastai_guard.decode import text_to_scan
-    from vastai_guard.detect import find_secrets
+    from vastai_guard.detect.decode import text_to_scan
+    from vastai_guard.detect.detector import find_secrets
 
     try:
         with open(os.path.join(root, path), 'rb') as file:
@@ -53,7 +53,7 @@ def reused_keys(root: str, paths: Sequence[str]) -> list[Problem]:
     seen: dict[str, dict[str, list[str]]] = {}  # fingerprint -> environment -> paths
     for path in paths:
         for key in _fingerprints(root, path):
-            seen.setdefault(key, {}).setdefault(envfiles.environment(path), []).append(path)
+            seen.setdefault(key, {}).setdefault(filenames.environment(path), []).append(path)
     problems = []
     for key, by_environment in sorted(seen.items()):
         if len(by_environment) < 2:

@@ -7,10 +7,10 @@ they were. The result must read as the old data plus the one entry before it rep
 """
 from __future__ import annotations
 
-from vastai_guard import yamledit
-from vastai_guard.config import InvalidConfigError
-from vastai_guard.config import parse_config
+from vastai_guard.files import yamledit
 from vastai_guard.findings import Rotation
+from vastai_guard.policy.config import InvalidConfigError
+from vastai_guard.policy.config import parse_config
 
 # The style of the README's example, for a file that shows none of its own
 STYLE = yamledit.Layout(dash=2, key=2, nested_dash=2, nested_key=2)
@@ -21,7 +21,7 @@ def record_rotation(path: str, rotation: Rotation, *, root: str) -> bool:
 
     `root` is the work tree: the file (or what a link at `path` points to) must be inside it.
     """
-    from vastai_guard.fileedit import edit_user_file
+    from vastai_guard.files.writing import edit_user_file
 
     def change(data: bytes | None) -> bytes | None:
         try:

@@ -7,8 +7,8 @@ from __future__ import annotations
 import posixpath
 from typing import NamedTuple
 
-from vastai_guard.rules import KEY_FILE_NAMES
-from vastai_guard.rules import KEY_FILE_PATH_SUFFIXES
+from vastai_guard.detect.rules import KEY_FILE_NAMES
+from vastai_guard.detect.rules import KEY_FILE_PATH_SUFFIXES
 
 ENV_NAME = '.env'
 # `.env.example` and friends document the variables and are meant to be committed; so is an

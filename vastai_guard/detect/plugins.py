@@ -1,7 +1,7 @@
 """detect-secrets plugins for Vast.ai keys: a thin adapter over vastai_guard's own detector.
 
     detect-secrets scan --plugin \
-        "$(python -c 'import vastai_guard.plugins as p; print(p.__file__)')"
+        "$(python -c 'import vastai_guard.detect.plugins as p; print(p.__file__)')"
 
 Each rule in rules.py is one plugin class, generated from the rule, with a stable name and
 `secret_type` (baselines record both). detect-secrets calls `analyze_line` with the file name
@@ -18,9 +18,9 @@ from detect_secrets.core.potential_secret import PotentialSecret
 from detect_secrets.plugins.base import BasePlugin
 from detect_secrets.util.code_snippet import CodeSnippet
 
-from vastai_guard import rules
-from vastai_guard.detect import find_secrets
-from vastai_guard.rules import Rule
+from vastai_guard.detect import rules
+from vastai_guard.detect.detector import find_secrets
+from vastai_guard.detect.rules import Rule
 
 
 class _VastAIDetector(BasePlugin):
@@ -82,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     `detect-secrets audit` caches its secret-type-to-plugin map before it reads the baseline's
     custom plugin paths, so it fails on every custom plugin (Yelp/detect-secrets#611).
-    `python -m vastai_guard.plugins audit .secrets.baseline` is the same command with the map
+    `python -m vastai_guard.detect.plugins audit .secrets.baseline` is the same command with the map
     completed first.
     """
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class

@@ -8,9 +8,9 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from vastai_guard.config import Config
 from vastai_guard.errors import FatalError
 from vastai_guard.findings import Finding
+from vastai_guard.policy.config import Config
 
 
 @functools.lru_cache(maxsize=None)
@@ -21,7 +21,7 @@ def _glob_regex(pattern: str) -> Any:
     RE2, because a glob is the user's: `*a*a*a*a*b` would make a backtracking engine take
     exponential time on a long path, and RE2 takes linear time on any pattern.
     """
-    from vastai_guard.detect import re2_module
+    from vastai_guard.detect.detector import re2_module
     anchored = '/' in pattern.rstrip('/')
     pattern = pattern.strip('/')
     parts = []
@@ -77,7 +77,7 @@ def load_baseline(path: str) -> frozenset[str]:
     A secret in the baseline is known: it is not reported again in any file, as
     detect-secrets-hook does not report it again.
     """
-    from vastai_guard.safefile import read_regular
+    from vastai_guard.files.reading import read_regular
 
     try:
         import json  # only with a baseline to read

@@ -28,13 +28,13 @@ from collections.abc import Sequence
 from typing import Any
 from typing import NamedTuple
 
-from vastai_guard import envfiles
-from vastai_guard import names
-from vastai_guard import rules
-from vastai_guard import structure
+from vastai_guard.detect import filenames
+from vastai_guard.detect import names
+from vastai_guard.detect import rules
+from vastai_guard.detect import structure
+from vastai_guard.detect.rules import Rule
+from vastai_guard.detect.slots import slot_before
 from vastai_guard.findings import Match
-from vastai_guard.rules import Rule
-from vastai_guard.slots import slot_before
 
 _HEX_RUN = re.compile(rules.HEX_RUN)
 _HEX_ONLY = re.compile(r'[0-9a-f]{64}')
@@ -89,7 +89,7 @@ class FileFacts(NamedTuple):
 
 
 # envfiles' own predicate, cached: history asks of the same paths in every commit
-is_key_file = functools.lru_cache(maxsize=1 << 16)(envfiles.is_key_file)
+is_key_file = functools.lru_cache(maxsize=1 << 16)(filenames.is_key_file)
 
 
 @functools.lru_cache(maxsize=1 << 16)
