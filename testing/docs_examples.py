@@ -160,10 +160,49 @@ def ci_action(s: Session) -> None:
     })
 
 
+def scan_staged(s: Session) -> None:
+    """docs/commands.md: the hook's report for a key that is only staged."""
+    s.write('README.md', '# app\n')
+    s.commit('first commit')
+    s.write('.env', f'DEBUG=1\nREGION=eu\nVAST_API_KEY={example_key(4)}\n')
+    s.shown('git add .env')
+    s.shown('vastai-guard scan')
+
+
+def scan_committed(s: Session) -> None:
+    """docs/commands.md: the report for a key HEAD already holds."""
+    s.write('deploy/run.sh', f'#!/bin/sh\nexport VAST_API_KEY={example_key(5)}\n')
+    s.commit('deploy script')
+    s.shown('vastai-guard scan --all-files')
+
+
+def init_existing(s: Session) -> None:
+    """docs/commands.md: init in a repository that already has a pre-commit config."""
+    s.write('.pre-commit-config.yaml', (
+        'repos:\n-   repo: https://github.com/pre-commit/pre-commit-hooks\n    rev: v4.6.0\n'
+        '    hooks:\n    -   id: trailing-whitespace\n'
+    ))
+    s.commit('pre-commit')
+    s.shown('vastai-guard init')
+
+
+def gitignore(s: Session) -> None:
+    """docs/commands.md: the gitignore check on a repository that tracks an env file."""
+    s.write('.gitignore', '__pycache__/\n')
+    s.write('.env.local', 'DEBUG=1\n')
+    s.commit('local settings')
+    s.write('services/api/.env', 'DEBUG=1\n')
+    s.shown('vastai-guard gitignore')
+
+
 EXAMPLES: dict[str, Callable[[Session], None]] = {
     'protect': protect,
     'audit': audit,
     'ci-action': ci_action,
+    'scan-staged': scan_staged,
+    'scan-committed': scan_committed,
+    'init-existing': init_existing,
+    'gitignore': gitignore,
 }
 
 
