@@ -36,7 +36,7 @@ from testing.docs import path_of
 from testing.util import REPO_ROOT
 
 # the Markdown files whose examples are made here: README.md and docs pages
-DOCUMENTS = ('README.md', 'commands.md', 'ci.md')
+DOCUMENTS = ('README.md', 'commands.md', 'ci.md', 'baselines.md')
 _MARKER = re.compile(r'^<!-- example: ([a-z-]+) -->\n```console\n(.*?)^```\n', re.M | re.S)
 _BIN = Path(sys.executable).parent
 
@@ -195,6 +195,17 @@ def gitignore(s: Session) -> None:
     s.shown('vastai-guard gitignore')
 
 
+def baseline(s: Session) -> None:
+    """docs/baselines.md: known keys recorded, then only a new one is reported."""
+    s.write('deploy/.env.prod', f'VAST_API_KEY={example_key(6)}\n')
+    s.write('notes/setup.md', f'Log in:\n\n    vastai set api-key {example_key(7)}\n')
+    s.commit('deploy settings and notes')
+    s.shown('vastai-guard scan --all-files --update-baseline .secrets.baseline')
+    s.write('train.py', f'VAST_API_KEY = "{example_key(8)}"\n')
+    s.shown('git add train.py')
+    s.shown('vastai-guard scan --all-files --baseline .secrets.baseline')
+
+
 EXAMPLES: dict[str, Callable[[Session], None]] = {
     'protect': protect,
     'audit': audit,
@@ -203,6 +214,7 @@ EXAMPLES: dict[str, Callable[[Session], None]] = {
     'scan-committed': scan_committed,
     'init-existing': init_existing,
     'gitignore': gitignore,
+    'baseline': baseline,
 }
 
 

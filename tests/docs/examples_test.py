@@ -53,10 +53,16 @@ def test_the_examples_show_what_they_are_there_to_show(fresh: dict[str, str]) ->
     assert 'rotated: vast-api-key' in audit.split('$ vastai-guard history -q')[1]
     assert fresh['ci-action'].startswith('vastai-guard: 1 Vast.ai key in history')
     assert '::error file=scripts/launch.sh,line=1,title=vast-cli-api-key::' in fresh['ci-action']
+    recorded, rescanned = fresh['baseline'].split('$ git add train.py')
+    assert '2 Vast.ai keys in 2 files recorded as known' in recorded
+    assert 'train.py:1: vast-api-key:' in rescanned
+    assert 'deploy/.env.prod' not in rescanned and 'notes/setup.md' not in rescanned
+    assert '(already committed)' in fresh['scan-committed']
+    assert 'not in any commit yet' in fresh['scan-staged']
 
 
 def test_no_example_holds_a_key(fresh: dict[str, str]) -> None:
-    keys = [docs_examples.example_key(n) for n in range(1, 6)]
+    keys = [docs_examples.example_key(n) for n in range(1, 9)]
     shown = ''.join(fresh.values()) + ''.join(page(name) for name in docs_examples.DOCUMENTS)
     assert [key for key in keys if key in shown] == []
     # the audit example names its key by fingerprint, as history does
