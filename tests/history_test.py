@@ -541,11 +541,11 @@ def test_json_output_matches_the_documented_schema(
 def test_progress_line_shows_objects_keys_and_rate() -> None:
     import io
 
-    from vastai_guard.commands.history import _ProgressLine
+    from vastai_guard.history.run import ProgressLine
     from vastai_guard.history.walk import Progress
 
     stream = io.StringIO()
-    line = _ProgressLine(stream, total_commits=200)
+    line = ProgressLine(stream, total_commits=200)
     line(Progress(commits=50, blobs=300, bytes_read=5_000_000, total=1200, keys=2))
     line.close()
 

@@ -18,6 +18,7 @@ from vastai_guard.errors import FatalError
 from vastai_guard.files import yamledit
 from vastai_guard.git import runner
 from vastai_guard.git import worktree
+from vastai_guard.options import InitOptions
 from vastai_guard.vocabulary import PROJECT_URL
 from vastai_guard.vocabulary import tool_version
 
@@ -173,8 +174,8 @@ def _write(
 
 def _gitignore(root: str) -> None:
     """What the `vastai-gitignore` hook demands, done now: else the first commit fails on it."""
-    from vastai_guard.commands.gitignore import fix_gitignore
     from vastai_guard.gitignore import check as ignore_check
+    from vastai_guard.gitignore.fix import fix_gitignore
 
     facts = ignore_check.gather(root)
     added = fix_gitignore(root, facts)
@@ -187,13 +188,10 @@ def _gitignore(root: str) -> None:
         print(f'vastai-guard: warning: {problem.path}: {problem.message}', file=sys.stderr)
 
 
-def init(
-        *,
-        repo: str | None = None,
-        rev: str | None = None,
-        local: bool = False,
-        pre_push: bool = False,
-) -> int:
+def init(options: InitOptions) -> int:
+    """Add the vastai-guard hooks to .pre-commit-config.yaml, what the gitignore hook demands to
+    .gitignore, and run `pre-commit install`; 0 when done, 2 with nothing changed otherwise."""
+    repo, rev, local, pre_push = options.hook_repo, options.rev, options.local, options.pre_push
     tree = worktree.work_tree()
     if tree is None:
         raise FatalError('not inside a git repository: `git init` first, or run it in one')

@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime
 import re
 
-from vastai_guard.commands.history import run_history
 from vastai_guard.errors import EXIT_CLEAN
 from vastai_guard.errors import FatalError
 from vastai_guard.findings import Rotation
@@ -12,6 +11,8 @@ from vastai_guard.findings import fingerprint as fingerprint_of
 from vastai_guard.findings import redact_runs
 from vastai_guard.git import repository
 from vastai_guard.git import runner
+from vastai_guard.history.run import run_history
+from vastai_guard.options import RotatedOptions
 from vastai_guard.policy.config import Config
 from vastai_guard.policy.config import config_path
 from vastai_guard.policy.config import load_config
@@ -72,14 +73,9 @@ def _refuse_a_key(value: str, known: set[str], config: Config) -> None:
         )
 
 
-def rotated(
-        fingerprint: str,
-        *,
-        note: str,
-        repo_path: str,
-        config_file: str | None,
-        gitpython: repository.GitPythonCheck | None = None,
-) -> int:
+def rotated(options: RotatedOptions, gitpython: repository.GitPythonCheck | None = None) -> int:
+    """Record the key with this fingerprint (or unique prefix) as rotated in the ledger."""
+    fingerprint, note = options.fingerprint, options.note
     value = fingerprint.strip().lower()
     if _HEX_64.search(note):
         raise FatalError(
@@ -91,8 +87,8 @@ def rotated(
             f'{redact_runs(fingerprint)!r} is not a fingerprint: give the 64 hex characters '
             f'`vastai-guard history` printed, or a unique prefix of at least {SHORT_FINGERPRINT}',
         )
-    with repository.open_repository(repo_path, gitpython) as repo:
-        path = config_path(repo.root, config_file)
+    with repository.open_repository(options.repo_path, gitpython) as repo:
+        path = config_path(repo.root, options.config_file)
         config = load_config(path)
         known = _history_fingerprints(repo, config)
     if _FULL.fullmatch(value):
