@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 
 from testing.sarif import validated
+from testing.util import REPO_ROOT
 from testing.util import git
 from testing.util import new_key
 from testing.util import run_cli
 from testing.util import write
 
-README = Path(__file__).parent.parent / 'README.md'
+README = REPO_ROOT / 'README.md'
 
 
 def _ci_commands() -> list[str]:
