@@ -170,4 +170,3 @@ def stable_fingerprint(result: Result) -> str:
     if result.fingerprint is not None:
         return result.fingerprint
     return hashlib.sha256(f'{result.rule_id}\0{result.path}'.encode()).hexdigest()
-
