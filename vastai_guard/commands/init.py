@@ -63,6 +63,7 @@ COMMENT = '# Vast.ai API keys (added by `vastai-guard init`)'
 
 
 class Edit(NamedTuple):
+    """The config after adding the hooks, and what was done to it."""
     text: str
     action: str  # 'created' | 'added' | 'unchanged'
 

@@ -254,6 +254,7 @@ def render_rotation_plan(
         rotated: Sequence[Rotation],
         today: datetime.date,
 ) -> str:
+    """The rotation plan: a table of every key, then the steps for each still to rotate."""
     ordered = sorted(keys, key=_order)
     rotated_on = {rotation.fingerprint: rotation.date for rotation in rotated}
     lines = [
