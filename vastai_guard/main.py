@@ -11,6 +11,11 @@ from vastai_guard.errors import run_guarded
 from vastai_guard.model import GitignoreReport
 from vastai_guard.model import HistoryReport
 from vastai_guard.model import ScanReport
+from vastai_guard.options import GitignoreOptions
+from vastai_guard.options import HistoryOptions
+from vastai_guard.options import InitOptions
+from vastai_guard.options import RotatedOptions
+from vastai_guard.options import ScanOptions
 from vastai_guard.report import formats
 from vastai_guard.report.output import default_format
 from vastai_guard.vocabulary import ACTIVE
@@ -83,7 +88,7 @@ def _add_output(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _positive_int(text: str) -> int:
+def _days_above_zero(text: str) -> int:
     """argparse type: a whole number above 0 (0 days would flag every rotation as overdue)."""
     if not text.isdigit() or int(text) == 0:
         raise argparse.ArgumentTypeError(f'expected a whole number of days above 0, not {text!r}')
@@ -97,7 +102,7 @@ class _Version(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, help='show the version and exit')
 
     def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
-        from vastai_guard.vocabulary import tool_version
+        from vastai_guard.version import tool_version
 
         print(f'vastai-guard {tool_version()}')  # on stdout, as argparse's own
         parser.exit()
@@ -241,7 +246,7 @@ def _parser() -> argparse.ArgumentParser:
              'rather than 2 when no key is found',
     )
     history.add_argument(
-        '--since-rotation-days', type=_positive_int, metavar='N',
+        '--since-rotation-days', type=_days_above_zero, metavar='N',
         help='with --format markdown: flag keys recorded as rotated more than N days ago',
     )
     _add_common(history, formats(HistoryReport))
@@ -308,8 +313,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     if args.command == 'scan':
         from vastai_guard.commands.scan import scan
-        return scan(
-            args.paths,
+        return scan(ScanOptions(
+            paths=args.paths,
             all_files=args.all_files,
             output_format=args.output_format,
             baseline_path=args.baseline_path,
@@ -321,19 +326,21 @@ def _run(args: argparse.Namespace) -> int:
             fail_on=args.fail_on,
             allow_missing_objects=args.allow_missing_objects,
             terminal=_terminal(args),
-        )
+        ))
     if args.command == 'init':
         from vastai_guard.commands.init import init
-        return init(repo=args.hook_repo, rev=args.rev, local=args.local, pre_push=args.pre_push)
+        return init(InitOptions(
+            hook_repo=args.hook_repo, rev=args.rev, local=args.local, pre_push=args.pre_push,
+        ))
     if args.command == 'gitignore':
         from vastai_guard.commands.gitignore import gitignore
-        return gitignore(
+        return gitignore(GitignoreOptions(
             fix=args.fix,
             check_reuse=args.check_reuse,
             output_format=args.output_format,
             output_file=args.output_file,
             terminal=_terminal(args),
-        )
+        ))
     if args.command in ('history', 'rotated'):
         from vastai_guard.git.repository import GitPythonCheck
 
@@ -346,7 +353,7 @@ def _run(args: argparse.Namespace) -> int:
 def _run_on_history(args: argparse.Namespace, gitpython: GitPythonCheck) -> int:
     if args.command == 'history':
         from vastai_guard.commands.history import history
-        return history(
+        return history(HistoryOptions(
             repo_path=args.repo_path,
             range_spec=args.range_spec,
             include_unreachable=args.include_unreachable,
@@ -361,17 +368,15 @@ def _run_on_history(args: argparse.Namespace, gitpython: GitPythonCheck) -> int:
             terminal=_terminal(args),
             jobs=args.jobs,
             allow_missing_objects=args.allow_missing_objects,
-            gitpython=gitpython,
-        )
+        ), gitpython)
     if args.command == 'rotated':
         from vastai_guard.commands.rotated import rotated
-        return rotated(
-            args.fingerprint,
+        return rotated(RotatedOptions(
+            fingerprint=args.fingerprint,
             note=args.note,
             repo_path=args.repo_path,
             config_file=args.config_file,
-            gitpython=gitpython,
-        )
+        ), gitpython)
     raise AssertionError(f'unhandled command {args.command!r}')
 
 

@@ -22,6 +22,7 @@ from vastai_guard.findings import to_finding
 from vastai_guard.git import objects
 from vastai_guard.git import worktree
 from vastai_guard.model import ScanReport
+from vastai_guard.options import ScanOptions
 from vastai_guard.policy.config import Config
 from vastai_guard.policy.config import config_path
 from vastai_guard.policy.config import load_config
@@ -29,7 +30,6 @@ from vastai_guard.policy.suppress import load_baseline
 from vastai_guard.policy.suppress import unsuppressed
 from vastai_guard.report import render
 from vastai_guard.report import summary
-from vastai_guard.report.color import Terminal
 from vastai_guard.report.output import emit
 from vastai_guard.sources import readers
 from vastai_guard.vocabulary import ACTIVE
@@ -140,48 +140,42 @@ def find_keys(
     return found, findings
 
 
-def scan(
-        paths: Sequence[str],
-        *,
-        all_files: bool,
-        output_format: str,
-        baseline_path: str | None,
-        config_file: str | None,
-        output_file: str | None = None,
-        verify: Verifier | None = None,
-        from_disk: bool = False,
-        update_baseline: str | None = None,
-        fail_on: str = 'any',
-        allow_missing_objects: bool = False,
-        terminal: Terminal = Terminal(),
-) -> int:
+def scan(options: ScanOptions) -> int:
+    """Scan staged files (no paths: the hook), every tracked file, or the paths named; 1 when a
+    key is found, 2 when a file that could hold one was not read (unless
+    `allow_missing_objects`)."""
+    terminal = options.terminal
     tree = worktree.work_tree()
-    if tree is None and all_files:
+    if tree is None and options.all_files:
         raise FatalError('--all-files needs a git repository (pass folders to scan them from disk)')
-    if from_disk and all_files:
+    if options.from_disk and options.all_files:
         raise FatalError('--all-files reads the index; --from-disk reads the files: pick one')
-    if update_baseline is not None and not all_files:
+    if options.update_baseline is not None and not options.all_files:
         # a baseline of the staged files alone would drop every other file's entries
         raise FatalError('--update-baseline records every tracked file: add --all-files')
     config = load_config(
-        config_path(tree.root if tree else os.getcwd(), config_file, must_exist=True),
+        config_path(tree.root if tree else os.getcwd(), options.config_file, must_exist=True),
     )
-    baseline = load_baseline(baseline_path) if baseline_path else frozenset()
+    baseline = load_baseline(options.baseline_path) if options.baseline_path else frozenset()
     if terminal.verbose:
-        _tell(f'config: {config.path or "none (defaults)"}; baseline: {baseline_path or "none"}')
+        _tell(
+            f'config: {config.path or "none (defaults)"}; '
+            f'baseline: {options.baseline_path or "none"}',
+        )
     skipped: list[readers.Skipped] = []
     scanned: list[str] = []
-    if tree is None or from_disk:
-        _check_exist([path for path in paths if not os.path.lexists(path)])
+    if tree is None or options.from_disk:
+        _check_exist([path for path in options.paths if not os.path.lexists(path)])
         fragments = readers.from_disk(
-            paths or ['.'], relative_to=tree.root if tree else os.getcwd(), config=config,
+            options.paths or ['.'], relative_to=tree.root if tree else os.getcwd(), config=config,
             skipped=skipped, read=scanned,
         )
     else:
         fragments = _fragments_in_repo(
-            tree, paths, all_files=all_files, config=config, skipped=skipped, read=scanned,
+            tree, options.paths, all_files=options.all_files, config=config, skipped=skipped,
+            read=scanned,
         )
-    found, findings = find_keys(fragments, config=config, baseline=baseline, verify=verify)
+    found, findings = find_keys(fragments, config=config, baseline=baseline, verify=options.verify)
 
     for item in skipped:
         if item.unreadable:
@@ -196,11 +190,11 @@ def scan(
             if (finding.path, finding.line, finding.fingerprint) not in kept:
                 why = _why(finding, config, baseline)
                 _tell(f'suppressed {finding.path}:{finding.line}: {why}')
-    if update_baseline is not None:
-        if unreadable and not allow_missing_objects:
+    if options.update_baseline is not None:
+        if unreadable and not options.allow_missing_objects:
             # a baseline that lacks the keys of a file not read would pass them later
             raise FatalError(INCOMPLETE_ERROR)
-        return _write_baseline(update_baseline, findings)
+        return _write_baseline(options.update_baseline, findings)
     committed = committed_keys(
         tree, findings, max_size=config.max_file_mb * 1024 * 1024,
     ) if tree is not None else frozenset()
@@ -209,22 +203,22 @@ def scan(
         unreadable_objects=unreadable,
     )
     emit(
-        render(report, output_format, terminal),
-        output_file=output_file,
+        render(report, options.output_format, terminal),
+        output_file=options.output_file,
         summary=summary(report),
     )
     if (
-            not findings and output_format == 'text' and output_file is None
+            not findings and options.output_format == 'text' and options.output_file is None
             and sys.stdout.isatty() and not terminal.quiet
     ):
         # one line for a person at a terminal; hooks and pipes get silence, as they expect
         print(summary(report))
-    if fail_on == ACTIVE:
+    if options.fail_on == ACTIVE:
         # CI policy (--fail-on active): a dead or unanswered key is reported, not failed on
         findings = [f for f in findings if f.verification and f.verification.state == ACTIVE]
     if findings:
         return EXIT_FINDINGS
-    if report.incomplete and not allow_missing_objects:
+    if report.incomplete and not options.allow_missing_objects:
         # "no key found" is only true of what was read: a hook or CI step must not pass on less
         _tell(f'error: {INCOMPLETE_ERROR}')
         return EXIT_ERROR
@@ -279,4 +273,3 @@ def _why(finding: Finding, config: Config, baseline: frozenset[str]) -> str:
     if finding.hashed_secret in baseline:
         return 'in the baseline'
     return f'path in exclude_paths ({config.path})'
-

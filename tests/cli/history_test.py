@@ -8,6 +8,9 @@ from typing import NamedTuple
 
 import pytest
 
+from testing.leaks import LEAKS
+from testing.leaks import render
+from testing.util import REPO_ROOT
 from testing.util import commit_all
 from testing.util import env_line
 from testing.util import git
@@ -15,7 +18,6 @@ from testing.util import init_repo
 from testing.util import new_key
 from testing.util import run_cli
 from testing.util import write
-from tests import detect_test
 from vastai_guard.findings import fingerprint
 from vastai_guard.history import judge as history_judge
 from vastai_guard.main import main
@@ -533,7 +535,7 @@ def test_json_output_matches_the_documented_schema(
     key = new_key()
     write(repo, 'app.env', env_line(key))
     commit_all(repo, f'key\n\nvastai set api-key {new_key()}')
-    schema = json.loads((Path(__file__).parent / 'history.schema.json').read_text())
+    schema = json.loads((REPO_ROOT / 'tests' / 'history.schema.json').read_text())
 
     jsonschema.validate(json.loads(json_history(capsys, secrets=(key,)).stdout), schema)
 
@@ -541,11 +543,11 @@ def test_json_output_matches_the_documented_schema(
 def test_progress_line_shows_objects_keys_and_rate() -> None:
     import io
 
-    from vastai_guard.commands.history import _ProgressLine
+    from vastai_guard.history.run import ProgressLine
     from vastai_guard.history.walk import Progress
 
     stream = io.StringIO()
-    line = _ProgressLine(stream, total_commits=200)
+    line = ProgressLine(stream, total_commits=200)
     line(Progress(commits=50, blobs=300, bytes_read=5_000_000, total=1200, keys=2))
     line.close()
 
@@ -577,7 +579,7 @@ def test_ctrl_c_exits_130(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert main(['history', '--jobs', '1']) == 130
 
 
-@pytest.mark.parametrize(('path', 'template', 'rule', 'line'), detect_test.LEAKS)
+@pytest.mark.parametrize(('path', 'template', 'rule', 'line'), LEAKS)
 @pytest.mark.parametrize('encoding', ('utf-8', 'utf-16-le', 'utf-16-be'))
 def test_the_prefilter_never_hides_a_leak(
         path: str, template: str, rule: object, line: int, encoding: str,
@@ -588,7 +590,7 @@ def test_the_prefilter_never_hides_a_leak(
     decoded text finds the key.
     """
     key = new_key()
-    data = detect_test._render(template, key).encode(encoding)
+    data = render(template, key).encode(encoding)
     suppressions = history_judge.Suppressions(Config(), frozenset())
     assert list(history_judge.judge_blob(path, data, suppressions)) == [fingerprint(key)]
 
