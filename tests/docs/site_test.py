@@ -82,3 +82,19 @@ def test_the_changelog_names_this_version_as_its_newest() -> None:
     headings = re.findall(r'^## \[([^\]]+)\]', changelog, re.M)
     assert headings[0] == 'Unreleased'
     assert headings[1] == _project_version()
+
+
+def test_every_file_of_this_repository_the_docs_name_exists() -> None:
+    """`tests/detect/corpus_test.py`, `benchmarks/history_bench.py`...: moved files are followed."""
+    texts = [page(name) for name in ['README.md', *(p.name for p in DOCS.glob('*.md'))]]
+    texts += [(REPO_ROOT / name).read_text(encoding='utf-8')
+              for name in ('CONTRIBUTING.md', 'CHANGELOG.md')]
+    named = {
+        path for text in texts
+        for path in re.findall(
+            r'(?<![\w/.-])((?:tests|testing|benchmarks|vastai_guard|action|docs|\.ci)/'
+            r'[\w./-]*\w\.(?:py|json|md|yml|yaml)|\.ci/run)\b', text,
+        )
+    }
+    assert {'tests/detect/corpus_test.py', 'benchmarks/history_bench.py', '.ci/run'} <= named
+    assert sorted(path for path in named if not (REPO_ROOT / path).is_file()) == []
