@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import codecs
 
+import pytest
+
 from testing.util import new_key
 from vastai_guard.detect.decode import encoding_of
 from vastai_guard.detect.decode import text_to_scan
@@ -54,14 +56,22 @@ def test_utf32_with_bom() -> None:
     assert key in text
 
 
-def test_utf16_without_bom() -> None:
+@pytest.mark.parametrize('codec', ('utf-16-le', 'utf-16-be'))
+def test_utf16_without_bom(codec: str) -> None:
     # Windows tools save UTF-16 without a BOM; its NULs must not make it "binary"
     key = new_key()
-    data = _env(key).encode('utf-16-le')
-    assert encoding_of(data) == 'utf-16-le'
+    data = _env(key).encode(codec)
+    assert encoding_of(data) == codec
     text = text_to_scan('script.ps1', data)
     assert text is not None
     assert key in text
+
+
+def test_utf8_bom_keeps_the_first_line() -> None:
+    key = new_key()
+    text = text_to_scan('a.env', codecs.BOM_UTF8 + _env(key).encode())
+    assert text is not None
+    assert text.lstrip('\ufeff') == _env(key)
 
 
 def test_binary_is_not_text() -> None:

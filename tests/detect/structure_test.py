@@ -71,3 +71,11 @@ def test_is_markdown() -> None:
     assert is_markdown('docs/README.MD')
     assert is_markdown('notes.txt')
     assert not is_markdown('config.yaml')
+
+
+def test_crlf_files_read_like_lf_ones() -> None:
+    # Windows line endings: no `\r` in a label, and indentation still counts
+    text = 'providers:\r\n  vast:\r\n    api_key: VALUE\r\n'
+    assert _labels(text) == [('parent', 'vast'), ('parent', 'providers')]
+    listed = 'env:\r\n  - name: VAST_API_KEY\r\n    value: VALUE\r\n'
+    assert sibling_name(listed, listed.index('    value')) == 'VAST_API_KEY'
