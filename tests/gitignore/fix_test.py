@@ -26,4 +26,3 @@ def test_appends_after_the_users_lines_and_is_idempotent(repo: Path) -> None:
     assert text.count('\n.env\n') == 1
     assert fix_gitignore(str(repo), check.gather(str(repo))) == []
     assert (repo / '.gitignore').read_text() == text
-
