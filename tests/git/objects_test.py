@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import zlib
 from collections.abc import Generator
 from pathlib import Path
 
 from testing.util import commit_all
 from testing.util import git
+from testing.util import init_repo
 from testing.util import write
 from vastai_guard.git.objects import DAMAGED
 from vastai_guard.git.objects import MISSING
@@ -120,3 +122,31 @@ def test_tree_blobs(repo: Path) -> None:
         git(repo, 'rev-parse', f'{head}:dir/sub/b.env').strip(),
     }
     assert tree_blobs(_repository(repo), 'no-such-ref') == []
+
+
+def test_read_blobs_in_a_partial_clone_says_missing_and_fetches_nothing(tmp_path: Path) -> None:
+    origin = init_repo(tmp_path / 'origin')
+    write(origin, 'kept.txt', 'kept')
+    write(origin, 'left.txt', 'left behind')
+    commit_all(origin)
+    git(origin, 'config', 'uploadpack.allowFilter', 'true')
+    clone = tmp_path / 'clone'
+    subprocess.run(
+        ('git', 'clone', '-q', '--no-checkout', '--filter=blob:none', f'file://{origin}',
+         str(clone)),
+        check=True,
+    )
+    git(clone, 'cat-file', 'blob', 'HEAD:kept.txt')  # fetched on purpose: this one is held
+    kept = git(origin, 'rev-parse', 'HEAD:kept.txt').strip()
+    left = git(origin, 'rev-parse', 'HEAD:left.txt').strip()
+    opened = Repository(str(clone), str(clone / '.git'), shallow=False, partial=True)
+    read = list(read_blobs(opened, [kept, left, kept], max_size=100))
+    assert [(obj.sha, obj.size, obj.data) for obj in read] == [
+        (kept, 4, b'kept'), (left, MISSING, None), (kept, 4, b'kept'),
+    ]
+    # a scanner makes no network calls: the blob is still not in the clone
+    held = subprocess.run(
+        ('git', 'cat-file', '--batch-all-objects', '--batch-check=%(objectname)'),
+        cwd=clone, capture_output=True, text=True, check=True,
+    ).stdout.split()
+    assert left not in held

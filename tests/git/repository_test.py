@@ -30,6 +30,25 @@ def test_open_from_a_subfolder(repo: Path) -> None:
         assert (opened.shallow, opened.partial) == (False, False)
 
 
+def test_open_from_inside_the_git_dir(repo: Path) -> None:
+    write(repo, 'a', 'x')
+    commit_all(repo)
+    with repository.open_repository(str(repo / '.git' / 'objects')) as opened:
+        # git names no work tree from inside .git: the work tree is still the one scanned
+        assert os.path.realpath(opened.root) == os.path.realpath(repo)
+
+
+def test_a_repository_named_elsewhere_wins_over_git_dir(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    here = init_repo(tmp_path / 'here')
+    other = init_repo(tmp_path / 'other')
+    monkeypatch.chdir(here)
+    monkeypatch.setenv('GIT_DIR', str(here / '.git'))  # as inside a hook of `here`
+    with repository.open_repository(str(other)) as opened:
+        assert os.path.realpath(opened.git_dir) == os.path.realpath(other / '.git')
+
+
 def test_open_a_bare_repository(tmp_path: Path) -> None:
     bare = tmp_path / 'bare.git'
     subprocess.run(('git', 'init', '-q', '--bare', str(bare)), check=True)
