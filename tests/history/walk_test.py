@@ -110,10 +110,16 @@ def test_a_blob_only_a_tag_names_is_scanned_with_refs_only(repo: Path) -> None:
 
 
 def test_jobs_do_not_change_the_result(repo: Path) -> None:
-    for i in range(4):
+    # more blobs than one task (256): with jobs=2 they are judged in forked workers
+    for i in range(300):
+        write(repo, f'd{i}/.env', env_line(new_key()) if i % 50 == 0 else f'A={i}\n')
+    commit_all(repo, 'many')
+    for i in range(0, 300, 100):
         write(repo, f'd{i}/.env', env_line(new_key()))
-        commit_all(repo, f'c{i}')
-    assert _scan(repo, jobs=1) == _scan(repo, jobs=2)
+        commit_all(repo, f'edit {i}')
+    one = _scan(repo, jobs=1)
+    assert len(one.keys) == 9
+    assert _scan(repo, jobs=2) == one
 
 
 def test_progress_counts_up_to_the_totals(repo: Path) -> None:
