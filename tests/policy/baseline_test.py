@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -96,3 +98,30 @@ def test_not_a_baseline_is_a_usage_error(tmp_path: Path, content: str) -> None:
     existing.write_text(content)
     with pytest.raises(FatalError, match='not a detect-secrets baseline'):
         render([], str(existing))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason='bug: baseline._load reads the existing baseline with open(), not '
+           'files.reading.read_regular: a FIFO there makes `--update-baseline` wait for a '
+           'writer for ever (and /dev/zero would be read without end)',
+)
+def test_a_fifo_at_the_baseline_path_is_refused(tmp_path: Path) -> None:
+    fifo = tmp_path / '.secrets.baseline'
+    os.mkfifo(fifo)
+
+    def feed() -> None:
+        # the writer lets a blocking open() through, so that this test fails rather than hangs
+        with open(fifo, 'w') as stream:
+            stream.write('{"results": {}}')
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    try:
+        with pytest.raises(FatalError, match='not a regular file'):
+            render([], str(fifo))
+    finally:
+        # if render never opened the FIFO, the writer is still waiting for a reader: be one
+        reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+        writer.join()
+        os.close(reader)
