@@ -136,12 +136,6 @@ def test_is_null() -> None:
     assert not is_null('0' * 39 + '1')
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='bug: _change drops mode 120000 (symbolic links) with deletions and gitlinks, so '
-           '`history` never judges a link target that `scan` judges (a key committed as a '
-           'link target is reported by scan --all-files and missed by history)',
-)
 def test_a_symlink_blob_is_a_change(repo: Path) -> None:
     (repo / 'link.env').symlink_to('VAST_API_KEY=target-text')
     commit_all(repo)

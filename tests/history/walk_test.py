@@ -170,12 +170,6 @@ def test_apply_verification(status: Status, state: str, after: Status) -> None:
     assert apply_verification([_exposed(status)], {}) == [_exposed(status)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='bug: git/log.py drops symbolic links (mode 120000), so a key committed as a link '
-           "target is found by `scan --all-files` (the index holds the link's blob) and not by "
-           'history',
-)
 def test_a_key_committed_as_a_link_target_is_found(repo: Path) -> None:
     key = new_key()
     (repo / 'link.env').symlink_to(env_line(key).strip())

@@ -114,6 +114,8 @@ def _change(meta: str, path: str) -> Change | None:
     parent_count = len(fields) // 2 - 1
     new_mode = fields[parent_count]
     shas = fields[parent_count + 1:-1]
-    if new_mode == GITLINK_MODE or not new_mode.startswith('10'):
+    # a file (100644, 100755) or a symbolic link (120000), whose blob is its target: a key
+    # can be committed as a link's target as well as in a file
+    if new_mode == GITLINK_MODE or not new_mode.startswith(('10', '12')):
         return None  # submodule, or a deletion (mode 000000)
     return Change(path=path, sha=shas[-1], parents=tuple(shas[:-1]))
