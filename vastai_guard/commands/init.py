@@ -40,6 +40,8 @@ LOCAL_HOOKS: dict[str, dict[str, object]] = {
         'entry': 'vastai-guard scan',
         'language': 'system',
         'types': ['file'],
+        # as the manifest: the push hook, not this one, judges what a push sends
+        'stages': ['pre-commit'],
     },
     'vastai-gitignore': {
         'name': '.env and Vast.ai key files are git-ignored',
@@ -47,6 +49,7 @@ LOCAL_HOOKS: dict[str, dict[str, object]] = {
         'language': 'system',
         'pass_filenames': False,
         'always_run': True,
+        'stages': ['pre-commit'],
     },
     PUSH_HOOK_ID: {
         'name': 'Vast.ai API keys in the commits being pushed',

@@ -195,12 +195,20 @@ def scan(options: ScanOptions) -> int:
             # a baseline that lacks the keys of a file not read would pass them later
             raise FatalError(INCOMPLETE_ERROR)
         return _write_baseline(options.update_baseline, findings)
-    committed = committed_keys(
-        tree, findings, max_size=config.max_file_mb * 1024 * 1024,
-    ) if tree is not None else frozenset()
+    max_size = config.max_file_mb * 1024 * 1024
+    committed = committed_keys(tree, findings, max_size=max_size) if tree else frozenset()
+    earlier: frozenset[str] = frozenset()
+    if tree is not None and findings:
+        from vastai_guard.sources.committed import earlier_keys
+
+        # "not in any commit yet" must be true: a key HEAD's file lacks may be in history
+        earlier = earlier_keys(
+            worktree.work_tree_repo(tree), sorted({f.path for f in findings}),
+            frozenset(f.fingerprint for f in findings) - committed, max_size=max_size,
+        )
     report = ScanReport(
         tuple(findings), files_read=len(scanned), committed=committed,
-        unreadable_objects=unreadable,
+        unreadable_objects=unreadable, earlier=earlier,
     )
     emit(
         render(report, options.output_format, terminal),
@@ -268,7 +276,10 @@ def _tell(message: str) -> None:
 
 
 def _why(finding: Finding, config: Config, baseline: frozenset[str]) -> str:
-    if finding.fingerprint in config.allow_fingerprints:
+    from vastai_guard.policy.suppress import fingerprint_allowed
+
+    # the same test as the suppression itself: a 12-character prefix allows a key too
+    if fingerprint_allowed(finding.fingerprint, config.allow_fingerprints):
         return f'fingerprint in allow_fingerprints ({config.path})'
     if finding.hashed_secret in baseline:
         return 'in the baseline'

@@ -40,7 +40,10 @@ from vastai_guard.git import runner
 from vastai_guard.history.workers import Workers
 from vastai_guard.history.workers import can_fork
 from vastai_guard.policy.config import Config
+from vastai_guard.policy.suppress import fingerprint_allowed
 from vastai_guard.policy.suppress import known
+from vastai_guard.vocabulary import SUPPRESSED_BY_ALLOW
+from vastai_guard.vocabulary import SUPPRESSED_BY_BASELINE
 from vastai_guard.vocabulary import unreadable_object
 
 
@@ -82,16 +85,25 @@ class Suppressions(NamedTuple):
     baseline: frozenset[str]
     # where `--verify` collects the raw keys that survive suppression; None: not kept
     secrets: dict[str, str] | None = None
+    # where the suppressed keys are noted (fingerprint -> why), so summaries can count them
+    suppressed: dict[str, str] | None = None
 
 
 def keys_in(matches: Sequence[Match], suppressions: Suppressions) -> BlobKeys:
     keys: BlobKeys = {}
     for match in matches:
         print_ = fingerprint(match.secret)
-        if print_ in keys or known(
+        if print_ in keys:
+            continue
+        if known(
                 print_, baseline_hash(match.secret),
                 config=suppressions.config, baseline=suppressions.baseline,
         ):
+            if suppressions.suppressed is not None and print_ not in suppressions.suppressed:
+                allowed = fingerprint_allowed(print_, suppressions.config.allow_fingerprints)
+                suppressions.suppressed[print_] = (
+                    SUPPRESSED_BY_ALLOW if allowed else SUPPRESSED_BY_BASELINE
+                )
             continue
         keys[print_] = KeyInBlob(match.rule, redact(match.secret), match.line, match.context)
         if suppressions.secrets is not None:
@@ -144,6 +156,8 @@ class TaskResult(NamedTuple):
     blobs: int
     bytes_read: int
     secrets: dict[str, str]
+    # keys found and suppressed (baseline, allow_fingerprints): (fingerprint, why)
+    suppressed: tuple[tuple[str, str], ...] = ()
 
 
 class _Worker:
@@ -160,8 +174,9 @@ class _Worker:
 
     def run(self, task: Sequence[tuple[str, str]]) -> TaskResult:
         secrets: dict[str, str] = {}
+        suppressed: dict[str, str] = {}
         suppressions = Suppressions(
-            self.config, self.baseline, secrets if self.keep_secrets else None,
+            self.config, self.baseline, secrets if self.keep_secrets else None, suppressed,
         )
         found: list[tuple[BlobId, BlobKeys]] = []
         problems: list[Problem] = []
@@ -206,7 +221,9 @@ class _Worker:
             blobs += 1
             bytes_read += obj.size
         judge_batch()
-        return TaskResult(found, problems, blobs, bytes_read, secrets)
+        return TaskResult(
+            found, problems, blobs, bytes_read, secrets, tuple(suppressed.items()),
+        )
 
     def start_in_child(self) -> None:
         """A worker process's first step."""
