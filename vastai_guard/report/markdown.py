@@ -23,6 +23,7 @@ from vastai_guard.vocabulary import ROTATED
 from vastai_guard.vocabulary import ROTATED_STILL_ACTIVE
 from vastai_guard.vocabulary import UNKNOWN
 from vastai_guard.vocabulary import count
+from vastai_guard.vocabulary import reach_line
 from vastai_guard.vocabulary import short
 
 _STATUS_RANK = {ROTATED_STILL_ACTIVE: 0, NEEDS_ROTATION: 0, ROTATED: 1, INACTIVE: 2}
@@ -155,11 +156,16 @@ def _steps(number: int, key: ExposedKey) -> list[str]:
             '- [ ] **Nothing left in the tree.** It is no longer in HEAD; history still holds '
             'it, which is why it must be reset (rewriting history does not un-leak a key).'
         )
+    held = ''
+    if key.refs:
+        held = f' Held by {", ".join(_code(ref) for ref in key.refs)}.'
+    reach = reach_line(key.refs)
     return [
         f'### {number}. Key {_code(key.redacted)}',
         '',
-        f'Fingerprint {_code(key.fingerprint)}. {state}',
+        f'Fingerprint {_code(key.fingerprint)}. {state}{held}',
         '',
+        *([f'> {_text(reach)}', ''] if reach is not None else []),
         f'- [ ] **Reset or delete the key.** On the Vast.ai Keys page ({KEYS_PAGE}) find the '
         f'key ending in {_code(key.redacted[-4:])} and press Reset (or Delete). With the CLI: '
         '`vastai reset api-key` resets the key the CLI is logged in with; '
