@@ -239,9 +239,15 @@ def _write_baseline(path: str, findings: Sequence[Finding]) -> int:
     from vastai_guard.policy import baseline
 
     write_report(path, baseline.render(findings, path).encode('utf-8'))
+    plugins = baseline.plugin_file(path)
+    write_report(plugins, baseline.PLUGIN_FILE_TEXT.encode('utf-8'))
     keys = count(len({f.fingerprint for f in findings}), 'Vast.ai key')
     files = count(len({f.path for f in findings}), 'file')
     print(f'vastai-guard: wrote {path}: {keys} in {files} recorded as known')
+    print(
+        f'vastai-guard: wrote {plugins}: detect-secrets loads the Vast.ai plugins through it '
+        '(from the installed vastai-guard); commit it with the baseline',
+    )
     return EXIT_CLEAN
 
 
