@@ -7,7 +7,7 @@ import yaml
 
 from vastai_guard.files import yamledit
 
-ITEM = {'id': 'vastai-secrets-push'}
+ITEM: dict[str, object] = {'id': 'vastai-secrets-push'}
 
 
 class Refused(Exception):
