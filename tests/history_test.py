@@ -410,6 +410,7 @@ def test_empty_repository_has_no_keys(repo: Path, capsys: pytest.CaptureFixture[
     assert result.returncode == 0
     assert json.loads(result.stdout) == {
         'keys': [], 'commits_scanned': 0, 'incomplete': False, 'unreadable_objects': 0,
+        'suppressed': [],
     }
 
 

@@ -249,24 +249,13 @@ def _other_kind_advice(other_kind: str, *, local: bool) -> None:
         )
 
 
-def _check_rev(
-        path: str, root: str, hooks_added: Callable[[str | None], Edit], url: str, rev: str,
-) -> None:
+def _check_rev(url: str, rev: str) -> None:
     """Refuse (exit 2, nothing written) a rev the remote says it does not have; warn when the
-    remote cannot be asked. Only when the entry would be added: a config that already has
-    vastai-guard keeps its own rev."""
-    from vastai_guard.files.reading import read_regular
+    remote cannot be asked. Called only when the entry is about to be added: a config that
+    already has vastai-guard keeps its own rev."""
     from vastai_guard.git import remote
 
-    try:
-        current = read_regular(path, max_bytes=_MAX_CONFIG_BYTES)
-    except FileNotFoundError:
-        current = None
-    except OSError:
-        return  # _write says what is wrong with the file
-    if hooks_added(_decoded(current)).action not in ('created', 'added'):
-        return
-    answer = remote.has_rev(url, rev, cwd=root)
+    answer = remote.has_rev(url, rev, cwd=os.getcwd())
     if answer.exists is False:
         raise FatalError(
             f'{url} has no tag or branch {rev!r}, so pre-commit could not install the hooks '
@@ -281,10 +270,6 @@ def _check_rev(
             'network, `vastai-guard init --local` runs the installed vastai-guard instead.',
             file=sys.stderr,
         )
-
-
-# a pre-commit config is a few KB; this only bounds what a stray file makes us read
-_MAX_CONFIG_BYTES = 16 << 20
 
 
 def init(options: InitOptions) -> int:
@@ -304,14 +289,15 @@ def init(options: InitOptions) -> int:
     def hooks_added(text: str | None) -> Edit:
         if local:
             return add_hooks(text, rev=None, path=CONFIG_FILE, repo=LOCAL, hook_ids=hook_ids)
-        return add_hooks(
-            text, rev=rev or f'v{tool_version()}', path=CONFIG_FILE, repo=repo or REPO_URL,
-            hook_ids=hook_ids,
-        )
+        url, at = repo or REPO_URL, rev or f'v{tool_version()}'
+        edit = add_hooks(text, rev=at, path=CONFIG_FILE, repo=url, hook_ids=hook_ids)
+        if edit.action in ('created', 'added'):
+            # the first commit installs the hooks at this rev: one that does not exist must
+            # fail now, with nothing written (asked here: once the file is known to be safe
+            # to edit, and only when the entry is new)
+            _check_rev(url, at)
+        return edit
 
-    if not local:
-        # the first commit runs the hooks at this rev: one that does not exist must fail now
-        _check_rev(path, tree.root, hooks_added, repo or REPO_URL, rev or f'v{tool_version()}')
     edit, before = _write(path, tree.root, hooks_added)
     hooks = ', '.join(hook_ids)
     if edit.action == 'unchanged':
