@@ -93,7 +93,7 @@ def test_a_key_added_and_removed_in_the_pushed_commits_blocks_the_push(
 
     output = result.stdout + result.stderr
     assert result.returncode != 0, output
-    assert 'deploy.sh:1' in output and 'needs-rotation' in output
+    assert 'deploy.sh:1' in output and 'not pushed: vast-api-key' in output
     assert 'The push was stopped before these commits left this machine' in output
     assert key not in output
     assert _remote_has(work, 'main') == pushed
@@ -190,6 +190,8 @@ def test_a_blocked_push_says_one_thing_the_key_never_left(tmp_path: Path) -> Non
     assert 'The push was stopped before these commits left this machine' in output
     assert 'exposed to everyone' not in output
     assert 'anyone who can read this history can use it' not in output
+    assert 'not pushed: vast-api-key' in output and 'need' not in output
+    assert '1 Vast.ai key in the 1 commit being pushed.' in output
     assert 'Vast.ai API keys in the commits being pushed' in output
     assert 'Vast.ai API keys.' not in output  # the commit hook's name: it did not run
     assert key not in output

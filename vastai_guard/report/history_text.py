@@ -101,10 +101,12 @@ _STATUS_COLORS = {
 }
 
 
-def _headline(key: ExposedKey, paint: Painter) -> str:
+def _headline(key: ExposedKey, paint: Painter, *, unpushed: bool = False) -> str:
     where = 'still in HEAD' if key.in_head else 'not in HEAD, still in history'
     state = f' {verification_label(key.verification)}' if key.verification else ''
-    status = paint(key.status, *_STATUS_COLORS.get(key.status, (DIM,)))
+    # a push that was stopped: the key is in local commits, not (by this push) exposed
+    shown = 'not pushed' if unpushed and key.status == NEEDS_ROTATION else key.status
+    status = paint(shown, *_STATUS_COLORS.get(key.status, (DIM,)))
     context = f' ({key.context})' if key.context else ''
     return f'{status}: {key.rule.id} {key.redacted}{state}{context} ({where})'
 
@@ -113,7 +115,7 @@ def _block(key: ExposedKey, paint: Painter, *, unpushed: bool) -> list[str]:
     first = key.first_seen
     author = f' by {first.author}' if first.author else ''
     lines = [
-        _headline(key, paint),
+        _headline(key, paint, unpushed=unpushed),
         f'  fingerprint: {key.fingerprint}',
         f'  first seen:  {first.commit[:SHORT_COMMIT]} {first.date}{author}',
         f'               {first.path}:{first.line}',
@@ -153,7 +155,8 @@ def render(
     lines: list[str] = []
     if quiet:
         return ''.join(
-            f'{_headline(key, paint)} {short(key.fingerprint)}\n' for key in ordered(keys)
+            f'{_headline(key, paint, unpushed=unpushed)} {short(key.fingerprint)}\n'
+            for key in ordered(keys)
         )
     for key in ordered(keys):
         lines.extend(_block(key, paint, unpushed=unpushed))
@@ -162,14 +165,22 @@ def render(
     in_head = sum(1 for key in keys if key.in_head)
     rotated = sum(1 for key in keys if key.status == ROTATED)
     inactive = len(keys) - pending - rotated
-    lines.append(
-        f'{count(len(keys), "Vast.ai key")} in {count(commits_scanned, "commit")}: '
-        f'{pending} need{"s" if pending == 1 else ""} rotation, '
-        f'{rotated} rotated, {f"{inactive} no longer valid, " if inactive else ""}'
-        f'{in_head} still in HEAD'
-        + (f'; {suppressed} suppressed (baseline or allow_fingerprints; -v lists them).'
-           if suppressed else '.'),
+    known = (
+        f'; {suppressed} suppressed (baseline or allow_fingerprints; -v lists them).'
+        if suppressed else '.'
     )
+    if unpushed:
+        lines.append(
+            f'{count(len(keys), "Vast.ai key")} in the {count(commits_scanned, "commit")} '
+            f'being pushed{known}',
+        )
+    else:
+        lines.append(
+            f'{count(len(keys), "Vast.ai key")} in {count(commits_scanned, "commit")}: '
+            f'{pending} need{"s" if pending == 1 else ""} rotation, '
+            f'{rotated} rotated, {f"{inactive} no longer valid, " if inactive else ""}'
+            f'{in_head} still in HEAD{known}',
+        )
     if incomplete is not None:
         lines.append(incomplete)
     return '\n'.join(lines) + '\n'
