@@ -10,14 +10,16 @@ import json
 import os
 import re
 import tempfile
-import time
-from collections.abc import Callable
-from typing import TypeVar
 
 from hypothesis import given
-from hypothesis import settings
 from hypothesis import strategies as st
 
+from testing.properties import CONFIG_TOKENS
+from testing.properties import PRE_COMMIT_TOKENS
+from testing.properties import examples
+from testing.properties import is_subsequence
+from testing.properties import texts
+from testing.properties import timed
 from vastai_guard.commands.init import Edit
 from vastai_guard.commands.init import add_hooks
 from vastai_guard.detect import detector
@@ -32,54 +34,12 @@ from vastai_guard.policy.config import InvalidConfigError
 from vastai_guard.policy.config import parse_config
 from vastai_guard.policy.suppress import load_baseline
 
-_F = TypeVar('_F', bound=Callable[..., None])
-# far above what one call takes (milliseconds): only a runaway input gets near it
-BOUND_SECONDS = 5.0
-
-
-def examples(count: int) -> Callable[[_F], _F]:
-    return settings(max_examples=count, deadline=None, derandomize=True, database=None)
-
-
-def _texts(tokens: list[str]) -> st.SearchStrategy[str]:
-    return st.one_of(
-        st.text(max_size=200),
-        st.lists(st.one_of(st.sampled_from(tokens), st.text(max_size=5)), max_size=60).map(
-            ''.join,
-        ),
-    )
-
-
-YAML_TOKENS = [
-    ':', ': ', ' ', '  ', '\n', '\r\n', '\t', '- ', '[', ']', '{', '}', ',', '? ', '#', '"', "'",
-    '|', '>', '---\n', '...\n', '%YAML 1.1\n', '&a ', '*a', '&b ', '*b', '!!int ', '!!str ',
-    '!!timestamp ', '!!python/object:os.system ', '!!binary ', '!!set ', '!!omap ', '<<: ',
-    '²', '9' * 12, '0', 'abc', '\x85', '\u2028', '\ufeff',
-]
-CONFIG_TOKENS = [
-    *YAML_TOKENS, 'exclude_paths', 'allow_fingerprints', 'rotated', 'max_file_mb',
-    'fingerprint', 'date', 'note', 'a' * 64, '2026-11-27',
-]
-PRE_COMMIT_TOKENS = [
-    *YAML_TOKENS, 'repos', 'repo', 'rev', 'hooks', 'id', 'local', 'vastai-secrets',
-    'https://github.com/vastai-guard/vastai-guard', 'repos:\n', '- repo: local\n',
-    '  hooks:\n', '  - id: x\n',
-]
-
-
-def _timed(call: Callable[[], object]) -> object:
-    start = time.monotonic()
-    try:
-        return call()
-    finally:
-        assert time.monotonic() - start < BOUND_SECONDS
-
 
 @examples(200)
-@given(_texts(CONFIG_TOKENS))
+@given(texts(CONFIG_TOKENS))
 def test_config_loader_gives_a_config_or_one_error(text: str) -> None:
     try:
-        result = _timed(lambda: parse_config(text, '.vastai-guard.yaml'))
+        result = timed(lambda: parse_config(text, '.vastai-guard.yaml'))
     except InvalidConfigError as error:
         message = str(error)
         assert message.startswith('.vastai-guard.yaml') and '\n' not in message.strip()
@@ -113,7 +73,7 @@ def test_baseline_loader_gives_hashes_or_one_error(data: bytes) -> None:
         with open(path, 'wb') as file:
             file.write(data)
         try:
-            result = _timed(lambda: load_baseline(path))
+            result = timed(lambda: load_baseline(path))
         except FatalError as error:
             assert '\n' not in str(error)
         else:
@@ -123,7 +83,7 @@ def test_baseline_loader_gives_hashes_or_one_error(data: bytes) -> None:
 
 @examples(150)
 @given(
-    st.binary(max_size=200) | _texts(['\n', '\r\n', '.env', '# x', '!x']).map(str.encode),
+    st.binary(max_size=200) | texts(['\n', '\r\n', '.env', '# x', '!x']).map(str.encode),
     st.lists(st.text(alphabet=st.characters(exclude_characters='\r\n'), max_size=10), max_size=4),
 )
 def test_gitignore_editor_keeps_every_byte(data: bytes, lines: list[str]) -> None:
@@ -135,16 +95,11 @@ def test_gitignore_editor_keeps_every_byte(data: bytes, lines: list[str]) -> Non
     assert result.endswith(b''.join(line.encode() + newline for line in lines))
 
 
-def _is_subsequence(needles: list[str], haystack: list[str]) -> bool:
-    remaining = iter(haystack)
-    return all(any(line == other for other in remaining) for line in needles)
-
-
 @examples(200)
-@given(_texts(PRE_COMMIT_TOKENS))
+@given(texts(PRE_COMMIT_TOKENS))
 def test_init_editor_keeps_every_line_or_refuses(text: str) -> None:
     try:
-        edit = _timed(lambda: add_hooks(text, rev='v1.0.0'))
+        edit = timed(lambda: add_hooks(text, rev='v1.0.0'))
     except FatalError as error:
         assert '\n' not in str(error).strip()
         return
@@ -155,7 +110,7 @@ def test_init_editor_keeps_every_line_or_refuses(text: str) -> None:
         # lines compared without their ends: the last line may gain the newline it lacked
         original = [line.rstrip('\r\n') for line in text.splitlines()]
         edited = [line.rstrip('\r\n') for line in edit.text.splitlines()]
-        assert _is_subsequence(original, edited)
+        assert is_subsequence(original, edited)
 
 
 DETECTOR_TOKENS = [
@@ -180,7 +135,7 @@ DETECTOR_TOKENS = [
     st.sampled_from(['a.env', 'app.py', 'README.md', '.vast_api_key', 'config.yml', 'x']),
 )
 def test_detector_never_raises_and_never_invents_a_secret(text: str, path: str) -> None:
-    matches = _timed(lambda: find_secrets(text, path))
+    matches = timed(lambda: find_secrets(text, path))
 
     assert isinstance(matches, list)
     for match in matches:

@@ -355,4 +355,3 @@ def verify_keys(
     if failures:
         raise failures[0]
     return {key_fingerprint: verdicts[key_fingerprint] for key_fingerprint in distinct}
-

@@ -60,11 +60,7 @@ def _plugin_classes(baseline_path: str) -> list[dict[str, str]]:
     from vastai_guard.detect import plugins
 
     url = 'file://' + os.path.relpath(plugin_file(baseline_path)).replace(os.sep, '/')
-    names = sorted(
-        name for name, value in vars(plugins).items()
-        if isinstance(value, type) and issubclass(value, plugins._VastAIDetector)
-        and not name.startswith('_')
-    )
+    names = sorted(detector.__name__ for detector in plugins.DETECTORS)
     return [{'name': name, 'path': url} for name in names]
 
 

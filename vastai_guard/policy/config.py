@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING
 from typing import NamedTuple
 
 from vastai_guard.errors import FatalError
+from vastai_guard.findings import FINGERPRINT_PREFIX_SHAPE
+from vastai_guard.findings import FINGERPRINT_SHAPE
 from vastai_guard.findings import Rotation
 from vastai_guard.findings import redact_runs
 from vastai_guard.vocabulary import SHORT_FINGERPRINT
@@ -30,8 +32,6 @@ if TYPE_CHECKING:
 CONFIG_FILE = '.vastai-guard.yaml'
 CONFIG_ENV = 'VASTAI_GUARD_CONFIG'
 DEFAULT_MAX_FILE_MB = 50
-_FINGERPRINT = re.compile(r'[0-9a-f]{64}')
-_PREFIX = re.compile(r'[0-9a-f]{%d,64}' % SHORT_FINGERPRINT)
 
 
 class Config(NamedTuple):
@@ -90,7 +90,7 @@ def parse_config(text: str, path: str) -> Config:
         elif key == 'rotated':
             settings[key] = tuple(_entries(value_node, path, dated=True))
         elif key == 'max_file_mb':
-            settings[key] = _positive_int(value_node, path)
+            settings[key] = _megabytes(value_node, path)
         else:
             raise InvalidConfigError(
                 f'{_where(path, key_node)}: unknown setting {_echo(key)} (expected one of: '
@@ -136,7 +136,7 @@ def _strings(node: yaml.Node, path: str) -> list[str]:
 _MEGABYTES = re.compile(r'[0-9]{1,9}')
 
 
-def _positive_int(node: yaml.Node, path: str) -> int:
+def _megabytes(node: yaml.Node, path: str) -> int:
     value = _scalar(node, path, 'a whole number of megabytes')
     if not _MEGABYTES.fullmatch(value) or int(value) == 0:
         raise InvalidConfigError(
@@ -147,7 +147,7 @@ def _positive_int(node: yaml.Node, path: str) -> int:
 
 def _fingerprint(node: yaml.Node, path: str, *, prefix_ok: bool) -> str:
     value = _scalar(node, path, 'a fingerprint')
-    if not (_PREFIX if prefix_ok else _FINGERPRINT).fullmatch(value):
+    if not (FINGERPRINT_PREFIX_SHAPE if prefix_ok else FINGERPRINT_SHAPE).fullmatch(value):
         # the value may be a key pasted by mistake: never echoed whole
         raise InvalidConfigError(
             f'{_where(path, node)}: {redact_runs(value)!r} is not a fingerprint (64 lowercase '

@@ -10,6 +10,7 @@ from vastai_guard.report.json import verification_json
 
 
 def key_json(key: ExposedKey) -> dict[str, object]:
+    """One exposed key as the JSON contract has it (tests/history.schema.json)."""
     document: dict[str, object] = {
         'fingerprint': key.fingerprint,
         'rule': key.rule.id,
@@ -44,6 +45,7 @@ def render(
         unreadable_objects: int = 0,
         suppressed: Sequence[SuppressedKey] = (),
 ) -> str:
+    """`history --format json`: every key, the commits read, and whether the scan was whole."""
     document = {
         'keys': [key_json(key) for key in keys],
         'commits_scanned': commits_scanned,

@@ -13,7 +13,7 @@ from testing.vastapi import FakeVastApi
 
 
 @pytest.mark.parametrize('command', (['scan', '--all-files'], ['history']))
-def test_only_active_keys_fail(repo: Path, vast_api: FakeVastApi, command: list[str]) -> None:  # noqa: F811
+def test_only_active_keys_fail(repo: Path, vast_api: FakeVastApi, command: list[str]) -> None:
     dead = new_key()
     vast_api.behaviours[dead] = 'invalid'
     write(repo, 'old.sh', f'export VAST_API_KEY={dead}\n')
@@ -35,7 +35,7 @@ def test_only_active_keys_fail(repo: Path, vast_api: FakeVastApi, command: list[
     assert run_cli([*command, '--fail-on', 'active', *api], repo).returncode == 1
 
 
-def test_unknown_keys_do_not_fail_it(repo: Path, vast_api: FakeVastApi) -> None:  # noqa: F811
+def test_unknown_keys_do_not_fail_it(repo: Path, vast_api: FakeVastApi) -> None:
     key = new_key()
     vast_api.behaviours[key] = 'redirect'
     write(repo, 'a.sh', f'export VAST_API_KEY={key}\n')

@@ -8,6 +8,9 @@ from typing import NamedTuple
 
 import pytest
 
+from testing.leaks import LEAKS
+from testing.leaks import render
+from testing.util import REPO_ROOT
 from testing.util import commit_all
 from testing.util import env_line
 from testing.util import git
@@ -15,7 +18,6 @@ from testing.util import init_repo
 from testing.util import new_key
 from testing.util import run_cli
 from testing.util import write
-from tests import detect_test
 from vastai_guard.findings import fingerprint
 from vastai_guard.history import judge as history_judge
 from vastai_guard.main import main
@@ -535,7 +537,7 @@ def test_json_output_matches_the_documented_schema(
     key = new_key()
     write(repo, 'app.env', env_line(key))
     commit_all(repo, f'key\n\nvastai set api-key {new_key()}')
-    schema = json.loads((Path(__file__).parent / 'history.schema.json').read_text())
+    schema = json.loads((REPO_ROOT / 'tests' / 'history.schema.json').read_text())
 
     jsonschema.validate(json.loads(json_history(capsys, secrets=(key,)).stdout), schema)
 
@@ -579,7 +581,7 @@ def test_ctrl_c_exits_130(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert main(['history', '--jobs', '1']) == 130
 
 
-@pytest.mark.parametrize(('path', 'template', 'rule', 'line'), detect_test.LEAKS)
+@pytest.mark.parametrize(('path', 'template', 'rule', 'line'), LEAKS)
 @pytest.mark.parametrize('encoding', ('utf-8', 'utf-16-le', 'utf-16-be'))
 def test_the_prefilter_never_hides_a_leak(
         path: str, template: str, rule: object, line: int, encoding: str,
@@ -590,7 +592,7 @@ def test_the_prefilter_never_hides_a_leak(
     decoded text finds the key.
     """
     key = new_key()
-    data = detect_test._render(template, key).encode(encoding)
+    data = render(template, key).encode(encoding)
     suppressions = history_judge.Suppressions(Config(), frozenset())
     assert list(history_judge.judge_blob(path, data, suppressions)) == [fingerprint(key)]
 

@@ -14,12 +14,13 @@ import pytest
 import yaml
 
 from testing.sarif import validated
+from testing.util import REPO_ROOT
 from testing.util import commit_all
 from testing.util import git
 from testing.util import new_key
 from testing.util import write
 
-ACTION = Path(__file__).parent.parent / 'action.yml'
+ACTION = REPO_ROOT / 'action.yml'
 
 
 def _action() -> dict[str, Any]:

@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 import pytest
 
+from testing.util import REPO_ROOT
 from testing.util import git
 from testing.util import init_repo
 from testing.util import new_key
@@ -245,7 +246,7 @@ def _run(argv: tuple[str, ...], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         (sys.executable, '-m', 'vastai_guard', *argv),
         cwd=cwd, capture_output=True, text=True, timeout=HANG_LIMIT_SECONDS,
-        env={**os.environ, 'PYTHONPATH': str(Path(__file__).parents[1])},
+        env={**os.environ, 'PYTHONPATH': str(REPO_ROOT)},
     )
 
 
@@ -315,7 +316,7 @@ def test_file_names_that_are_not_utf8(
     result = subprocess.run(
         (sys.executable, '-m', 'vastai_guard', *argv),
         cwd=repo, capture_output=True, text=True, timeout=HANG_LIMIT_SECONDS,
-        env={**os.environ, **env, 'PYTHONPATH': str(Path(__file__).parents[1])},
+        env={**os.environ, **env, 'PYTHONPATH': str(REPO_ROOT)},
     )
 
     assert result.returncode == 1, result.stderr

@@ -13,17 +13,17 @@ from pathlib import Path
 import pytest
 import yaml
 
+from testing.hookrepo import HookRepo
 from testing.util import GIT_ENV
+from testing.util import REPO_ROOT
 from testing.util import git
 from testing.util import init_repo
 from testing.util import new_key
 from testing.util import run_cli
 from testing.util import write
-from tests.precommit_test import HookRepo
-from tests.precommit_test import hook_repo  # noqa: F401 -- the session fixture
 from vastai_guard.commands import init as init_command
 
-MANIFEST = Path(__file__).parent.parent / '.pre-commit-hooks.yaml'
+MANIFEST = REPO_ROOT / '.pre-commit-hooks.yaml'
 
 
 def _env(hooks: HookRepo) -> dict[str, str]:
@@ -60,7 +60,7 @@ def _first_commit_passes_then_a_staged_key_is_blocked(repo: Path, env: dict[str,
 
 @pytest.mark.slow
 def test_init_with_repo_and_rev_then_the_first_commits(
-        tmp_path: Path, hook_repo: HookRepo,  # noqa: F811
+        tmp_path: Path, hook_repo: HookRepo,
 ) -> None:
     repo = init_repo(tmp_path / 'app')
     env = _env(hook_repo)
@@ -74,7 +74,7 @@ def test_init_with_repo_and_rev_then_the_first_commits(
     _first_commit_passes_then_a_staged_key_is_blocked(repo, env)
 
 
-def test_init_local_then_the_first_commits(tmp_path: Path, hook_repo: HookRepo) -> None:  # noqa: F811
+def test_init_local_then_the_first_commits(tmp_path: Path, hook_repo: HookRepo) -> None:
     repo = init_repo(tmp_path / 'app')
     env = _env(hook_repo)
     result = run_cli(['init', '--local'], repo, env=env)
@@ -110,7 +110,7 @@ def test_local_and_repo_do_not_mix(repo: Path) -> None:
 
 
 def test_init_pre_push_then_a_push_with_a_key_is_blocked(
-        tmp_path: Path, hook_repo: HookRepo,  # noqa: F811
+        tmp_path: Path, hook_repo: HookRepo,
 ) -> None:
     remote = tmp_path / 'remote.git'
     subprocess.run(('git', 'init', '-q', '--bare', str(remote)), check=True)

@@ -18,6 +18,7 @@ from testing.damage import lie_about_size
 from testing.damage import loose_object
 from testing.sarif import validated
 from testing.util import GIT_ENV
+from testing.util import REPO_ROOT
 from testing.util import commit_all
 from testing.util import env_line
 from testing.util import git
@@ -28,7 +29,7 @@ from testing.util import run_cli
 from testing.util import write
 from vastai_guard.main import main
 
-MANIFEST = Path(__file__).parent.parent / '.pre-commit-hooks.yaml'
+MANIFEST = REPO_ROOT / '.pre-commit-hooks.yaml'
 INCOMPLETE = (
     'Incomplete scan: 1 object could not be read (missing from a partial clone, or damaged). '
     'Keys in them are not reported.'
@@ -323,6 +324,7 @@ def _local_hook(repo: Path, hook_id: str, tmp_path: Path) -> dict[str, str]:
     hook.pop('description')
     config = {'repos': [{'repo': 'local', 'hooks': [hook]}]}
     write(repo, '.pre-commit-config.yaml', yaml.safe_dump(config))
+    commit_all(repo, 'config')  # before the hook is installed: no hook runs outside `env`
     path = os.path.dirname(sys.executable) + os.pathsep + os.environ.get('PATH', '')
     env = {**os.environ, **GIT_ENV, 'PATH': path, 'PRE_COMMIT_HOME': str(tmp_path / 'pc-home')}
     hook_type = 'pre-push' if 'pre-push' in hook.get('stages', ()) else 'pre-commit'
@@ -336,7 +338,6 @@ def _local_hook(repo: Path, hook_id: str, tmp_path: Path) -> dict[str, str]:
 def test_pre_commit_hook_with_a_damaged_staged_blob(tmp_path: Path) -> None:
     repo = init_repo(tmp_path / 'work')
     env = _local_hook(repo, 'vastai-secrets', tmp_path)
-    commit_all(repo, 'config')
     key, _, damaged = _stage_around(repo, 'vast notes that will be damaged\n')
     lie_about_size(repo, damaged, 999)
 

@@ -7,12 +7,12 @@ import pytest
 import yaml
 from hypothesis import given
 
-from tests.properties_test import CONFIG_TOKENS
-from tests.properties_test import YAML_TOKENS
-from tests.properties_test import _is_subsequence
-from tests.properties_test import _texts
-from tests.properties_test import _timed
-from tests.properties_test import examples
+from testing.properties import CONFIG_TOKENS
+from testing.properties import YAML_TOKENS
+from testing.properties import examples
+from testing.properties import is_subsequence
+from testing.properties import texts
+from testing.properties import timed
 from vastai_guard.commands.init import add_hooks
 from vastai_guard.files import yamledit
 from vastai_guard.findings import Rotation
@@ -267,7 +267,7 @@ def test_init_and_the_ledger_agree_on_newlines(tmp_path: Path, newline: str) -> 
 
 # The hostile-input properties (as tests/properties_test.py draws them)
 @examples(200)
-@given(_texts(YAML_TOKENS))
+@given(texts(YAML_TOKENS))
 def test_any_string_is_written_so_that_it_reads_back(value: str) -> None:
     """A note or a rev is whatever the user typed: plain, quoted or escaped, never refused."""
     text = yamledit.append_item(
@@ -278,11 +278,11 @@ def test_any_string_is_written_so_that_it_reads_back(value: str) -> None:
 
 
 @examples(200)
-@given(_texts(CONFIG_TOKENS))
+@given(texts(CONFIG_TOKENS))
 def test_any_file_gets_exactly_the_item_or_one_line_of_refusal(text: str) -> None:
     item: dict[str, object] = {'fingerprint': 'b2' * 32, 'date': '2026-11-27', 'note': 'x'}
     try:
-        new_text = _timed(lambda: yamledit.append_item(
+        new_text = timed(lambda: yamledit.append_item(
             text, 'rotated', item, path='f.yaml', error=InvalidConfigError, default=ledger.STYLE,
         ))
     except InvalidConfigError as error:
@@ -291,5 +291,5 @@ def test_any_file_gets_exactly_the_item_or_one_line_of_refusal(text: str) -> Non
     assert isinstance(new_text, str)
     original = [line.rstrip('\r\n') for line in text.splitlines()]
     edited = [line.rstrip('\r\n') for line in new_text.splitlines()]
-    assert _is_subsequence(original, edited)
+    assert is_subsequence(original, edited)
     assert len(edited) > len(original)

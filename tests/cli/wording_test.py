@@ -11,7 +11,7 @@ from testing.util import write
 from testing.vastapi import FakeVastApi
 
 
-def test_verified_n_of_m_when_one_was_not_sent(repo: Path, vast_api: FakeVastApi) -> None:  # noqa: F811
+def test_verified_n_of_m_when_one_was_not_sent(repo: Path, vast_api: FakeVastApi) -> None:
     key = new_key()
     vast_api.behaviours[key] = 'active'
     # a Vast-named secret that is not 64 hex: reported, never sent to the API

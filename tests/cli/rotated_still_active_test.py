@@ -21,7 +21,7 @@ def _rotated_but_live(repo: Path, api: FakeVastApi) -> str:
     return key
 
 
-def test_text_says_the_rotation_did_not_take(repo: Path, vast_api: FakeVastApi) -> None:  # noqa: F811
+def test_text_says_the_rotation_did_not_take(repo: Path, vast_api: FakeVastApi) -> None:
     key = _rotated_but_live(repo, vast_api)
     result = run_cli(['history', '--verify', '--api-url', vast_api.url], repo)
     assert result.returncode == 1, result.stderr
@@ -32,7 +32,7 @@ def test_text_says_the_rotation_did_not_take(repo: Path, vast_api: FakeVastApi) 
     assert key not in result.stdout + result.stderr
 
 
-def test_json_sarif_and_markdown_name_the_status(repo: Path, vast_api: FakeVastApi) -> None:  # noqa: F811
+def test_json_sarif_and_markdown_name_the_status(repo: Path, vast_api: FakeVastApi) -> None:
     _rotated_but_live(repo, vast_api)
     verify = ['--verify', '--api-url', vast_api.url]
     as_json = run_cli(['history', '--format', 'json', *verify], repo)
@@ -46,7 +46,7 @@ def test_json_sarif_and_markdown_name_the_status(repo: Path, vast_api: FakeVastA
     assert '**Check it is dead:**' in plan
 
 
-def test_without_verify_the_ledger_is_trusted(repo: Path, vast_api: FakeVastApi) -> None:  # noqa: F811
+def test_without_verify_the_ledger_is_trusted(repo: Path, vast_api: FakeVastApi) -> None:
     _rotated_but_live(repo, vast_api)
     result = run_cli(['history'], repo)
     assert result.returncode == 0

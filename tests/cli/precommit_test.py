@@ -6,14 +6,13 @@ these tests use), once per session.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from testing.hookrepo import HookRepo
 from testing.util import GIT_ENV
 from testing.util import commit_all
 from testing.util import git
@@ -21,37 +20,8 @@ from testing.util import init_repo
 from testing.util import new_key
 from testing.util import write
 
-PROJECT = Path(__file__).resolve().parent.parent
-# what a hook repository needs to be installed by pre-commit
-_HOOK_REPO_FILES = ('pyproject.toml', 'README.md', '.pre-commit-hooks.yaml', 'vastai_guard')
-
-
-class HookRepo:
-    def __init__(self, path: Path, rev: str, home: Path) -> None:
-        self.path, self.rev, self.home = path, rev, home
-
-    def config(self, *hook_ids: str) -> str:
-        hooks = ''.join(f'    -   id: {hook_id}\n' for hook_id in hook_ids)
-        return f'repos:\n-   repo: {self.path.as_uri()}\n    rev: {self.rev}\n    hooks:\n{hooks}'
-
-
-@pytest.fixture(scope='session')
-def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HookRepo]:
-    """This working tree, committed into a throwaway repository pre-commit can clone."""
-    path = tmp_path_factory.mktemp('hook-repo')
-    for name in _HOOK_REPO_FILES:
-        source = PROJECT / name
-        if source.is_dir():
-            shutil.copytree(source, path / name, ignore=shutil.ignore_patterns('__pycache__'))
-        else:
-            shutil.copy2(source, path / name)
-    env = {**os.environ, **GIT_ENV}
-    for args in (('init', '-q'), ('add', '-A'), ('commit', '-q', '-m', 'hook repo')):
-        subprocess.run(('git', *args), cwd=path, env=env, check=True, capture_output=True)
-    rev = subprocess.run(
-        ('git', 'rev-parse', 'HEAD'), cwd=path, check=True, capture_output=True, text=True,
-    ).stdout.strip()
-    yield HookRepo(path, rev, tmp_path_factory.mktemp('pre-commit-home'))
+# every test here builds the hook repository's environment from PyPI
+pytestmark = pytest.mark.slow
 
 
 def _pre_commit_env(hook_repo: HookRepo) -> dict[str, str]:

@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from testing.util import GIT_ENV
+from testing.util import REPO_ROOT
 from testing.util import commit_all
 from testing.util import git
 from testing.util import init_repo
@@ -21,7 +22,7 @@ from testing.util import new_key
 from testing.util import run_cli
 from testing.util import write
 
-MANIFEST = Path(__file__).parent.parent / '.pre-commit-hooks.yaml'
+MANIFEST = REPO_ROOT / '.pre-commit-hooks.yaml'
 
 
 def _push_hook() -> dict[str, object]:
