@@ -103,4 +103,3 @@ def test_a_staged_env_file_is_told_to_stay_out_of_git_not_to_move_into_one(repo:
     assert 'Unstage the env file' in result.stdout
     assert 'vastai-guard gitignore --fix' in result.stdout
     assert 'move it to an ignored .env file' not in result.stdout
-
