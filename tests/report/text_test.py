@@ -15,8 +15,6 @@ from vastai_guard.report.text import render
 from vastai_guard.report.text import verification_label
 from vastai_guard.report.text import verification_rank
 from vastai_guard.report.text import verification_summary
-from vastai_guard.vocabulary import ADVICE_COMMITTED
-from vastai_guard.vocabulary import ADVICE_NOT_COMMITTED
 
 NOW = '2026-01-01T00:00:00Z'
 
@@ -41,15 +39,20 @@ def test_counts_are_distinct_keys_and_files() -> None:
     assert 'Found 2 Vast.ai keys in 2 files.' in render(findings)
 
 
+_NOT_COMMITTED = 'not in any commit yet'
+_COMMITTED = 'in a commit'
+
+
 def test_advice_follows_what_is_committed() -> None:
     committed, staged = _finding(), _finding()
     only_staged = render([staged])
-    assert ADVICE_NOT_COMMITTED in only_staged and ADVICE_COMMITTED not in only_staged
+    assert _NOT_COMMITTED in only_staged and 'Rotate it now' not in only_staged
     both = render([committed, staged], frozenset({committed.fingerprint}))
-    assert ADVICE_COMMITTED in both and ADVICE_NOT_COMMITTED in both
+    assert 'The key marked (already committed) is in a commit.' in both
+    assert 'The other key is not in any commit yet' in both
     assert '(already committed)' in both.splitlines()[0]
     only_committed = render([committed], frozenset({committed.fingerprint}))
-    assert ADVICE_NOT_COMMITTED not in only_committed
+    assert _NOT_COMMITTED not in only_committed and _COMMITTED in only_committed
 
 
 def test_quiet_is_the_lines_alone() -> None:

@@ -46,8 +46,10 @@ def history_changes(
         revs: Sequence[str],
         *,
         messages: bool,
+        paths: Sequence[str] = (),
 ) -> Iterator[Commit | Change]:
-    """Each commit reachable from `revs`, newest first, followed by the blobs it sets.
+    """Each commit reachable from `revs`, newest first, followed by the blobs it sets
+    (`paths`: only those paths, taken literally).
 
     `log --raw` compares trees only (no content diff): cheap next to `log -p`. Merges use the
     combined form (`-c`), which lists only paths whose result differs from every parent: a key
@@ -60,6 +62,7 @@ def history_changes(
         'log', '--raw', '-c', '--root', '--no-abbrev', '--no-renames', '-z',
         '--no-ext-diff', '--no-textconv',
         f'--format={_COMMIT_MARK}%H%x00%cI{body}', *revs, '--',
+        *(f':(literal){path}' for path in paths),
     )
     header_fields = 3 if messages else 2
     process = spawn_in(

@@ -11,11 +11,11 @@ from vastai_guard.report.color import RED
 from vastai_guard.report.color import YELLOW
 from vastai_guard.report.color import Painter
 from vastai_guard.vocabulary import ACTIVE
-from vastai_guard.vocabulary import ADVICE_COMMITTED
-from vastai_guard.vocabulary import ADVICE_NOT_COMMITTED
 from vastai_guard.vocabulary import INVALID
 from vastai_guard.vocabulary import STATES
 from vastai_guard.vocabulary import UNKNOWN
+from vastai_guard.vocabulary import advice_committed
+from vastai_guard.vocabulary import advice_not_committed
 from vastai_guard.vocabulary import count
 from vastai_guard.vocabulary import plural
 
@@ -60,13 +60,17 @@ def verification_summary(verifications: Sequence[Verification]) -> str:
     )
 
 
-def _line(finding: Finding, committed: frozenset[str], paint: Painter) -> str:
+def _line(
+        finding: Finding, committed: frozenset[str], earlier: frozenset[str], paint: Painter,
+) -> str:
     line = (
         f'{paint(finding.path, BOLD)}:{finding.line}: {paint(finding.rule.id, RED)}: '
         f'{finding.redacted}'
     )
     if finding.fingerprint in committed:
         line += ' ' + paint('(already committed)', YELLOW)
+    elif finding.fingerprint in earlier:
+        line += ' ' + paint('(already committed, in an earlier commit)', YELLOW)
     if finding.verification is not None:
         label = verification_label(finding.verification)
         active = finding.verification.state == ACTIVE
@@ -83,8 +87,10 @@ def render(
         paint: Painter = PLAIN,
         quiet: bool = False,
         incomplete: str | None = None,
+        earlier: frozenset[str] = frozenset(),
 ) -> str:
-    """`committed`: fingerprints of keys already in a commit; they get the rotate-now advice.
+    """`committed`: fingerprints of keys HEAD holds in the same file; `earlier`: of keys in an
+    earlier commit (any file, any ref); both get the rotate-now advice.
 
     `quiet` (-q): the finding lines alone. `incomplete`: why not everything was read (the
     last line, as in history's report; a clean scan says only that).
@@ -92,7 +98,7 @@ def render(
     if not findings:
         return f'{incomplete}\n' if incomplete is not None and not quiet else ''
     ordered = sorted(findings, key=lambda f: verification_rank(f.verification))
-    lines = [_line(f, committed, paint) for f in ordered]
+    lines = [_line(f, committed, earlier, paint) for f in ordered]
     if quiet:
         return '\n'.join(lines) + '\n'
     files = len({f.path for f in findings})
@@ -103,10 +109,21 @@ def render(
     if verdicts:
         lines.append(verification_summary(list(verdicts.values())))
     fingerprints = {f.fingerprint for f in findings}
-    if fingerprints & committed:
-        lines.append(ADVICE_COMMITTED)
-    if fingerprints - committed:
-        lines.append(ADVICE_NOT_COMMITTED)
+    in_git = fingerprints & (committed | earlier)
+    fresh = fingerprints - in_git
+    mixed = bool(in_git and fresh)
+    if in_git:
+        lines.append(advice_committed(len(in_git), mixed=mixed))
+    if fresh:
+        from vastai_guard.detect.filenames import is_env_file
+
+        env = {f.fingerprint for f in findings if f.fingerprint in fresh and is_env_file(f.path)}
+        other = {
+            f.fingerprint for f in findings if f.fingerprint in fresh and not is_env_file(f.path)
+        }
+        lines.append(advice_not_committed(
+            len(fresh), env_files=bool(env), other_files=bool(other), mixed=mixed,
+        ))
     if incomplete is not None:
         lines.append(incomplete)
     return '\n'.join(lines) + '\n'
