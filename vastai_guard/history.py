@@ -19,6 +19,7 @@ is incomplete. Rendering is the caller's: this module builds ExposedKeys.
 from __future__ import annotations
 
 import datetime
+import sys
 from collections.abc import Callable
 from collections.abc import Iterator
 from collections.abc import Mapping
@@ -376,6 +377,23 @@ def _exposed_keys(
     # most urgent first: still in HEAD, then the most recently committed
     keys.sort(key=lambda k: (not k.in_head, -latest[k.fingerprint].timestamp(), k.fingerprint))
     return keys
+
+
+def history_revs(repo: git.HistoryRepo, *, include_unreachable: bool) -> list[str]:
+    """What `history` (and each repository of `sweep`) scans when no range is given: every ref
+    (branches, tags, remote-tracking, notes, HEAD), every stash entry, and with
+    `include_unreachable` the commits nothing reaches any more."""
+    revs = ['--all', *git.stash_commits(repo)]
+    if include_unreachable:
+        unreachable, problem = git.unreachable_commits(repo)
+        if problem is not None:
+            print(
+                f'vastai-guard: warning: git fsck: {problem} (unreachable commits may be '
+                'missing from the scan)',
+                file=sys.stderr,
+            )
+        revs.extend(unreachable)
+    return revs
 
 
 def scan_history(

@@ -11,6 +11,7 @@ from vastai_guard.errors import run_guarded
 from vastai_guard.model import GitignoreReport
 from vastai_guard.model import HistoryReport
 from vastai_guard.model import ScanReport
+from vastai_guard.model import SweepReport
 from vastai_guard.report import formats
 from vastai_guard.report.output import default_format
 from vastai_guard.vocabulary import ACTIVE
@@ -269,6 +270,47 @@ def _parser() -> argparse.ArgumentParser:
         '--config', dest='config_file', metavar='FILE',
         help='config file (default: .vastai-guard.yaml at the repository root)',
     )
+    sweep = commands.add_parser(
+        'sweep', help='many repositories in one run: each key once across all of them',
+        description='Scan the whole history of many repositories (as `history` scans one) and '
+                    'report each key once, with every repository that holds it. A SOURCE is a '
+                    'work tree, a bare repository, or a git URL (file://, https://, ssh://, '
+                    'user@host:path), cloned as a mirror into a cache folder and fetched again '
+                    'on later runs. A repository that fails is reported and the sweep goes on. '
+                    'Exit 1 if any key needs rotating; 2 if a repository failed or was not '
+                    'read whole (and no key); else 0.',
+    )
+    sweep.add_argument('sources', nargs='*', metavar='SOURCE', help='repositories to sweep')
+    sweep.add_argument(
+        '--from', dest='from_file', metavar='FILE',
+        help='read SOURCEs from FILE, one a line (blank lines and # comments ignored)',
+    )
+    sweep.add_argument(
+        '--workers', type=int, metavar='N',
+        help='local worker processes, one repository each at a time (default: the number '
+             'of CPUs)',
+    )
+    sweep.add_argument(
+        '--scheduler', metavar='ADDRESS',
+        help='run the repositories as tasks on the Dask distributed cluster at ADDRESS '
+             '(tcp://HOST:PORT; needs vastai-guard[dask] here and on the workers)',
+    )
+    sweep.add_argument(
+        '--state', dest='state_dir', metavar='DIR',
+        help='keep each repository\'s result in DIR, keyed by its ref tips: a repository '
+             'unchanged since an earlier run is not scanned again, an interrupted sweep resumes',
+    )
+    sweep.add_argument(
+        '--cache', dest='cache_dir', metavar='DIR',
+        help='where URL sources are mirrored (default: $XDG_CACHE_HOME/vastai-guard/mirrors, '
+             'on each worker)',
+    )
+    sweep.add_argument(
+        '--format', dest='output_format', choices=formats(SweepReport), default='text',
+        help='report format (default: text)',
+    )
+    _add_output(sweep)
+    _add_terminal(sweep)
     return parser
 
 
@@ -330,6 +372,19 @@ def _run(args: argparse.Namespace) -> int:
         return gitignore(
             fix=args.fix,
             check_reuse=args.check_reuse,
+            output_format=args.output_format,
+            output_file=args.output_file,
+            terminal=_terminal(args),
+        )
+    if args.command == 'sweep':
+        from vastai_guard.commands.sweep import sweep
+        return sweep(
+            args.sources,
+            from_file=args.from_file,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            state_dir=args.state_dir,
+            cache_dir=args.cache_dir,
             output_format=args.output_format,
             output_file=args.output_file,
             terminal=_terminal(args),

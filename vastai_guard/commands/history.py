@@ -17,6 +17,7 @@ from vastai_guard.errors import EXIT_FINDINGS
 from vastai_guard.errors import FatalError
 from vastai_guard.findings import Verifier
 from vastai_guard.history import Progress
+from vastai_guard.history import history_revs
 from vastai_guard.history import scan_history
 from vastai_guard.history_judge import default_jobs
 from vastai_guard.model import HistoryReport
@@ -31,22 +32,6 @@ from vastai_guard.vocabulary import ADVICE_PUSH
 from vastai_guard.vocabulary import INCOMPLETE_ERROR
 from vastai_guard.vocabulary import PENDING_STATUSES
 from vastai_guard.vocabulary import count
-
-
-def history_revs(repo: git.HistoryRepo, *, include_unreachable: bool) -> list[str]:
-    """Every ref (branches, tags, remote-tracking, notes, HEAD), every stash entry, and with
-    `include_unreachable` the commits nothing reaches any more."""
-    revs = ['--all', *git.stash_commits(repo)]
-    if include_unreachable:
-        unreachable, problem = git.unreachable_commits(repo)
-        if problem is not None:
-            print(
-                f'vastai-guard: warning: git fsck: {problem} (unreachable commits may be '
-                'missing from the scan)',
-                file=sys.stderr,
-            )
-        revs.extend(unreachable)
-    return revs
 
 
 class _ProgressLine:

@@ -1,0 +1,136 @@
+"""`vastai-guard sweep`: many repositories in one run, each leaked key once across all of them."""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Iterator
+from collections.abc import Sequence
+from typing import TextIO
+
+from vastai_guard.errors import EXIT_CLEAN
+from vastai_guard.errors import EXIT_ERROR
+from vastai_guard.errors import EXIT_FINDINGS
+from vastai_guard.errors import FatalError
+from vastai_guard.model import RepositorySweep
+from vastai_guard.report import render
+from vastai_guard.report import summary
+from vastai_guard.report.color import Terminal
+from vastai_guard.report.output import emit
+from vastai_guard.sweep.merge import failed
+from vastai_guard.sweep.merge import merge
+from vastai_guard.sweep.merge import pending
+from vastai_guard.sweep.sources import names_sources
+from vastai_guard.sweep.sources import read_source_file
+from vastai_guard.sweep.sources import unique
+from vastai_guard.sweep.state import State
+from vastai_guard.sweep.task import SweepTask
+from vastai_guard.sweep.task import task_for
+from vastai_guard.vocabulary import count
+
+
+class _ProgressLine:
+    """`repositories 40/200, 3 keys, 2.5 repositories/s` on a terminal."""
+
+    def __init__(self, stream: TextIO, total: int) -> None:
+        self._stream = stream
+        self._total = total
+        self._start = time.monotonic()
+        self._shown = 0.0
+
+    def __call__(self, done: int, keys: int) -> None:
+        now = time.monotonic()
+        if now - self._shown < 0.2 and done < self._total:
+            return
+        self._shown = now
+        rate = done / max(now - self._start, 1e-6)
+        self._stream.write(
+            f'\rrepositories {done}/{self._total}, {count(keys, "key")}, '
+            f'{rate:.1f} repositories/s\x1b[K',
+        )
+        self._stream.flush()
+
+    def close(self) -> None:
+        if self._shown:
+            self._stream.write('\r\x1b[K')
+            self._stream.flush()
+
+
+def _engine(
+        tasks: Sequence[SweepTask], *, workers: int, scheduler: str | None,
+) -> Iterator[RepositorySweep]:
+    if scheduler is not None:
+        from vastai_guard.sweep.dask import run_dask
+
+        return run_dask(scheduler, tasks)
+    from vastai_guard.sweep.local import run_local
+
+    return run_local(tasks, workers)
+
+
+def sweep(
+        sources: Sequence[str],
+        *,
+        from_file: str | None,
+        workers: int | None,
+        scheduler: str | None,
+        state_dir: str | None,
+        cache_dir: str | None,
+        output_format: str,
+        output_file: str | None,
+        terminal: Terminal = Terminal(),
+) -> int:
+    if workers is not None and workers < 1:
+        raise FatalError(f'--workers {workers}: give 1 or more')
+    if workers is not None and scheduler is not None:
+        raise FatalError('--workers is for local processes: the cluster at --scheduler has its own')
+    given = list(sources) + (read_source_file(from_file) if from_file is not None else [])
+    names = unique(given)
+    names_sources(names)
+    state = State(state_dir) if state_dir is not None else None
+    # absolute: a Dask worker's current folder is not this one
+    cache = os.path.abspath(cache_dir) if cache_dir is not None else None
+    tasks = []
+    stored: dict[str, RepositorySweep] = {}
+    for name in names:
+        task = task_for(name, cache=cache)
+        if state is not None:
+            earlier = state.load(task.where)
+            if earlier is not None:
+                stored[task.where] = earlier
+                task = task._replace(known_tips=earlier.tips)
+        tasks.append(task)
+    by_source = {task.source: task for task in tasks}
+
+    line = _ProgressLine(sys.stderr, len(tasks)) if sys.stderr.isatty() else None
+    results: dict[str, RepositorySweep] = {}
+    keys: set[str] = set()
+    try:
+        for result in _engine(tasks, workers=workers or os.cpu_count() or 1, scheduler=scheduler):
+            where = by_source[result.source].where
+            if result.unchanged and where in stored:
+                result = stored[where]._replace(
+                    source=result.source, unchanged=True, seconds=result.seconds,
+                )
+            if state is not None:
+                state.save(where, result)
+            results[result.source] = result
+            keys.update(key.fingerprint for key in result.keys)
+            if line is not None:
+                line(len(results), len(keys))
+    finally:
+        if line is not None:
+            line.close()
+
+    report = merge([results[task.source] for task in tasks])
+    for result in report.repositories:
+        if result.error is not None:
+            print(f'vastai-guard: error: {result.source}: {result.error}', file=sys.stderr)
+        elif result.incomplete and not terminal.quiet:
+            print(f'vastai-guard: warning: {result.source}: incomplete', file=sys.stderr)
+    emit(render(report, output_format, terminal), output_file=output_file, summary=summary(report))
+    if pending(report):
+        return EXIT_FINDINGS
+    if failed(report):
+        return EXIT_ERROR
+    return EXIT_CLEAN
