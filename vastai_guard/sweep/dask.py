@@ -9,13 +9,18 @@ one task on one worker.
 """
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from vastai_guard.errors import FatalError
 from vastai_guard.model import RepositorySweep
 from vastai_guard.sweep.task import SweepTask
 from vastai_guard.sweep.task import sweep_repository
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 # How long the client waits for the scheduler: the whole wait stays under 30 s.
 CONNECT_SECONDS = 10
@@ -30,23 +35,16 @@ def run_dask(address: str, tasks: Sequence[SweepTask]) -> Iterator[RepositorySwe
         raise FatalError(
             '--scheduler needs Dask distributed: pip install "vastai-guard[dask]"',
         ) from None
+    _reachable(address)
     import logging
 
     # distributed logs every retry of the connection on stderr: the one line is ours
     logging.getLogger('distributed').setLevel(logging.CRITICAL)
-    try:
-        client = Client(  # type: ignore[no-untyped-call]
-            address, timeout=CONNECT_SECONDS, set_as_default=False,
-        )
-    except Exception as error:  # noqa: BLE001 -- OSError, TimeoutError, ValueError (bad address)
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise FatalError(
-            f'--scheduler {address}: no Dask scheduler answered ({reason[:200]})',
-        ) from None
+    client = _connect(Client, address)
     try:
         futures = client.map(sweep_repository, list(tasks), pure=False)
         by_key = {future.key: task for future, task in zip(futures, tasks, strict=True)}
-        for future in as_completed(futures):  # type: ignore[no-untyped-call]
+        for future in as_completed(futures, loop=client.loop):  # type: ignore[no-untyped-call]
             try:
                 yield future.result()
             except Exception as error:  # noqa: BLE001 -- the worker died or lost the task
@@ -57,3 +55,48 @@ def run_dask(address: str, tasks: Sequence[SweepTask]) -> Iterator[RepositorySwe
     finally:
         client.close()  # type: ignore[no-untyped-call]
 
+
+def _connect(client_type: type[Client], address: str) -> Client:
+    """A client of the scheduler at `address`, or FatalError within CONNECT_SECONDS."""
+    made: list[Client] = []
+
+    class _Client(client_type):  # type: ignore[valid-type, misc]
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            made.append(self)
+            super().__init__(*args, **kwargs)
+
+    try:
+        client: Client = _Client(address, timeout=CONNECT_SECONDS, set_as_default=False)
+    except Exception as error:  # noqa: BLE001 -- OSError, TimeoutError, a scheduler's garbage
+        for half_made in made:
+            # a client that failed to connect closes itself when collected, waiting twice the
+            # timeout and printing a traceback: closed now, briefly, and quietly
+            with contextlib.suppress(Exception):
+                half_made.close(timeout=1)  # type: ignore[no-untyped-call]
+            half_made.status = 'closed'
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise FatalError(
+            f'--scheduler {address}: no Dask scheduler answered ({reason[:200]})',
+        ) from None
+    return client
+
+
+def _reachable(address: str) -> None:
+    """A refused connection said at once: distributed would retry it for CONNECT_SECONDS."""
+    import socket
+    import urllib.parse
+
+    parts = urllib.parse.urlsplit(address if '://' in address else f'tcp://{address}')
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host = port = None
+    if parts.scheme == 'tcp' and (host is None or port is None):
+        raise FatalError(f'--scheduler {address}: give the address as tcp://HOST:PORT')
+    if parts.scheme != 'tcp' or host is None or port is None:
+        return  # tls://, ucx://, inproc://...: distributed's own connect decides
+    try:
+        socket.create_connection((host, port), timeout=CONNECT_SECONDS).close()
+    except OSError as error:
+        reason = error.strerror or str(error) or type(error).__name__
+        raise FatalError(f'--scheduler {address}: no Dask scheduler answered ({reason})') from None
