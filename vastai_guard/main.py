@@ -306,6 +306,12 @@ def _parser() -> argparse.ArgumentParser:
              'on each worker)',
     )
     sweep.add_argument(
+        '--split-commits', type=int, metavar='N',
+        help='split a repository with more than N commits (default: 20000) into tasks of '
+             'about N commits each, by commit ranges, so that one huge repository does not '
+             'leave the other workers idle',
+    )
+    sweep.add_argument(
         '--format', dest='output_format', choices=formats(SweepReport), default='text',
         help='report format (default: text)',
     )
@@ -385,6 +391,7 @@ def _run(args: argparse.Namespace) -> int:
             scheduler=args.scheduler,
             state_dir=args.state_dir,
             cache_dir=args.cache_dir,
+            split_commits=args.split_commits,
             output_format=args.output_format,
             output_file=args.output_file,
             terminal=_terminal(args),

@@ -93,6 +93,10 @@ class RepositorySweep(NamedTuple):
     # the tips were those --state already had a result for: not scanned again
     unchanged: bool = False
     seconds: float = 0.0
+    # a repository too big for one task is split by commit ranges (sweep/split.py): which
+    # part this is (0: the first, newest), and, from part 0, the other parts to scan
+    part: int = 0
+    more: tuple[tuple[str, ...], ...] = ()
 
 
 class KeyInRepository(NamedTuple):

@@ -134,6 +134,26 @@ def test_resume_with_state_scans_only_what_changed(tmp_path: Path) -> None:
     assert [r['source'] for r in report['keys'][0]['repositories']] == ['a', 'b', 'd']
 
 
+def test_split_repositories_report_as_whole_ones(tmp_path: Path) -> None:
+    names, _ = _org(tmp_path)
+    for step in range(6):  # a longer history in b, the key re-added in the middle
+        write(tmp_path / 'b', 'src.py', f'step = {step}\n')
+        if step == 3:
+            write(tmp_path / 'b', 'again.env', env_line(new_key()))
+        commit_all(tmp_path / 'b', f'step {step}')
+    whole = run_cli(['sweep', *names, '--format', 'json'], cwd=tmp_path)
+    split = run_cli(['sweep', *names, '--split-commits', '2', '--format', 'json'], cwd=tmp_path)
+    reports = []
+    for result in (whole, split):
+        assert result.returncode == 1, result.stderr
+        report = _json(result)
+        for repository in report['repositories']:
+            del repository['seconds']
+        reports.append(report)
+    assert reports[0] == reports[1]
+    assert len(reports[1]['keys']) == 3
+
+
 @pytest.mark.parametrize('output_format', ('text', 'markdown', 'sarif'))
 def test_formats(tmp_path: Path, output_format: str) -> None:
     names, (shared, own) = _org(tmp_path)
@@ -169,8 +189,11 @@ def test_on_a_dask_cluster_the_report_is_the_local_one(tmp_path: Path, cluster: 
     paths = [str(tmp_path / name) for name in names]  # absolute: the workers' folder is theirs
 
     local = run_cli(['sweep', *paths, 'missing', '--format', 'json'], cwd=tmp_path)
+    # every repository of more than one commit split into parts on the cluster's workers
     remote = run_cli(
-        ['sweep', *paths, 'missing', '--scheduler', cluster, '--format', 'json'], cwd=tmp_path,
+        ['sweep', *paths, 'missing', '--scheduler', cluster, '--split-commits', '1',
+         '--format', 'json'],
+        cwd=tmp_path,
     )
 
     assert remote.returncode == local.returncode == 1, remote.stderr

@@ -23,7 +23,9 @@ from vastai_guard.sweep.merge import pending
 from vastai_guard.sweep.sources import names_sources
 from vastai_guard.sweep.sources import read_source_file
 from vastai_guard.sweep.sources import unique
+from vastai_guard.sweep.split import combine
 from vastai_guard.sweep.state import State
+from vastai_guard.sweep.task import SPLIT_COMMITS
 from vastai_guard.sweep.task import SweepTask
 from vastai_guard.sweep.task import task_for
 from vastai_guard.vocabulary import count
@@ -56,6 +58,27 @@ class _ProgressLine:
             self._stream.flush()
 
 
+class _Parts:
+    """The results of a split repository's parts, until the last one is in."""
+
+    def __init__(self) -> None:
+        self._waiting: dict[str, list[RepositorySweep]] = {}
+        self._expected: dict[str, int] = {}
+
+    def whole(self, result: RepositorySweep) -> RepositorySweep | None:
+        """The repository's result once all its parts are in; None before."""
+        if result.part == 0 and not result.more and result.source not in self._expected:
+            return result  # never split: the common case
+        if result.part == 0:
+            self._expected[result.source] = 1 + len(result.more)
+        waiting = self._waiting.setdefault(result.source, [])
+        waiting.append(result)
+        if len(waiting) < self._expected.get(result.source, len(waiting) + 1):
+            return None
+        del self._waiting[result.source], self._expected[result.source]
+        return combine(waiting)
+
+
 def _engine(
         tasks: Sequence[SweepTask], *, workers: int, scheduler: str | None,
 ) -> Iterator[RepositorySweep]:
@@ -76,12 +99,15 @@ def sweep(
         scheduler: str | None,
         state_dir: str | None,
         cache_dir: str | None,
+        split_commits: int | None = None,
         output_format: str,
         output_file: str | None,
         terminal: Terminal = Terminal(),
 ) -> int:
     if workers is not None and workers < 1:
         raise FatalError(f'--workers {workers}: give 1 or more')
+    if split_commits is not None and split_commits < 1:
+        raise FatalError(f'--split-commits {split_commits}: give 1 or more')
     if workers is not None and scheduler is not None:
         raise FatalError('--workers is for local processes: the cluster at --scheduler has its own')
     given = list(sources) + (read_source_file(from_file) if from_file is not None else [])
@@ -93,7 +119,7 @@ def sweep(
     tasks = []
     stored: dict[str, RepositorySweep] = {}
     for name in names:
-        task = task_for(name, cache=cache)
+        task = task_for(name, cache=cache, split_commits=split_commits or SPLIT_COMMITS)
         if state is not None:
             earlier = state.load(task.where)
             if earlier is not None:
@@ -105,8 +131,12 @@ def sweep(
     line = _ProgressLine(sys.stderr, len(tasks)) if sys.stderr.isatty() else None
     results: dict[str, RepositorySweep] = {}
     keys: set[str] = set()
+    parts = _Parts()
     try:
-        for result in _engine(tasks, workers=workers or os.cpu_count() or 1, scheduler=scheduler):
+        for each in _engine(tasks, workers=workers or os.cpu_count() or 1, scheduler=scheduler):
+            result = parts.whole(each)
+            if result is None:
+                continue  # a part of a split repository: the others are still running
             where = by_source[result.source].where
             if result.unchanged and where in stored:
                 result = stored[where]._replace(

@@ -4,8 +4,9 @@ One task per repository (task.sweep_repository), sent by reference: every worker
 and this package installed (`pip install vastai-guard[dask]`), and the paths of local
 SOURCEs must mean the same on the workers (a shared file system), or sources must be URLs,
 which each worker mirrors into its own cache. Results come back as RepositorySweep: no raw
-key crosses the network. A repository is not split across tasks: one very big repository is
-one task on one worker.
+key crosses the network. A repository bigger than the split limit comes back from its first
+task with the commit ranges of its other parts (split.py), submitted here as tasks of their
+own, so that one huge repository keeps every worker busy.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 from vastai_guard.errors import FatalError
 from vastai_guard.model import RepositorySweep
 from vastai_guard.sweep.task import SweepTask
+from vastai_guard.sweep.task import parts_of
 from vastai_guard.sweep.task import sweep_repository
 
 if TYPE_CHECKING:
@@ -43,15 +45,22 @@ def run_dask(address: str, tasks: Sequence[SweepTask]) -> Iterator[RepositorySwe
     client = _connect(Client, address)
     try:
         futures = client.map(sweep_repository, list(tasks), pure=False)
-        by_key = {future.key: task for future, task in zip(futures, tasks, strict=True)}
-        for future in as_completed(futures, loop=client.loop):  # type: ignore[no-untyped-call]
+        running = {future.key: task for future, task in zip(futures, tasks, strict=True)}
+        finished = as_completed(futures, loop=client.loop)  # type: ignore[no-untyped-call]
+        for future in finished:
+            task = running.pop(future.key)
             try:
-                yield future.result()
+                result: RepositorySweep = future.result()
             except Exception as error:  # noqa: BLE001 -- the worker died or lost the task
-                task = by_key[future.key]
-                yield RepositorySweep(
-                    task.source, error=f'worker failed: {type(error).__name__}: {error}'[:300],
+                result = RepositorySweep(
+                    task.source, part=task.part,
+                    error=f'worker failed: {type(error).__name__}: {error}'[:300],
                 )
+            for part in parts_of(task, result):
+                more = client.submit(sweep_repository, part, pure=False)
+                running[more.key] = part
+                finished.add(more)  # type: ignore[no-untyped-call]
+            yield result
     finally:
         client.close()  # type: ignore[no-untyped-call]
 

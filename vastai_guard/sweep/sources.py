@@ -111,13 +111,16 @@ def git_env() -> dict[str, str]:
     return env
 
 
-def mirror(url: str, cache: str) -> str:
-    """The git dir of `url`'s mirror in `cache`, cloned or fetched now; FatalError if not."""
+def mirror(url: str, cache: str, *, refresh: bool = True) -> str:
+    """The git dir of `url`'s mirror in `cache`, cloned now, or fetched now (`refresh`) if it
+    is there already; FatalError if neither can be done."""
     import git as gitpython
 
     path = mirror_path(cache, url)
     env = git_env()
     try:
+        if os.path.isdir(path) and not refresh:
+            return path
         if os.path.isdir(path):
             with gitpython.Repo(path) as repo:
                 repo.git.update_environment(**env)
@@ -130,7 +133,15 @@ def mirror(url: str, cache: str) -> str:
             # run: core.hooksPath points nowhere in every git this module starts
             gitpython.Repo.clone_from(url, partial, env=env, mirror=True, quiet=True).close()
             # the finished clone only: an interrupted one is never taken for a mirror
-            os.replace(partial, path)
+            try:
+                os.replace(partial, path)
+            except OSError:
+                if not os.path.isdir(path):
+                    raise
+                # another task (a part of the same repository) cloned it first
+                import shutil
+
+                shutil.rmtree(partial, ignore_errors=True)
     except gitpython.exc.UnsafeProtocolError:
         raise FatalError(f'{shown(url)}: clone refused: transport not allowed') from None
     except gitpython.exc.UnsafeOptionError:
@@ -139,6 +150,8 @@ def mirror(url: str, cache: str) -> str:
         raise FatalError(f'{shown(url)}: {_git_failure(error, url)}') from None
     except (gitpython.exc.InvalidGitRepositoryError, gitpython.exc.NoSuchPathError):
         raise FatalError(f'{shown(url)}: the cached mirror {path} is not a repository') from None
+    except OSError as error:
+        raise FatalError(f'{shown(url)}: cache {cache}: {error.strerror or error}') from None
     return path
 
 

@@ -22,6 +22,7 @@ from vastai_guard.history import history_revs
 from vastai_guard.history import scan_history
 from vastai_guard.model import RepositorySweep
 from vastai_guard.suppress import BASELINE_FILE
+from vastai_guard.sweep import split
 from vastai_guard.sweep.sources import default_cache
 from vastai_guard.sweep.sources import is_url
 from vastai_guard.sweep.sources import mirror
@@ -33,16 +34,35 @@ MAX_REFS = 10
 _MAX_SETTINGS_BYTES = 64 << 20
 
 
+# A repository with more commits than this is split into parts of about this many (split.py).
+SPLIT_COMMITS = 20_000
+
+
 class SweepTask(NamedTuple):
     source: str  # as given: what reports show (a URL's password replaced)
     where: str  # an absolute path, or the URL: what the worker opens or clones
     cache: str | None  # where URLs are mirrored; None: the worker's own default cache
     known_tips: str | None = None  # the tips --state holds a result for
+    split_commits: int = SPLIT_COMMITS
+    # a later part of a split repository: its number and its git log arguments
+    part: int = 0
+    revs: tuple[str, ...] | None = None
 
 
-def task_for(source: str, *, cache: str | None, known_tips: str | None = None) -> SweepTask:
+def task_for(
+        source: str, *, cache: str | None, known_tips: str | None = None,
+        split_commits: int = SPLIT_COMMITS,
+) -> SweepTask:
     where = source if is_url(source) else os.path.abspath(source)
-    return SweepTask(shown(source), where, cache, known_tips)
+    return SweepTask(shown(source), where, cache, known_tips, split_commits)
+
+
+def parts_of(task: SweepTask, result: RepositorySweep) -> list[SweepTask]:
+    """The tasks of the other parts of a repository whose first task split it."""
+    return [
+        task._replace(known_tips=None, part=number, revs=revs)
+        for number, revs in enumerate(result.more, 1)
+    ]
 
 
 def sweep_repository(task: SweepTask) -> RepositorySweep:
@@ -54,10 +74,11 @@ def sweep_repository(task: SweepTask) -> RepositorySweep:
         message = str(error)
         for name in (task.where, task.source):  # the report names the repository already
             message = message.removeprefix(f'{name}: ')
-        result = RepositorySweep(task.source, error=message)
+        result = RepositorySweep(task.source, error=message, part=task.part)
     except Exception as error:  # noqa: BLE001 -- one repository's bug must not end the sweep
         result = RepositorySweep(
             task.source, error=f'unexpected error: {type(error).__name__}: {error}'[:300],
+            part=task.part,
         )
     return result._replace(seconds=time.perf_counter() - start)
 
@@ -65,7 +86,9 @@ def sweep_repository(task: SweepTask) -> RepositorySweep:
 def _sweep(task: SweepTask) -> RepositorySweep:
     path = task.where
     if is_url(path):
-        path = mirror(path, task.cache or default_cache())
+        # a later part takes the mirror as its first part found it: parts fetching at once
+        # would fight over the mirror's locks
+        path = mirror(path, task.cache or default_cache(), refresh=task.revs is None)
     elif not os.path.exists(path):
         raise FatalError('not found')
     with git.history_repo(path, git.GitPythonCheck(in_process=True)) as repo:
@@ -77,9 +100,17 @@ def _sweep(task: SweepTask) -> RepositorySweep:
         if config_text is not None:
             config = parse_config(config_text.decode('utf-8', 'replace'), _settings_name(repo))
         baseline = _baseline(baseline_text, repo)
+        more: list[list[str]] = []
+        if task.revs is None:
+            revs, *more = split.plan(
+                repo, history_revs(repo, include_unreachable=False), task.split_commits,
+            )
+        else:
+            revs = list(task.revs)
         report = scan_history(
-            repo, history_revs(repo, include_unreachable=False), config=config,
-            baseline=baseline, jobs=1,
+            repo, revs, config=config, baseline=baseline, jobs=1,
+            # tag messages and objects refs name outside commits: once, in the first part
+            with_refs=task.revs is None,
         )
         refs = tuple(
             (key.fingerprint, refs_holding(repo, key.first_seen.commit)) for key in report.keys
@@ -92,6 +123,8 @@ def _sweep(task: SweepTask) -> RepositorySweep:
         incomplete=report.incomplete,
         warnings=report.warnings[:20],
         tips=tips,
+        part=task.part,
+        more=tuple(tuple(part) for part in more),
     )
 
 
