@@ -54,7 +54,7 @@ def _add_terminal(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_verify(parser: argparse.ArgumentParser) -> None:
-    """`--verify` and its options; shared by `scan` and `history`."""
+    """`--verify` and its options; shared by `scan`, `history` and `sweep`."""
     group = parser.add_argument_group('verification (sends each key found to the Vast.ai API)')
     group.add_argument(
         '--verify', action='store_true',
@@ -317,6 +317,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_output(sweep)
     _add_terminal(sweep)
+    _add_verify(sweep)
     return parser
 
 
@@ -394,6 +395,8 @@ def _run(args: argparse.Namespace) -> int:
             split_commits=args.split_commits,
             output_format=args.output_format,
             output_file=args.output_file,
+            verify=_verify(args),
+            fail_on=args.fail_on,
             terminal=_terminal(args),
         )
     if args.command in ('history', 'rotated'):

@@ -13,6 +13,7 @@ from vastai_guard.findings import Finding
 from vastai_guard.findings import FirstSeen
 from vastai_guard.findings import Problem
 from vastai_guard.findings import Rotation
+from vastai_guard.findings import Verification
 from vastai_guard.rules import Rule
 from vastai_guard.vocabulary import Status
 from vastai_guard.vocabulary import incomplete_line
@@ -114,10 +115,12 @@ class SweptKey(NamedTuple):
     rule: Rule
     redacted: str
     # rotated when any repository's ledger records the rotation (one reset at Vast.ai,
-    # whichever repository recorded it), else needs-rotation
+    # whichever repository recorded it), else needs-rotation; with --verify, as `history`
+    # says it: inactive, or rotated-still-active
     status: Status
     repositories: tuple[KeyInRepository, ...]
     context: str = ''
+    verification: Verification | None = None
 
 
 class SweepReport(NamedTuple):

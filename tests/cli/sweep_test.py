@@ -222,3 +222,41 @@ def test_nothing_to_sweep_is_a_usage_error(tmp_path: Path) -> None:
     result = run_cli(['sweep'], cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr == 'vastai-guard: error: no SOURCE given (name repositories, or --from FILE)\n'
+
+
+def test_verify_asks_the_api_in_the_workers(tmp_path: Path, vast_api: Any) -> None:
+    from testing.vastapi import api_keys
+
+    active, invalid = api_keys(vast_api, 'active', 'invalid')
+    for name in ('a', 'b'):
+        repo = init_repo(tmp_path / name)
+        write(repo, '.env', env_line(active) + env_line(invalid).replace('VAST_API_KEY', 'VAST_KEY_OLD'))
+        commit_all(repo)
+    state = tmp_path / 'state'
+
+    result = run_cli(
+        ['sweep', 'a', 'b', '--verify', '--api-url', vast_api.url, '--state', str(state),
+         '--format', 'json'],
+        cwd=tmp_path,
+    )
+    active_only = run_cli(
+        ['sweep', 'a', 'b', '--verify', '--api-url', vast_api.url, '--fail-on', 'active',
+         '--format', 'json'],
+        cwd=tmp_path,
+    )
+    unverified = run_cli(['sweep', 'a', 'b', '--state', str(state), '--format', 'json'], cwd=tmp_path)
+
+    assert result.returncode == 1, result.stderr
+    keys = {k['fingerprint']: k for k in _json(result)['keys']}
+    assert keys[fingerprint(active)]['status'] == 'needs-rotation'
+    assert keys[fingerprint(active)]['verification']['state'] == 'active'
+    assert keys[fingerprint(invalid)]['status'] == 'inactive'
+    assert [r['source'] for r in keys[fingerprint(invalid)]['repositories']] == ['a', 'b']
+    assert vast_api.requests_with(active)  # asked, by the workers
+    assert active_only.returncode == 1
+    # the state keeps the ledger's status, not a verdict of another day
+    assert all(r['unchanged'] for r in _json(unverified)['repositories'])
+    assert {k['status'] for k in _json(unverified)['keys']} == {'needs-rotation'}
+    assert not any('verification' in k for k in _json(unverified)['keys'])
+    for text in (result.stdout, result.stderr, *(p.read_text() for p in state.rglob('*.json'))):
+        assert active not in text and invalid not in text

@@ -12,6 +12,7 @@ from vastai_guard.errors import EXIT_CLEAN
 from vastai_guard.errors import EXIT_ERROR
 from vastai_guard.errors import EXIT_FINDINGS
 from vastai_guard.errors import FatalError
+from vastai_guard.findings import Verifier
 from vastai_guard.model import RepositorySweep
 from vastai_guard.report import render
 from vastai_guard.report import summary
@@ -102,6 +103,8 @@ def sweep(
         split_commits: int | None = None,
         output_format: str,
         output_file: str | None,
+        verify: Verifier | None = None,
+        fail_on: str = 'any',
         terminal: Terminal = Terminal(),
 ) -> int:
     if workers is not None and workers < 1:
@@ -119,8 +122,11 @@ def sweep(
     tasks = []
     stored: dict[str, RepositorySweep] = {}
     for name in names:
-        task = task_for(name, cache=cache, split_commits=split_commits or SPLIT_COMMITS)
-        if state is not None:
+        task = task_for(
+            name, cache=cache, split_commits=split_commits or SPLIT_COMMITS, verify=verify,
+        )
+        # with --verify every repository is scanned again: a verdict is of the day it is asked
+        if state is not None and verify is None:
             earlier = state.load(task.where)
             if earlier is not None:
                 stored[task.where] = earlier
@@ -159,7 +165,7 @@ def sweep(
         elif result.incomplete and not terminal.quiet:
             print(f'vastai-guard: warning: {result.source}: incomplete', file=sys.stderr)
     emit(render(report, output_format, terminal), output_file=output_file, summary=summary(report))
-    if pending(report):
+    if pending(report, fail_on=fail_on):
         return EXIT_FINDINGS
     if failed(report):
         return EXIT_ERROR

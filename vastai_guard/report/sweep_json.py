@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 from vastai_guard.model import SweepReport
+from vastai_guard.report.json import verification_json
 
 
 def render(report: SweepReport) -> str:
@@ -32,6 +33,10 @@ def render(report: SweepReport) -> str:
                 'rule': key.rule.id,
                 'status': key.status,
                 'context': key.context,
+                **(
+                    {'verification': verification_json(key.verification)}
+                    if key.verification is not None else {}
+                ),
                 'repositories': [
                     {
                         'source': place.source,

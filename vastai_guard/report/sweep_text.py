@@ -9,6 +9,7 @@ from vastai_guard.report.color import GREEN
 from vastai_guard.report.color import RED
 from vastai_guard.report.color import YELLOW
 from vastai_guard.report.color import Painter
+from vastai_guard.report.text import verification_label
 from vastai_guard.vocabulary import PENDING_STATUSES
 from vastai_guard.vocabulary import RESET_ON_KEYS_PAGE
 from vastai_guard.vocabulary import SHORT_COMMIT
@@ -21,9 +22,10 @@ _SHOWN_REFS = 3
 
 def _key_block(key: SweptKey, paint: Painter) -> list[str]:
     color = (RED, BOLD) if key.status in PENDING_STATUSES else (GREEN,)
+    verdict = f' {verification_label(key.verification)}' if key.verification else ''
     lines = [
         f'{paint(key.redacted, BOLD)} {short(key.fingerprint)} ({key.rule.id}) '
-        f'{paint(key.status, *color)}, in {count(len(key.repositories), "repository")}:',
+        f'{paint(key.status, *color)}{verdict}, in {count(len(key.repositories), "repository")}:',
     ]
     for place in key.repositories:
         first = place.first_seen

@@ -8,9 +8,13 @@ from vastai_guard.model import KeyInRepository
 from vastai_guard.model import RepositorySweep
 from vastai_guard.model import SweepReport
 from vastai_guard.model import SweptKey
+from vastai_guard.vocabulary import ACTIVE
+from vastai_guard.vocabulary import INACTIVE
 from vastai_guard.vocabulary import NEEDS_ROTATION
 from vastai_guard.vocabulary import PENDING_STATUSES
 from vastai_guard.vocabulary import ROTATED
+from vastai_guard.vocabulary import ROTATED_STILL_ACTIVE
+from vastai_guard.vocabulary import Status
 
 
 def merge(results: Sequence[RepositorySweep]) -> SweepReport:
@@ -39,9 +43,12 @@ def merge(results: Sequence[RepositorySweep]) -> SweepReport:
                 fingerprint=fingerprint,
                 rule=first.rule,
                 redacted=first.redacted,
-                status=ROTATED if any(p.status == ROTATED for p in places) else NEEDS_ROTATION,
+                status=_status({place.status for place in places}),
                 repositories=places,
                 context=first.context,
+                verification=next(
+                    (key.verification for _, key in held if key.verification is not None), None,
+                ),
             ),
         )
     keys.sort(key=lambda k: (
@@ -50,9 +57,23 @@ def merge(results: Sequence[RepositorySweep]) -> SweepReport:
     return SweepReport(tuple(results), tuple(keys))
 
 
-def pending(report: SweepReport) -> bool:
-    """A key that still needs rotating, in any repository: the sweep's exit 1."""
-    return any(key.status in PENDING_STATUSES for key in report.keys)
+def _status(statuses: set[Status]) -> Status:
+    """One key's status from each repository's: a rotation recorded anywhere counts (the key
+    is reset once, at Vast.ai); a verdict (--verify) is the same in every repository."""
+    for status in (ROTATED_STILL_ACTIVE, ROTATED, INACTIVE):
+        if status in statuses:
+            return status
+    return NEEDS_ROTATION
+
+
+def pending(report: SweepReport, *, fail_on: str = 'any') -> bool:
+    """A key that still needs rotating, in any repository: the sweep's exit 1 (`--fail-on
+    active`: only a key the Vast.ai API accepts)."""
+    return any(
+        key.status in PENDING_STATUSES
+        and (fail_on == 'any' or (key.verification and key.verification.state == ACTIVE))
+        for key in report.keys
+    )
 
 
 def failed(report: SweepReport) -> bool:

@@ -21,6 +21,7 @@ from vastai_guard.model import RepositorySweep
 from vastai_guard.rules import ALL_RULES
 from vastai_guard.vocabulary import NEEDS_ROTATION
 from vastai_guard.vocabulary import ROTATED
+from vastai_guard.vocabulary import ROTATED_STILL_ACTIVE
 from vastai_guard.vocabulary import Status
 
 _VERSION = 1
@@ -86,7 +87,8 @@ def _key_json(key: ExposedKey) -> dict[str, Any]:
         'fingerprint': key.fingerprint,
         'rule': key.rule.id,
         'redacted': key.redacted,
-        'status': key.status,
+        # the ledger's word only: a verdict (--verify) is of the day it was asked
+        'status': ROTATED if key.status in (ROTATED, ROTATED_STILL_ACTIVE) else NEEDS_ROTATION,
         'in_head': key.in_head,
         'first_seen': list(key.first_seen),
         'occurrences': [list(occurrence) for occurrence in key.occurrences],

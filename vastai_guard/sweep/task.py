@@ -18,6 +18,7 @@ from vastai_guard.config import CONFIG_FILE
 from vastai_guard.config import Config
 from vastai_guard.config import parse_config
 from vastai_guard.errors import FatalError
+from vastai_guard.findings import Verifier
 from vastai_guard.history import history_revs
 from vastai_guard.history import scan_history
 from vastai_guard.model import RepositorySweep
@@ -47,14 +48,17 @@ class SweepTask(NamedTuple):
     # a later part of a split repository: its number and its git log arguments
     part: int = 0
     revs: tuple[str, ...] | None = None
+    # `--verify`: the worker asks the Vast.ai API about the keys it found (VerifyOptions.verify
+    # pickles by reference); only the verdicts come back
+    verify: Verifier | None = None
 
 
 def task_for(
         source: str, *, cache: str | None, known_tips: str | None = None,
-        split_commits: int = SPLIT_COMMITS,
+        split_commits: int = SPLIT_COMMITS, verify: Verifier | None = None,
 ) -> SweepTask:
     where = source if is_url(source) else os.path.abspath(source)
-    return SweepTask(shown(source), where, cache, known_tips, split_commits)
+    return SweepTask(shown(source), where, cache, known_tips, split_commits, verify=verify)
 
 
 def parts_of(task: SweepTask, result: RepositorySweep) -> list[SweepTask]:
@@ -108,7 +112,7 @@ def _sweep(task: SweepTask) -> RepositorySweep:
         else:
             revs = list(task.revs)
         report = scan_history(
-            repo, revs, config=config, baseline=baseline, jobs=1,
+            repo, revs, config=config, baseline=baseline, jobs=1, verify=task.verify,
             # tag messages and objects refs name outside commits: once, in the first part
             with_refs=task.revs is None,
         )
