@@ -125,3 +125,16 @@ def test_the_remote_s_hooks_never_run(tmp_path: Path) -> None:
     finally:
         del os.environ['GIT_TEMPLATE_DIR']
     assert not marker.exists()
+
+
+def test_git_s_words_never_repeat_a_password(tmp_path: Path) -> None:
+    from vastai_guard.sweep.sources import _git_failure
+
+    class Failed:
+        stderr = "  stderr: 'fatal: unable to access 'https://bot:hunter2@git.example/x/': 403'"
+        command = ('git', 'clone')
+
+    # git repeats the URL in its own spelling (the host lowercased): not the one given
+    said = _git_failure(Failed(), 'https://bot:hunter2@GIT.example/x')
+    assert 'hunter2' not in said
+    assert said.startswith('clone failed: fatal: unable to access')

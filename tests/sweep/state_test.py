@@ -42,3 +42,12 @@ def test_a_damaged_state_file_means_scan_again(tmp_path: Path) -> None:
     for path in (tmp_path / 'state').rglob('*.json'):
         path.write_text('{"version": 1, "where": "/x", "result": {"keys": 3}}')
     assert state.load('/x') is None
+
+
+def test_a_password_in_a_url_is_not_written(tmp_path: Path) -> None:
+    state = State(str(tmp_path / 'state'))
+    where = 'https://bot:hunter2secret@git.example/org/app.git'
+    state.save(where, RepositorySweep('https://bot:***@git.example/org/app.git', tips='abc'))
+    assert state.load(where) is not None
+    (stored,) = (tmp_path / 'state').rglob('*.json')
+    assert 'hunter2secret' not in stored.read_text()

@@ -34,6 +34,8 @@ _HARDENED = (
     ('credential.interactive', 'false'),
 )
 _CACHE_ENV = 'XDG_CACHE_HOME'
+# `scheme://user:password@`, wherever git repeats a URL in its own words
+_USERINFO_PASSWORD = re.compile(r'(://[^/:@\s]*:)[^@\s/]*@')
 
 
 def read_source_file(path: str) -> list[str]:
@@ -167,7 +169,8 @@ def _git_failure(error: Any, url: str) -> str:
     fatal = [line for line in lines if line.startswith(('fatal:', 'error:'))]
     last = (fatal or lines or [f'git exited with {getattr(error, "status", "?")}'])[0]
     verb = 'fetch' if 'fetch' in ' '.join(map(str, getattr(error, 'command', ()))) else 'clone'
-    return f'{verb} failed: {last.replace(url, shown(url))}'[:300]
+    said = _USERINFO_PASSWORD.sub(r'\1***@', last.replace(url, shown(url)))
+    return f'{verb} failed: {said}'[:300]
 
 
 def names_sources(sources: Sequence[str]) -> None:

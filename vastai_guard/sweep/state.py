@@ -19,6 +19,7 @@ from vastai_guard.findings import FirstSeen
 from vastai_guard.findings import Occurrence
 from vastai_guard.model import RepositorySweep
 from vastai_guard.rules import ALL_RULES
+from vastai_guard.sweep.sources import shown
 from vastai_guard.vocabulary import NEEDS_ROTATION
 from vastai_guard.vocabulary import ROTATED
 from vastai_guard.vocabulary import ROTATED_STILL_ACTIVE
@@ -48,7 +49,7 @@ class State:
         try:
             with open(self._file(where), encoding='utf-8') as file:
                 document = json.load(file)
-            if document.get('version') != _VERSION or document.get('where') != where:
+            if document.get('version') != _VERSION or document.get('where') != shown(where):
                 return None
             return from_json(document['result'])
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
@@ -59,7 +60,8 @@ class State:
         if result.error is not None or not result.tips:
             return
         path = self._file(where)
-        document = {'version': _VERSION, 'where': where, 'result': to_json(result)}
+        # the file is named by a hash of `where`; inside, a URL's password is never written
+        document = {'version': _VERSION, 'where': shown(where), 'result': to_json(result)}
         partial = f'{path}.{os.getpid()}.tmp'
         try:
             with open(partial, 'w', encoding='utf-8') as file:
