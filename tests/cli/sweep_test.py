@@ -50,10 +50,14 @@ def _json(result: Any) -> dict[str, Any]:
 def test_each_key_once_across_repositories(tmp_path: Path) -> None:
     names, (shared, own) = _org(tmp_path)
 
-    result = run_cli(['sweep', *names, '--workers', '2', '--format', 'json'], cwd=tmp_path)
+    result = run_cli(
+        ['sweep', *names, './a', str(tmp_path / 'b'), '--workers', '2', '--format', 'json'],
+        cwd=tmp_path,
+    )
 
     assert result.returncode == 1, result.stderr
     report = _json(result)
+    # ./a and tmp_path/b name a and b again: swept once
     assert [r['source'] for r in report['repositories']] == names
     assert [r['keys'] for r in report['repositories']] == [1, 2, 0, 1]
     assert [k['fingerprint'] for k in report['keys']] == [fingerprint(shared), fingerprint(own)]

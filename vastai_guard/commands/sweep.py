@@ -121,10 +121,14 @@ def sweep(
     cache = os.path.abspath(cache_dir) if cache_dir is not None else None
     tasks = []
     stored: dict[str, RepositorySweep] = {}
+    seen: set[str] = set()
     for name in names:
         task = task_for(
             name, cache=cache, split_commits=split_commits or SPLIT_COMMITS, verify=verify,
         )
+        if task.where in seen or task.source in seen:
+            continue  # `app` and `./app`: one repository, swept once
+        seen.update((task.where, task.source))
         # with --verify every repository is scanned again: a verdict is of the day it is asked
         if state is not None and verify is None:
             earlier = state.load(task.where)

@@ -39,6 +39,7 @@ def run_local(tasks: Sequence[SweepTask], workers: int) -> Iterator[RepositorySw
     # fork: a worker starts with everything this process imported (spawn would import the
     # package again in each); the pool's threads start after the workers are forked
     context = multiprocessing.get_context('fork')
+    # all `workers` even for fewer repositories: the parts of a split repository come later
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         running: dict[Future[RepositorySweep], SweepTask] = {
             pool.submit(sweep_repository, task): task for task in tasks
