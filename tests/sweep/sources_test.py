@@ -138,3 +138,39 @@ def test_git_s_words_never_repeat_a_password(tmp_path: Path) -> None:
     said = _git_failure(Failed(), 'https://bot:hunter2@GIT.example/x')
     assert 'hunter2' not in said
     assert said.startswith('clone failed: fatal: unable to access')
+
+
+def test_a_server_asking_for_credentials_gets_no_prompt(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No terminal prompt, no askpass window: the clone fails at once and the sweep goes on."""
+    import threading
+    from http.server import BaseHTTPRequestHandler
+    from http.server import ThreadingHTTPServer
+
+    class AskForCredentials(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(401)
+            self.send_header('WWW-Authenticate', 'Basic realm="org"')
+            self.send_header('Content-Length', '0')
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    marker = tmp_path / 'asked'
+    askpass = tmp_path / 'askpass.sh'
+    askpass.write_text(f'#!/bin/sh\ntouch {marker}\necho guessed\n')
+    askpass.chmod(0o755)
+    monkeypatch.setenv('GIT_ASKPASS', str(askpass))
+    server = ThreadingHTTPServer(('127.0.0.1', 0), AskForCredentials)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f'http://127.0.0.1:{server.server_address[1]}/org/app.git'
+        with pytest.raises(FatalError, match='clone failed: fatal: could not read Username'):
+            mirror(url, str(tmp_path / 'cache'))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert not marker.exists()

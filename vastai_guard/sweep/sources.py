@@ -101,6 +101,11 @@ def git_env() -> dict[str, str]:
                  'GIT_ALTERNATE_OBJECT_DIRECTORIES', 'GIT_COMMON_DIR', 'GIT_NAMESPACE'):
         env.pop(name, None)
     env['GIT_TERMINAL_PROMPT'] = '0'
+    # nor a window: an askpass program is a prompt too (a credential helper still answers,
+    # before git would ask anyone); `false` answers nothing, so git fails at once
+    env['GIT_ASKPASS'] = 'false'
+    env.pop('SSH_ASKPASS', None)
+    env['SSH_ASKPASS_REQUIRE'] = 'never'
     # ssh must not ask either (host key, passphrase): a sweep runs unattended
     if 'GIT_SSH_COMMAND' not in env and 'GIT_SSH' not in env:
         env['GIT_SSH_COMMAND'] = 'ssh -o BatchMode=yes'
@@ -166,8 +171,9 @@ def _git_failure(error: Any, url: str) -> str:
         if line:
             lines.append(line)
     # git's own reason is its `fatal:` line; what follows is advice (access rights...)
-    fatal = [line for line in lines if line.startswith(('fatal:', 'error:'))]
-    last = (fatal or lines or [f'git exited with {getattr(error, "status", "?")}'])[0]
+    fatal = [line for line in lines if line.startswith('fatal:')]
+    errors = [line for line in lines if line.startswith('error:')]
+    last = (fatal or errors or lines or [f'git exited with {getattr(error, "status", "?")}'])[0]
     verb = 'fetch' if 'fetch' in ' '.join(map(str, getattr(error, 'command', ()))) else 'clone'
     said = _USERINFO_PASSWORD.sub(r'\1***@', last.replace(url, shown(url)))
     return f'{verb} failed: {said}'[:300]
