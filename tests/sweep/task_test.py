@@ -87,3 +87,11 @@ def test_failures_are_the_repository_s_error_line(tmp_path: Path) -> None:
     bad_config = _leaky(tmp_path / 'bad', new_key())
     write(bad_config, '.vastai-guard.yaml', 'nonsense: 1\n')
     assert 'unknown setting' in (sweep_repository(task_for(str(bad_config), cache=None)).error or '')
+
+
+def test_a_shallow_clone_says_its_history_is_partial(tmp_path: Path) -> None:
+    repo = _leaky(tmp_path / 'app', new_key())
+    git(tmp_path, 'clone', '-q', '--depth', '1', repo.as_uri(), str(tmp_path / 'shallow'))
+    result = sweep_repository(task_for(str(tmp_path / 'shallow'), cache=None))
+    assert result.warnings[0].startswith('shallow clone: history is partial')
+    assert not sweep_repository(task_for(str(repo), cache=None)).warnings

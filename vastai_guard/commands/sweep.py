@@ -166,8 +166,12 @@ def sweep(
     for result in report.repositories:
         if result.error is not None:
             print(f'vastai-guard: error: {result.source}: {result.error}', file=sys.stderr)
-        elif result.incomplete and not terminal.quiet:
-            print(f'vastai-guard: warning: {result.source}: incomplete', file=sys.stderr)
+        elif result.warnings and not terminal.quiet:
+            # the first of a repository's warnings (unreadable objects, a shallow clone); the
+            # JSON report counts it incomplete when something was not read
+            more = f' (and {len(result.warnings) - 1} more)' if len(result.warnings) > 1 else ''
+            print(f'vastai-guard: warning: {result.source}: {result.warnings[0]}{more}',
+                  file=sys.stderr)
     emit(render(report, output_format, terminal), output_file=output_file, summary=summary(report))
     if pending(report, fail_on=fail_on):
         return EXIT_FINDINGS

@@ -19,6 +19,7 @@ from vastai_guard.config import Config
 from vastai_guard.config import parse_config
 from vastai_guard.errors import FatalError
 from vastai_guard.findings import Verifier
+from vastai_guard.findings import redact_runs
 from vastai_guard.history import history_revs
 from vastai_guard.history import scan_history
 from vastai_guard.model import RepositorySweep
@@ -31,6 +32,7 @@ from vastai_guard.sweep.sources import shown
 
 # Refs named per key: enough to say where it lives, bounded for a repository of 10,000 tags.
 MAX_REFS = 10
+_SHALLOW = 'shallow clone: history is partial (keys in commits not fetched are not seen)'
 # A config or baseline bigger than this is not one (config's own limit is smaller still).
 _MAX_SETTINGS_BYTES = 64 << 20
 
@@ -78,12 +80,11 @@ def sweep_repository(task: SweepTask) -> RepositorySweep:
         message = str(error)
         for name in (task.where, task.source):  # the report names the repository already
             message = message.removeprefix(f'{name}: ')
-        result = RepositorySweep(task.source, error=message, part=task.part)
+        result = RepositorySweep(task.source, error=redact_runs(message), part=task.part)
     except Exception as error:  # noqa: BLE001 -- one repository's bug must not end the sweep
-        result = RepositorySweep(
-            task.source, error=f'unexpected error: {type(error).__name__}: {error}'[:300],
-            part=task.part,
-        )
+        # a message may quote what it failed on: anything key-shaped in it is redacted
+        said = redact_runs(f'unexpected error: {type(error).__name__}: {error}')
+        result = RepositorySweep(task.source, error=said[:300], part=task.part)
     return result._replace(seconds=time.perf_counter() - start)
 
 
@@ -102,7 +103,11 @@ def _sweep(task: SweepTask) -> RepositorySweep:
             return RepositorySweep(task.source, tips=tips, unchanged=True)
         config = Config()
         if config_text is not None:
-            config = parse_config(config_text.decode('utf-8', 'replace'), _settings_name(repo))
+            try:
+                text = config_text.decode('utf-8')
+            except UnicodeDecodeError:
+                raise FatalError(f'{_settings_name(repo)}: cannot read: not UTF-8') from None
+            config = parse_config(text, _settings_name(repo))
         baseline = _baseline(baseline_text, repo)
         more: list[list[str]] = []
         if task.revs is None:
@@ -125,7 +130,7 @@ def _sweep(task: SweepTask) -> RepositorySweep:
         refs=refs,
         commits_scanned=report.commits_scanned,
         incomplete=report.incomplete,
-        warnings=report.warnings[:20],
+        warnings=(_SHALLOW,) * repo.shallow + report.warnings[:20],
         tips=tips,
         part=task.part,
         more=tuple(tuple(part) for part in more),
