@@ -22,6 +22,11 @@ def _text(value: str) -> str:
     return _SPECIAL.sub(r'\\\1', ' '.join(value.split()))
 
 
+def _code(value: str) -> str:
+    """A code span: backslashes show as they are there, so only a backtick needs care."""
+    return '`' + ' '.join(value.replace('`', "'").split()) + '`'
+
+
 def render(report: SweepReport) -> str:
     pending = [key for key in report.keys if key.status in PENDING_STATUSES]
     lines = [
@@ -54,7 +59,7 @@ def render(report: SweepReport) -> str:
                 first = place.first_seen
                 head = ' (still in HEAD)' if place.in_head else ''
                 lines.append(
-                    f'  - {_text(place.source)}: `{_text(first.path)}`:{first.line} in '
+                    f'  - {_text(place.source)}: {_code(first.path)}:{first.line} in '
                     f'`{first.commit[:SHORT_COMMIT]}`{head}',
                 )
         if pending:
