@@ -264,3 +264,20 @@ def test_verify_asks_the_api_in_the_workers(tmp_path: Path, vast_api: Any) -> No
     assert not any('verification' in k for k in _json(unverified)['keys'])
     for text in (result.stdout, result.stderr, *(p.read_text() for p in state.rglob('*.json'))):
         assert active not in text and invalid not in text
+
+
+def test_without_the_dask_extra_it_is_exit_2_in_one_line(tmp_path: Path) -> None:
+    commit_all(init_repo(tmp_path / 'a'))
+    hidden = tmp_path / 'no-dask'
+    hidden.mkdir()
+    # found before site-packages: `import distributed` fails as if it were not installed
+    (hidden / 'distributed.py').write_text('raise ImportError("No module named distributed")\n')
+    result = run_cli(
+        ['sweep', 'a', '--scheduler', 'tcp://127.0.0.1:8786'], cwd=tmp_path,
+        env={'PYTHONPATH': f'{hidden}{os.pathsep}{os.environ.get("PYTHONPATH", "")}'},
+    )
+    assert result.returncode == 2
+    assert result.stderr == (
+        'vastai-guard: error: --scheduler needs Dask distributed: '
+        'pip install "vastai-guard[dask]"\n'
+    )
