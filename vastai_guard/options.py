@@ -64,3 +64,18 @@ class RotatedOptions(NamedTuple):
     note: str = ''
     repo_path: str = '.'
     config_file: str | None = None
+
+
+class SweepOptions(NamedTuple):
+    sources: Sequence[str] = ()
+    from_file: str | None = None
+    workers: int | None = None
+    scheduler: str | None = None
+    state_dir: str | None = None
+    cache_dir: str | None = None
+    split_commits: int | None = None
+    output_format: str = 'text'
+    output_file: str | None = None
+    verify: Verifier | None = None
+    fail_on: str = 'any'
+    terminal: Terminal = Terminal()
