@@ -24,7 +24,7 @@ from testing.util import git
 from testing.util import init_repo
 from testing.util import write
 
-PROGRAM = '#!/bin/sh\necho "$0 $*" >> "{marker}"\ncat > /dev/null\nexit 0\n'
+PROGRAM = '#!/bin/sh\necho "$0 $*" >> "{marker}"\nexit 0\n'
 HOOKS = (
     'post-index-change', 'reference-transaction', 'post-checkout', 'pre-commit', 'pre-push',
     'post-commit', 'post-rewrite', 'pre-auto-gc', 'post-merge', 'fsmonitor-watchman',
@@ -74,10 +74,10 @@ ROWS = {
         {'core.gitProxy': '{program}', 'remote.origin.url': 'git://example.invalid/r.git'},
         trigger=('fetch', 'origin'),
     ),
-    'diff.external': Row({'diff.external': '{program}'}, trigger=('diff', 'HEAD~1', 'HEAD')),
+    'diff.external': Row({'diff.external': '{program}'}, trigger=('diff', 'HEAD~4', 'HEAD')),
     'diff driver command (.gitattributes)': Row(
         {'diff.evil.command': '{program}'}, attributes='*.txt diff=evil\n',
-        trigger=('diff', 'HEAD~1', 'HEAD'),
+        trigger=('diff', 'HEAD~4', 'HEAD'),
     ),
     'textconv driver (.gitattributes)': Row(
         {'diff.evil.textconv': '{program}'}, attributes='*.txt diff=evil\n',

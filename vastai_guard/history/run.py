@@ -78,6 +78,7 @@ def run_history(
         range_spec: str | None,
         include_unreachable: bool,
         baseline_path: str | None,
+        baseline: frozenset[str] | None = None,
         progress: Callable[[Progress], None] | None = None,
         verify: Verifier | None = None,
         jobs: int | None = None,
@@ -85,9 +86,11 @@ def run_history(
 ) -> HistoryReport:
     """The scan behind `history` (and `rotated`, which resolves fingerprint prefixes with it).
 
-    `push_revs`: the commits a push sends (`--pre-push`), as git log arguments.
+    `push_revs`: the commits a push sends (`--pre-push`), as git log arguments. `baseline`:
+    the baseline's hashes as read elsewhere (a range's base), instead of `baseline_path`.
     """
-    baseline = load_baseline(baseline_path) if baseline_path else frozenset()
+    if baseline is None:
+        baseline = load_baseline(baseline_path) if baseline_path else frozenset()
     if push_revs is not None:
         revs = list(push_revs)
     elif range_spec is not None:
