@@ -47,12 +47,15 @@ def history(options: HistoryOptions, gitpython: repository.GitPythonCheck | None
                 file=sys.stderr,
             )
         pushed = None
+        tags = None
         if options.pre_push:
             import os
 
             from vastai_guard.history.prepush import push_revs
+            from vastai_guard.history.prepush import pushed_tags
 
             pushed = push_revs(repo, os.environ)
+            tags = pushed_tags(repo, os.environ, pushed)
         baseline_file = find_baseline(repo.root, options.baseline_path)
         policies = None
         if (pushed is not None or options.range_spec is not None) and not options.trust_allowances:
@@ -69,6 +72,7 @@ def history(options: HistoryOptions, gitpython: repository.GitPythonCheck | None
             verify=options.verify,
             jobs=options.jobs,
             push_revs=pushed,
+            pushed_refs=tags,
         )
         allowances: list[str] = []
         if policies is not None and policies[0] != policies[1] and result.keys:
@@ -78,7 +82,7 @@ def history(options: HistoryOptions, gitpython: repository.GitPythonCheck | None
             under_head = run_history(
                 repo, policies[1].config, range_spec=options.range_spec,
                 include_unreachable=False, baseline_path=None, baseline=policies[1].baseline,
-                jobs=options.jobs, push_revs=pushed,
+                jobs=options.jobs, push_revs=pushed, pushed_refs=tags,
             )
             allowances = added_allowances(
                 result.keys, under_head.keys, base=policies[0].config, head=policies[1].config,

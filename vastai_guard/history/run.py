@@ -11,6 +11,7 @@ from typing import TextIO
 from vastai_guard.findings import Verifier
 from vastai_guard.git import repository
 from vastai_guard.git import runner
+from vastai_guard.git.refs import RefTarget
 from vastai_guard.history.judge import default_jobs
 from vastai_guard.history.walk import Progress
 from vastai_guard.history.walk import scan_history
@@ -83,6 +84,7 @@ def run_history(
         verify: Verifier | None = None,
         jobs: int | None = None,
         push_revs: Sequence[str] | None = None,
+        pushed_refs: Callable[[RefTarget], bool] | None = None,
 ) -> HistoryReport:
     """The scan behind `history` (and `rotated`, which resolves fingerprint prefixes with it).
 
@@ -114,7 +116,11 @@ def run_history(
             verify=verify, jobs=jobs or default_jobs(),
             # a range is the commits of a pull request (or of a push): refs outside it are
             # not its business
-            with_refs=range_spec is None and push_revs is None,
+            # (but a push sends the tag objects it pushes: `pushed_refs` picks them)
+            with_refs=(
+                range_spec is None and push_revs is None
+                or (pushed_refs if pushed_refs is not None else False)
+            ),
         )
     finally:
         if line is not None:
