@@ -194,7 +194,11 @@ def scan(options: ScanOptions) -> int:
         if unreadable and not options.allow_missing_objects:
             # a baseline that lacks the keys of a file not read would pass them later
             raise FatalError(INCOMPLETE_ERROR)
-        return _write_baseline(options.update_baseline, findings)
+        if tree is None:  # --all-files: refused above outside a repository
+            raise FatalError('--update-baseline needs a git repository')
+        return _write_baseline(
+            options.update_baseline, findings, root=tree.root, known=baseline,
+        )
     committed = committed_keys(
         tree, findings, max_size=config.max_file_mb * 1024 * 1024,
     ) if tree is not None else frozenset()
@@ -225,12 +229,13 @@ def scan(options: ScanOptions) -> int:
     return EXIT_CLEAN
 
 
-def _write_baseline(path: str, findings: Sequence[Finding]) -> int:
+def _write_baseline(
+        path: str, findings: Sequence[Finding], *, root: str, known: frozenset[str],
+) -> int:
     """Every key found now, recorded as known: later scans with this baseline pass."""
-    from vastai_guard.files.writing import write_report
     from vastai_guard.policy import baseline
 
-    write_report(path, baseline.render(findings, path).encode('utf-8'))
+    baseline.write_baseline(path, findings, root=root, known=known)
     keys = count(len({f.fingerprint for f in findings}), 'Vast.ai key')
     files = count(len({f.path for f in findings}), 'file')
     print(f'vastai-guard: wrote {path}: {keys} in {files} recorded as known')

@@ -9,6 +9,7 @@ pipe, never replacing one of those.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import stat
@@ -38,6 +39,7 @@ def _replace(target: str, data: bytes, mode: int) -> None:
     a reader sees the old file or the new one, never half of one.
     """
     folder, name = os.path.split(target)
+    _remove_stale_temps(folder, name)
     fd, temp = tempfile.mkstemp(prefix=f'.{name}.', suffix='.tmp', dir=folder)
     try:
         with os.fdopen(fd, 'wb') as file:
@@ -49,6 +51,27 @@ def _replace(target: str, data: bytes, mode: int) -> None:
     except BaseException:
         os.unlink(temp)
         raise
+
+
+def _remove_stale_temps(folder: str, name: str) -> None:
+    """Temporary files a killed run (`kill -9`) left for `name`: removed by the next writer.
+
+    Every writer holds the folder's lock (_locked) for the whole life of its temporary file,
+    so under the lock a `.NAME.XXXXXXXX.tmp` (mkstemp's 8 characters) belongs to no live run.
+    """
+    prefix = f'.{name}.'
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for entry in names:
+        middle = entry[len(prefix):-len('.tmp')]
+        if entry.startswith(prefix) and entry.endswith('.tmp') and _TEMP_MIDDLE.fullmatch(middle):
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(folder, entry))
+
+
+_TEMP_MIDDLE = re.compile(r'[a-z0-9_]{8}')
 
 
 @contextlib.contextmanager
@@ -82,10 +105,17 @@ def _target(path: str, root: str) -> str:
     and resolves `..`: what is checked is where the bytes would land.
     """
     target = os.path.realpath(path)
-    if not _inside(target, os.path.realpath(root)):
+    real_root = os.path.realpath(root)
+    if not _inside(target, real_root):
         raise FatalError(
             f'{path} resolves to {target}, outside the work tree {root}: not edited '
             '(vastai-guard only edits files inside the repository)',
+        )
+    # `.git/` is inside the work tree on disk, not for editing: a committed `.gitignore` link
+    # to `.git/config` would have us append to git's own config
+    if '.git' in os.path.relpath(target, real_root).split(os.sep):
+        raise FatalError(
+            f'{path} resolves to {target}, inside the repository\'s .git folder: not edited',
         )
     return target
 
@@ -178,7 +208,17 @@ def _write_into(path: str, info: os.stat_result, data: bytes) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+    try:
+        # non-blocking: opening a FIFO no process reads would wait forever
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_NONBLOCK)
+    except OSError as error:
+        if error.errno == errno.ENXIO:
+            raise FatalError(
+                f'cannot write {path}: a named pipe that no process reads (start the reader '
+                'first)',
+            ) from None
+        raise
+    os.set_blocking(fd, True)  # a reader is there: wait for it as a pipe does
     with os.fdopen(fd, 'wb') as file:
         file.write(data)
 
@@ -197,9 +237,12 @@ def write_report(path: str, data: bytes) -> None:
         try:
             info = os.stat(path)
         except FileNotFoundError:
-            _replace(os.path.realpath(path), data, _new_file_mode())
+            _check_link(path)
+            _replace_locked(os.path.realpath(path), data, _new_file_mode())
             return
         mode = info.st_mode
+        if stat.S_ISREG(mode) and not _OPEN_DESCRIPTOR.fullmatch(os.path.realpath(path)):
+            _check_link(path)
         if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode) or (
                 stat.S_ISREG(mode) and _OPEN_DESCRIPTOR.fullmatch(os.path.abspath(path))
         ):
@@ -208,9 +251,46 @@ def write_report(path: str, data: bytes) -> None:
         if not stat.S_ISREG(mode):
             what = 'a directory' if stat.S_ISDIR(mode) else 'not a regular file'
             raise FatalError(f'cannot write {path}: it is {what}; give a file path to --output')
-        _replace(os.path.realpath(path), data, stat.S_IMODE(mode))
+        _replace_locked(os.path.realpath(path), data, stat.S_IMODE(mode))
     except OSError as error:
         raise FatalError(f'cannot write {path}: {error.strerror or error}') from None
+
+
+def _work_tree_around(folder: str) -> str | None:
+    """The work tree holding `folder` (the nearest folder with a `.git`), without running git."""
+    while True:
+        if os.path.lexists(os.path.join(folder, '.git')):
+            return folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+
+
+def _check_link(path: str) -> None:
+    """FatalError when `path` is a link (or passes through one) that a checkout could have
+    brought to choose what gets overwritten: one leading out of the work tree it sits in
+    (`vastai-guard.sarif -> ~/.bashrc`), or into its `.git/`. A link outside any work tree
+    is the user's own and is followed."""
+    absolute = os.path.abspath(path)
+    target = os.path.realpath(path)
+    if target == absolute:
+        return
+    root = _work_tree_around(os.path.dirname(absolute))
+    if root is None:
+        return
+    real_root = os.path.realpath(root)
+    relative = os.path.relpath(target, real_root)
+    if not _inside(target, real_root) or '.git' in relative.split(os.sep):
+        raise FatalError(
+            f'cannot write {path}: a symbolic link leading to {target}, out of the work tree '
+            f'{root} or into its .git: not followed (name the file itself)',
+        )
+
+
+def _replace_locked(target: str, data: bytes, mode: int) -> None:
+    with _locked(os.path.dirname(target)):
+        _replace(target, data, mode)
 
 
 def newline_of(data: bytes) -> bytes:
