@@ -49,6 +49,8 @@ class Case(NamedTuple):
     then: Mapping[str, str | bytes | Link | object] = {}  # written after staging
     cwd: str = '.'
     commits: tuple[Mapping[str, str], ...] = ()  # committed one after the other, first
+    git_steps: tuple[tuple[str, ...], ...] = ()  # git commands run after the commits
+    repo_dir: str = 'repo'  # the repository's folder, under the test's tmp_path
 
 
 KEY_FILE = {'a.env': 'VAST_API_KEY={key}\n'}
@@ -269,6 +271,12 @@ CASES = {
         KEY_FILE, ('scan', '--all-files'), 1, '', staged=('a.env',),
         then={'.git/config': '[core]\n\tfsmonitor = touch fsmonitor-ran\n'},
     ),
+    'a repository whose path holds a newline': Case(
+        KEY_FILE, ('scan',), 1, '', staged=('a.env',), repo_dir='a\nb/repo',
+    ),
+    'a repository whose path holds a newline (history)': Case(
+        {}, ('history',), 1, 'needs-rotation', commits=(KEY_FILE,), repo_dir='a\nb/repo',
+    ),
     # --- policy from the base (tests/policy/base_test.py) -----------------------------------
     'a range that allows its own key': Case(
         {}, ('history', '--range', 'HEAD~1..HEAD'), 1, 'this change allows key',
@@ -276,6 +284,17 @@ CASES = {
             {'README.md': 'x\n'},
             {**KEY_FILE, '.vastai-guard.yaml': 'allow_fingerprints:\n  - {fingerprint}\n'},
         ),
+    ),
+    'a range that records its own key as rotated': Case(
+        {}, ('history', '--range', 'HEAD~1..HEAD'), 1, 'with a rotated: ledger entry it adds',
+        commits=(
+            {'README.md': 'x\n'},
+            {**KEY_FILE, '.vastai-guard.yaml': 'rotated:\n  - fingerprint: {fingerprint}\n'},
+        ),
+    ),
+    'a pushed annotated tag message holds a key': Case(
+        {}, ('history', '--pre-push'), 1, 'refs/tags/v1', commits=(PLAIN,),
+        git_steps=(('tag', '-a', 'v1', '-m', 'vastai set api-key {key}'),),
     ),
 }
 
@@ -305,7 +324,7 @@ def _run(argv: tuple[str, ...], cwd: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize('case', CASES.values(), ids=CASES.keys())
 def test_hostile_input(tmp_path: Path, case: Case) -> None:
-    repo = init_repo(tmp_path / 'repo')
+    repo = init_repo(tmp_path / case.repo_dir)
     key = new_key()
     for files in case.commits:
         _create(repo, {
@@ -314,6 +333,8 @@ def test_hostile_input(tmp_path: Path, case: Case) -> None:
         }, key)
         git(repo, 'add', '-A')
         git(repo, 'commit', '-q', '-m', 'commit')
+    for step in case.git_steps:
+        git(repo, *(arg.replace('{key}', key) for arg in step))
     _create(repo, case.files, key)
     if case.staged:
         git(repo, 'add', '--', *case.staged)

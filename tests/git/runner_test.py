@@ -272,3 +272,39 @@ def test_a_repository_path_with_a_newline(tmp_path: Path, argv: tuple[str, ...])
     assert result.returncode == (1 if argv == ('gitignore',) else 0), result.stderr
     if argv[0] == 'rotated':
         assert 'Recorded' in result.stdout
+
+
+def test_gitpython_opens_a_repository_without_starting_a_process(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """GitPython reads the repository's files itself: it runs no git, so it runs no program
+    the repository names (its import runs `git version` once, outside any repository)."""
+    import git as gitpython  # noqa: F401 (imported first: its `git version` is not the open)
+
+    from vastai_guard.git.repository import _open_with_gitpython
+
+    repo = init_repo(tmp_path / 'repo')
+    git(repo, 'config', 'core.fsmonitor', str(tmp_path / 'program'))
+    started: list[object] = []
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        started.append(args)
+        raise AssertionError('GitPython started a process')
+
+    monkeypatch.setattr(subprocess, 'Popen', refuse)
+    assert _open_with_gitpython(str(repo / '.git'), str(repo)) == str(repo)
+    assert started == []
+
+
+def test_only_the_runner_starts_git() -> None:
+    """Every process the package starts is started in git/runner.py (and `init`'s
+    `pre-commit install`, which is not git): a new `subprocess.run` elsewhere fails here."""
+    package = REPO_ROOT / 'vastai_guard'
+    starts = {
+        str(path.relative_to(package))
+        for path in package.rglob('*.py')
+        for line in path.read_text(encoding='utf-8').splitlines()
+        if any(call in line for call in ('subprocess.run(', 'subprocess.Popen(', 'os.system(',
+                                         'os.exec', 'os.spawn', 'os.popen('))
+    }
+    assert starts == {'git/runner.py', 'commands/init.py'}

@@ -136,7 +136,7 @@ def safe_load(text: str) -> object:
 def _loader() -> type[yaml.SafeLoader]:
     import yaml
 
-    class Loader(yaml.SafeLoader):
+    class Loader(loader()):  # type: ignore[misc]
         def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
             try:
                 return super().construct_object(node, deep)
