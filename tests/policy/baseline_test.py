@@ -70,3 +70,27 @@ def test_a_committed_link_out_of_the_repository_is_not_followed(
     assert result.returncode == 2
     assert 'outside the work tree' in result.stderr
     assert outside.read_text() == '{"results": {}}'
+
+
+def test_a_committed_link_to_a_folder_does_not_take_the_baseline_out(
+        repo: Path, tmp_path: Path,
+) -> None:
+    outside = tmp_path / 'elsewhere'
+    outside.mkdir()
+    (repo / 'config').symlink_to(outside)
+    write(repo, 'deploy.sh', f'export VAST_API_KEY={new_key()}\n')
+    commit_all(repo)
+    result = run_cli(['scan', '--all-files', '--update-baseline', 'config/b.json'], repo)
+    assert result.returncode == 2
+    assert 'outside the work tree' in result.stderr
+    assert list(outside.iterdir()) == []
+
+
+def test_a_baseline_named_outside_any_repository_is_written(repo: Path, tmp_path: Path) -> None:
+    write(repo, 'deploy.sh', f'export VAST_API_KEY={new_key()}\n')
+    commit_all(repo)
+    target = tmp_path / 'ci' / 'known.baseline'
+    target.parent.mkdir()
+    result = run_cli(['scan', '--all-files', '--update-baseline', str(target)], repo)
+    assert result.returncode == 0, result.stderr
+    assert len(_entries(target)) == 1

@@ -194,11 +194,7 @@ def scan(options: ScanOptions) -> int:
         if unreadable and not options.allow_missing_objects:
             # a baseline that lacks the keys of a file not read would pass them later
             raise FatalError(INCOMPLETE_ERROR)
-        if tree is None:  # --all-files: refused above outside a repository
-            raise FatalError('--update-baseline needs a git repository')
-        return _write_baseline(
-            options.update_baseline, findings, root=tree.root, known=baseline,
-        )
+        return _write_baseline(options.update_baseline, findings, known=baseline)
     committed = committed_keys(
         tree, findings, max_size=config.max_file_mb * 1024 * 1024,
     ) if tree is not None else frozenset()
@@ -229,13 +225,12 @@ def scan(options: ScanOptions) -> int:
     return EXIT_CLEAN
 
 
-def _write_baseline(
-        path: str, findings: Sequence[Finding], *, root: str, known: frozenset[str],
-) -> int:
+def _write_baseline(path: str, findings: Sequence[Finding], *, known: frozenset[str]) -> int:
     """Every key found now, recorded as known: later scans with this baseline pass."""
+    from vastai_guard.files.writing import named_output_root
     from vastai_guard.policy import baseline
 
-    baseline.write_baseline(path, findings, root=root, known=known)
+    baseline.write_baseline(path, findings, root=named_output_root(path), known=known)
     keys = count(len({f.fingerprint for f in findings}), 'Vast.ai key')
     files = count(len({f.path for f in findings}), 'file')
     print(f'vastai-guard: wrote {path}: {keys} in {files} recorded as known')

@@ -267,6 +267,16 @@ def _work_tree_around(folder: str) -> str | None:
         folder = parent
 
 
+def named_output_root(path: str) -> str:
+    """The tree `path`, a file the user named (`--update-baseline FILE`), may be written in:
+    the work tree it lies in (found by its name, links not followed: a committed link to a
+    folder does not take it out), else its own folder, a place the user chose outside any
+    repository."""
+    absolute = os.path.abspath(path)
+    root = _work_tree_around(os.path.dirname(absolute))
+    return root if root is not None else os.path.dirname(os.path.realpath(absolute))
+
+
 def _check_link(path: str) -> None:
     """FatalError when `path` is a link (or passes through one) that a checkout could have
     brought to choose what gets overwritten: one leading out of the work tree it sits in
