@@ -96,3 +96,34 @@ def test_a_users_file_linked_into_git_is_not_edited(tmp_path: Path) -> None:
     with pytest.raises(FatalError, match=r"inside the repository's \.git folder"):
         edit_user_file(str(repo / '.gitignore'), lambda data: b'.env\n', root=str(repo))
     assert (repo / '.git' / 'config').read_bytes() == before
+
+
+def test_while_the_bytes_are_written_no_temp_file_has_a_name(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[list[str]] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:  # the last moment of writing: a kill -9 here leaves ...
+        seen.append(sorted(os.listdir(tmp_path)))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, 'fsync', fsync)
+    write_report(str(tmp_path / 'report.json'), b'{}')
+    assert seen == [[]]  # ... nothing in the folder
+    assert sorted(os.listdir(tmp_path)) == ['report.json']
+    assert (tmp_path / 'report.json').read_bytes() == b'{}'
+
+
+def test_without_o_tmpfile_a_named_temp_file_is_used_and_removed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from vastai_guard.files import writing
+
+    monkeypatch.setattr(writing, '_nameless', lambda folder, mode: None)
+    (tmp_path / 'report.json').write_bytes(b'old')
+    (tmp_path / 'report.json').chmod(0o600)
+    write_report(str(tmp_path / 'report.json'), b'{}')
+    assert sorted(os.listdir(tmp_path)) == ['report.json']
+    assert (tmp_path / 'report.json').read_bytes() == b'{}'
+    assert (tmp_path / 'report.json').stat().st_mode & 0o777 == 0o600

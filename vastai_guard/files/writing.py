@@ -33,24 +33,69 @@ def _new_file_mode() -> int:
 
 
 def _replace(target: str, data: bytes, mode: int) -> None:
-    """Replace `target` (a real path, no link) with `data` in one step.
+    """Replace `target` (a real path, no link) with `data` in one step. Callers hold the
+    folder's lock (_locked).
 
-    The temporary file sits in the target's own folder (os.replace cannot cross file systems);
-    a reader sees the old file or the new one, never half of one.
+    The new file is written in the target's own folder (os.replace cannot cross file
+    systems); a reader sees the old file or the new one, never half of one. On Linux it is
+    written nameless (O_TMPFILE) and given a name only to be renamed over the target, so a run
+    killed while writing (`kill -9`) leaves nothing in the folder; elsewhere a killed run's
+    `.NAME.XXXXXXXX.tmp` is removed by the next writer of NAME.
     """
     folder, name = os.path.split(target)
     _remove_stale_temps(folder, name)
-    fd, temp = tempfile.mkstemp(prefix=f'.{name}.', suffix='.tmp', dir=folder)
+    fd = _nameless(folder, mode)
+    temp = None
     try:
+        if fd is None:
+            fd, temp = tempfile.mkstemp(prefix=f'.{name}.', suffix='.tmp', dir=folder)
         with os.fdopen(fd, 'wb') as file:
             file.write(data)
             file.flush()
             os.fsync(file.fileno())
+            if temp is None:
+                temp = _temp_name(folder, name)
+                _link_nameless(file.fileno(), temp)
         os.chmod(temp, mode)
         os.replace(temp, target)
     except BaseException:
-        os.unlink(temp)
+        if temp is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp)
         raise
+
+
+def _nameless(folder: str, mode: int) -> int | None:
+    """A file with no name yet in `folder` (Linux's O_TMPFILE), or None where there is none."""
+    flag = getattr(os, 'O_TMPFILE', 0)
+    if not flag or not os.path.isdir('/proc/self/fd'):
+        return None
+    try:
+        return os.open(folder, flag | os.O_WRONLY | getattr(os, 'O_CLOEXEC', 0), mode)
+    except OSError:  # a file system without it (some network ones): a named temporary file
+        return None
+
+
+def _link_nameless(fd: int, path: str) -> None:
+    """Give the O_TMPFILE file `fd` the name `path`: linkat(AT_SYMLINK_FOLLOW) of its
+    /proc link, which needs no privilege (os.link calls plain link(), which does not follow
+    it, unless a folder descriptor is given)."""
+    folder = os.open(os.path.dirname(path), os.O_RDONLY | getattr(os, 'O_DIRECTORY', 0))
+    try:
+        os.link(
+            f'/proc/self/fd/{fd}', os.path.basename(path), dst_dir_fd=folder,
+            follow_symlinks=True,
+        )
+    finally:
+        os.close(folder)
+
+
+def _temp_name(folder: str, name: str) -> str:
+    import secrets
+
+    alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789_'
+    middle = ''.join(secrets.choice(alphabet) for _ in range(8))
+    return os.path.join(folder, f'.{name}.{middle}.tmp')
 
 
 def _remove_stale_temps(folder: str, name: str) -> None:
