@@ -130,3 +130,17 @@ def test_the_push_hook_judges_by_the_remote_tip(branch: tuple[Path, str]) -> Non
 
     assert result.returncode == 1, result.stderr
     assert 'this change allows key' in result.stderr
+
+
+def test_trust_allowances_without_a_range_is_a_usage_error(repo: Path) -> None:
+    commit_all(repo)
+    result = run_cli(['history', '--trust-allowances'], repo)
+    assert result.returncode == 2
+    assert '--trust-allowances goes with --range or --pre-push' in result.stderr
+
+
+def test_verbose_names_the_base_the_policy_comes_from(branch: tuple[Path, str]) -> None:
+    repo, _ = branch
+    base = git(repo, 'rev-parse', 'main').strip()
+    result = run_cli(['history', '--range', 'main..feature', '-v'], repo)
+    assert f"as the range's base {base[:12]} holds it" in result.stderr

@@ -33,6 +33,8 @@ def history(options: HistoryOptions, gitpython: repository.GitPythonCheck | None
         raise FatalError(f'--jobs {options.jobs}: give 1 or more')
     if options.since_rotation_days is not None and options.output_format != 'markdown':
         raise FatalError('--since-rotation-days goes with --format markdown')
+    if options.trust_allowances and options.range_spec is None and not options.pre_push:
+        raise FatalError('--trust-allowances goes with --range or --pre-push')
     if options.pre_push and (options.range_spec is not None or options.include_unreachable):
         raise FatalError(
             '--pre-push scans the commits being pushed: no --range or --include-unreachable',
@@ -131,6 +133,12 @@ def _range_policies(
     from vastai_guard.policy.suppress import load_baseline
 
     ends = base.range_ends(repo, revs)
+    if options.terminal.verbose:
+        print(
+            'vastai-guard: policy (config, ledger, baseline): as the range\'s base '
+            f'{ends.base[:12] if ends.base else "(none: the range starts a history)"} holds it',
+            file=sys.stderr,
+        )
     config_in_repo = base.repository_path(repo, config_path(repo.root, options.config_file))
     baseline_named = options.baseline_path
     baseline_in_repo = (
@@ -140,7 +148,7 @@ def _range_policies(
     for commit in (ends.base, ends.tip):
         policy = base.policy_at(
             repo, commit, config_file=config_in_repo or '', baseline_file=baseline_in_repo or '',
-            max_config_bytes=yamlcheck.MAX_BYTES,
+            max_config_bytes=yamlcheck.MAX_CONFIG_BYTES,
         )
         if config_in_repo is None:
             policy = policy._replace(config=config)
