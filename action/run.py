@@ -109,7 +109,11 @@ def main(env: Mapping[str, str] = os.environ) -> int:
         print(f"::error title=vastai-guard::mode must be scan, history or gitignore, not '{mode}'")
         return 2
     program = env['VASTAI_GUARD']
-    sarif_path = env.get('SARIF_FILE') or 'vastai-guard.sarif'
+    # outside the checkout by default: a pull request can commit `vastai-guard.sarif` as a
+    # link to a file of the runner's; a path the workflow names is its own choice
+    sarif_path = env.get('SARIF_FILE') or os.path.join(
+        env.get('RUNNER_TEMP') or '.', 'vastai-guard.sarif',
+    )
     args = command(env)
     code = _run(program, [*args, '--format', 'sarif', '--output', sarif_path])
     try:

@@ -248,6 +248,11 @@ def _parser() -> argparse.ArgumentParser:
              'rather than 2 when no key is found',
     )
     history.add_argument(
+        '--trust-allowances', action='store_true',
+        help='with --range or --pre-push: judge the range by the config, ledger and baseline '
+             'it brings (default: by those of its base, each allowance it adds being reported)',
+    )
+    history.add_argument(
         '--since-rotation-days', type=_days_above_zero, metavar='N',
         help='with --format markdown: flag keys recorded as rotated more than N days ago',
     )
@@ -430,6 +435,7 @@ def _run_on_history(args: argparse.Namespace, gitpython: GitPythonCheck) -> int:
             verify=_verify(args),
             since_rotation_days=args.since_rotation_days,
             pre_push=args.pre_push,
+            trust_allowances=args.trust_allowances,
             fail_on=args.fail_on,
             terminal=_terminal(args),
             jobs=args.jobs,

@@ -41,6 +41,7 @@ class HistoryOptions(NamedTuple):
     allow_missing_objects: bool = False
     pre_push: bool = False
     fail_on: str = 'any'
+    trust_allowances: bool = False
     terminal: Terminal = Terminal()
 
 

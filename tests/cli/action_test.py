@@ -232,3 +232,37 @@ def test_every_mode_runs_command_lines_our_cli_accepts(
             assert argv[argv.index('--range') + 1] == env['RANGE']
         args = _parser().parse_args(argv)  # argparse exits 2 on an unknown command or flag
         assert args.command == env['MODE']
+
+
+def test_the_sarif_report_is_written_outside_the_checkout_by_default(
+        repo: Path, tmp_path: Path,
+) -> None:
+    # a pull request can commit `vastai-guard.sarif` as a link to a file of the runner's
+    victim = tmp_path / 'runner-file'
+    victim.write_text('kept', encoding='utf-8')
+    (repo / 'vastai-guard.sarif').symlink_to(victim)
+    write(repo, '.env', f'VAST_API_KEY={new_key()}\n')
+    git(repo, 'add', '.')
+
+    step = _run_step(repo, tmp_path, {'MODE': 'scan', 'SARIF_FILE': ''})
+
+    written = tmp_path / 'runner-temp' / 'vastai-guard.sarif'
+    assert step.outputs['sarif'] == str(written)
+    validated(written.read_text(encoding='utf-8'))
+    assert victim.read_text(encoding='utf-8') == 'kept'
+
+
+def test_a_sarif_path_that_is_a_link_out_of_the_checkout_is_refused(
+        repo: Path, tmp_path: Path,
+) -> None:
+    victim = tmp_path / 'runner-file'
+    victim.write_text('kept', encoding='utf-8')
+    (repo / 'report.sarif').symlink_to(victim)
+    write(repo, '.env', f'VAST_API_KEY={new_key()}\n')
+    git(repo, 'add', '.')
+
+    step = _run_step(repo, tmp_path, {'MODE': 'scan', 'SARIF_FILE': 'report.sarif'})
+
+    assert step.outputs['exit-code'] == '2'
+    assert 'not followed' in step.result.stderr
+    assert victim.read_text(encoding='utf-8') == 'kept'

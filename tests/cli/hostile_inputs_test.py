@@ -6,6 +6,7 @@ limit: a hang is a failure, not a stuck suite. `{key}` in a file becomes a fresh
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -48,6 +49,9 @@ class Case(NamedTuple):
     staged: tuple[str, ...] = ()  # `git add`ed after the files are written
     then: Mapping[str, str | bytes | Link | object] = {}  # written after staging
     cwd: str = '.'
+    commits: tuple[Mapping[str, str], ...] = ()  # committed one after the other, first
+    git_steps: tuple[tuple[str, ...], ...] = ()  # git commands run after the commits
+    repo_dir: str = 'repo'  # the repository's folder, under the test's tmp_path
 
 
 KEY_FILE = {'a.env': 'VAST_API_KEY={key}\n'}
@@ -105,9 +109,9 @@ CASES = {
         {**PLAIN, '.vastai-guard.yaml': f'exclude_paths: {DEEP}'}, ('scan', 'a.txt'), 2,
         '.vastai-guard.yaml:1: nested more than 64 levels deep',
     ),
-    'config larger than 1 MiB': Case(
-        {**PLAIN, '.vastai-guard.yaml': '#' * (2 << 20)}, ('scan', 'a.txt'), 2,
-        'larger than 1048576 bytes',
+    'config larger than 16 MiB': Case(
+        {**PLAIN, '.vastai-guard.yaml': '#' * (17 << 20)}, ('scan', 'a.txt'), 2,
+        'larger than 16777216 bytes',
     ),
     'alias bomb in .pre-commit-config.yaml': Case(
         {'.pre-commit-config.yaml': BOMB}, ('init',), 2, 'more than 100000 values',
@@ -224,6 +228,75 @@ CASES = {
         {'dir/a.txt': '', 'dir/link': Link('../a.env'), **KEY_FILE}, ('scan', 'dir'), 0,
         'skipped dir/link: symbolic link: not followed',
     ),
+    # --- writes never go where they should not (files/writing.py, the one writer) -----------
+    '--update-baseline through a committed link out of the repository': Case(
+        {**PLAIN, 'b.json': Link('/tmp/vastai-guard-never-written.json')},
+        ('scan', '--all-files', '--update-baseline', 'b.json'), 2, 'outside the work tree',
+        staged=('a.txt',),
+    ),
+    '--update-baseline of a JSON without "results"': Case(
+        {**PLAIN, 'b.json': '{"mine": 1}'}, ('scan', '--all-files', '--update-baseline', 'b.json'),
+        2, 'no "results" mapping; not overwritten', staged=('a.txt',),
+    ),
+    '--update-baseline of a fifo': Case(
+        {**PLAIN, 'b.json': FIFO}, ('scan', '--all-files', '--update-baseline', 'b.json'), 2,
+        'not a regular file', staged=('a.txt',),
+    ),
+    '--update-baseline of a deeply nested baseline': Case(
+        {**PLAIN, 'b.json': DEEP}, ('scan', '--all-files', '--update-baseline', 'b.json'), 2,
+        'nested too deeply', staged=('a.txt',),
+    ),
+    '.gitignore linked to .git/config': Case(
+        {'.gitignore': Link('.git/config')}, ('gitignore', '--fix'), 2,
+        "inside the repository's .git folder: not edited",
+    ),
+    '--output a fifo no process reads': Case(
+        {**PLAIN, 'out': FIFO}, ('scan', 'a.txt', '--output', 'out'), 2,
+        'a named pipe that no process reads',
+    ),
+    '--output a committed link to a file out of the repository': Case(
+        {**PLAIN, '../victim': 'kept\n', 'out': Link('../victim')},
+        ('scan', 'a.txt', '--output', 'out'), 2, 'out of the work tree',
+    ),
+    '--output a link into .git': Case(
+        {**PLAIN, 'out': Link('.git/config')}, ('scan', 'a.txt', '--output', 'out'), 2,
+        'or into its .git: not followed',
+    ),
+    'a ledger over 1 MiB is read': Case(
+        {**PLAIN, '.vastai-guard.yaml': 'rotated:\n' + (
+            "  - fingerprint: " + 'a' * 64 + "\n    date: '2026-01-01'\n    note: " + 'n' * 40
+            + "\n") * 9000}, ('scan', 'a.txt'), 0, '',
+    ),
+    # --- no program of the repository runs (tests/git/runner_test.py has one row per key) --
+    'core.fsmonitor in the repository config never runs': Case(
+        KEY_FILE, ('scan', '--all-files'), 1, '', staged=('a.env',),
+        then={'.git/config': '[core]\n\tfsmonitor = touch fsmonitor-ran\n'},
+    ),
+    'a repository whose path holds a newline': Case(
+        KEY_FILE, ('scan',), 1, '', staged=('a.env',), repo_dir='a\nb/repo',
+    ),
+    'a repository whose path holds a newline (history)': Case(
+        {}, ('history',), 1, 'needs-rotation', commits=(KEY_FILE,), repo_dir='a\nb/repo',
+    ),
+    # --- policy from the base (tests/policy/base_test.py) -----------------------------------
+    'a range that allows its own key': Case(
+        {}, ('history', '--range', 'HEAD~1..HEAD'), 1, 'this change allows key',
+        commits=(
+            {'README.md': 'x\n'},
+            {**KEY_FILE, '.vastai-guard.yaml': 'allow_fingerprints:\n  - {fingerprint}\n'},
+        ),
+    ),
+    'a range that records its own key as rotated': Case(
+        {}, ('history', '--range', 'HEAD~1..HEAD'), 1, 'with a rotated: ledger entry it adds',
+        commits=(
+            {'README.md': 'x\n'},
+            {**KEY_FILE, '.vastai-guard.yaml': 'rotated:\n  - fingerprint: {fingerprint}\n'},
+        ),
+    ),
+    'a pushed annotated tag message holds a key': Case(
+        {}, ('history', '--pre-push'), 1, 'refs/tags/v1', commits=(PLAIN,),
+        git_steps=(('tag', '-a', 'v1', '-m', 'vastai set api-key {key}'),),
+    ),
 }
 
 
@@ -252,8 +325,17 @@ def _run(argv: tuple[str, ...], cwd: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize('case', CASES.values(), ids=CASES.keys())
 def test_hostile_input(tmp_path: Path, case: Case) -> None:
-    repo = init_repo(tmp_path / 'repo')
+    repo = init_repo(tmp_path / case.repo_dir)
     key = new_key()
+    for files in case.commits:
+        _create(repo, {
+            name: text.replace('{fingerprint}', hashlib.sha256(key.encode()).hexdigest())
+            for name, text in files.items()
+        }, key)
+        git(repo, 'add', '-A')
+        git(repo, 'commit', '-q', '-m', 'commit')
+    for step in case.git_steps:
+        git(repo, *(arg.replace('{key}', key) for arg in step))
     _create(repo, case.files, key)
     if case.staged:
         git(repo, 'add', '--', *case.staged)
@@ -269,6 +351,8 @@ def test_hostile_input(tmp_path: Path, case: Case) -> None:
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
         assert len(result.stderr) < 400, result.stderr
     assert key not in result.stdout + result.stderr
+    assert not (tmp_path / 'fsmonitor-ran').exists() and not (repo / 'fsmonitor-ran').exists()
+    assert not os.path.exists('/tmp/vastai-guard-never-written.json')
 
 
 # A name git hands over as bytes that are not UTF-8 (a Latin-1 name from an old system).

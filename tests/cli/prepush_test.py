@@ -196,3 +196,27 @@ def test_a_blocked_push_says_one_thing_the_key_never_left(tmp_path: Path) -> Non
     assert 'Vast.ai API keys in the commits being pushed' in output
     assert 'Vast.ai API keys.' not in output  # the commit hook's name: it did not run
     assert key not in output
+
+
+@pytest.mark.parametrize(
+    'push', (('v1',), ('--follow-tags', 'main')), ids=('the tag', 'a branch with --follow-tags'),
+)
+def test_a_key_in_a_pushed_annotated_tag_message_blocks_the_push(
+        pushing: tuple[Path, dict[str, str]], push: tuple[str, ...],
+) -> None:
+    work, env = pushing
+    write(work, 'README.md', '# app\n')
+    commit_all(work, 'start')
+    assert _push(work, env, 'main').returncode == 0
+    write(work, 'app.py', 'print("release")\n')
+    commit_all(work, 'release')
+    key = new_key()
+    git(work, 'tag', '-a', 'v1', '-m', f'release notes: vastai set api-key {key}')
+
+    result = _push(work, env, *push)
+
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert 'refs/tags/v1' in output
+    assert key not in output
+    assert git(work, 'ls-remote', 'origin', 'refs/tags/v1') == ''

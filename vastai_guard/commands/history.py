@@ -8,8 +8,11 @@ from vastai_guard.errors import EXIT_ERROR
 from vastai_guard.errors import EXIT_FINDINGS
 from vastai_guard.errors import FatalError
 from vastai_guard.git import repository
+from vastai_guard.git import runner
 from vastai_guard.history.run import run_history
 from vastai_guard.options import HistoryOptions
+from vastai_guard.policy.base import Policy
+from vastai_guard.policy.config import Config
 from vastai_guard.policy.config import config_path
 from vastai_guard.policy.config import load_config
 from vastai_guard.policy.suppress import baseline_path as find_baseline
@@ -32,6 +35,8 @@ def history(options: HistoryOptions, gitpython: repository.GitPythonCheck | None
         raise FatalError(f'--jobs {options.jobs}: give 1 or more')
     if options.since_rotation_days is not None and options.output_format != 'markdown':
         raise FatalError('--since-rotation-days goes with --format markdown')
+    if options.trust_allowances and options.range_spec is None and not options.pre_push:
+        raise FatalError('--trust-allowances goes with --range or --pre-push')
     if options.pre_push and (options.range_spec is not None or options.include_unreachable):
         raise FatalError(
             '--pre-push scans the commits being pushed: no --range or --include-unreachable',
@@ -46,22 +51,46 @@ def history(options: HistoryOptions, gitpython: repository.GitPythonCheck | None
                 file=sys.stderr,
             )
         pushed = None
+        tags = None
         if options.pre_push:
             import os
 
             from vastai_guard.history.prepush import push_revs
+            from vastai_guard.history.prepush import pushed_tags
 
             pushed = push_revs(repo, os.environ)
+            tags = pushed_tags(repo, os.environ, pushed)
+        baseline_file = find_baseline(repo.root, options.baseline_path)
+        policies = None
+        if (pushed is not None or options.range_spec is not None) and not options.trust_allowances:
+            if pushed is None and options.range_spec is not None:
+                repository.check_range(repo, options.range_spec)
+            policies = _range_policies(repo, options, pushed or [str(options.range_spec)], config)
         result = run_history(
             repo,
-            config,
+            config if policies is None else policies[0].config,
             range_spec=options.range_spec,
             include_unreachable=options.include_unreachable,
-            baseline_path=find_baseline(repo.root, options.baseline_path),
+            baseline_path=baseline_file,
+            baseline=None if policies is None else policies[0].baseline,
             verify=options.verify,
             jobs=options.jobs,
             push_revs=pushed,
+            pushed_refs=tags,
         )
+        allowances: list[str] = []
+        if policies is not None and policies[0] != policies[1] and result.keys:
+            from vastai_guard.policy.base import added_allowances
+
+            # judged again by the range's own policy: what that lets pass, the base does not
+            under_head = run_history(
+                repo, policies[1].config, range_spec=options.range_spec,
+                include_unreachable=False, baseline_path=None, baseline=policies[1].baseline,
+                jobs=options.jobs, push_revs=pushed, pushed_refs=tags,
+            )
+            allowances = added_allowances(
+                result.keys, under_head.keys, base=policies[0].config, head=policies[1].config,
+            )
     warnings = result.warnings if not terminal.quiet else ()
     for warning in warnings[:_SHOWN_WARNINGS]:
         print(f'vastai-guard: warning: {warning}', file=sys.stderr)
@@ -92,6 +121,8 @@ def history(options: HistoryOptions, gitpython: repository.GitPythonCheck | None
         and (options.fail_on == 'any' or (key.verification and key.verification.state == ACTIVE))
         for key in keys
     )
+    for allowance in allowances:
+        print(f'vastai-guard: {allowance}', file=sys.stderr)
     if options.pre_push and pending:
         print(ADVICE_PUSH)
     if pending:
@@ -101,6 +132,43 @@ def history(options: HistoryOptions, gitpython: repository.GitPythonCheck | None
         print(f'vastai-guard: error: {INCOMPLETE_ERROR}', file=sys.stderr)
         return EXIT_ERROR
     return EXIT_CLEAN
+
+
+def _range_policies(
+        repo: runner.Repository, options: HistoryOptions, revs: list[str], config: Config,
+) -> tuple[Policy, Policy]:
+    """The policy at the range's base and at its tip: config, ledger and baseline as each
+    commit holds them. A file named outside the work tree is the caller's own: read from disk,
+    it is the same at both ends."""
+    from vastai_guard.files import yamlcheck
+    from vastai_guard.policy import base
+    from vastai_guard.policy.suppress import BASELINE_FILE
+    from vastai_guard.policy.suppress import load_baseline
+
+    ends = base.range_ends(repo, revs)
+    if options.terminal.verbose:
+        print(
+            'vastai-guard: policy (config, ledger, baseline): as the range\'s base '
+            f'{ends.base[:12] if ends.base else "(none: the range starts a history)"} holds it',
+            file=sys.stderr,
+        )
+    config_in_repo = base.repository_path(repo, config_path(repo.root, options.config_file))
+    baseline_named = options.baseline_path
+    baseline_in_repo = (
+        BASELINE_FILE if baseline_named is None else base.repository_path(repo, baseline_named)
+    )
+    at = []
+    for commit in (ends.base, ends.tip):
+        policy = base.policy_at(
+            repo, commit, config_file=config_in_repo or '', baseline_file=baseline_in_repo or '',
+            max_config_bytes=yamlcheck.MAX_CONFIG_BYTES,
+        )
+        if config_in_repo is None:
+            policy = policy._replace(config=config)
+        if baseline_in_repo is None and baseline_named is not None:
+            policy = policy._replace(baseline=load_baseline(baseline_named))
+        at.append(policy)
+    return at[0], at[1]
 
 
 # Enough warnings to act on; a partial clone can lack thousands of objects.

@@ -194,7 +194,7 @@ def scan(options: ScanOptions) -> int:
         if unreadable and not options.allow_missing_objects:
             # a baseline that lacks the keys of a file not read would pass them later
             raise FatalError(INCOMPLETE_ERROR)
-        return _write_baseline(options.update_baseline, findings)
+        return _write_baseline(options.update_baseline, findings, known=baseline)
     max_size = config.max_file_mb * 1024 * 1024
     committed = committed_keys(tree, findings, max_size=max_size) if tree else frozenset()
     earlier: frozenset[str] = frozenset()
@@ -233,14 +233,17 @@ def scan(options: ScanOptions) -> int:
     return EXIT_CLEAN
 
 
-def _write_baseline(path: str, findings: Sequence[Finding]) -> int:
+def _write_baseline(path: str, findings: Sequence[Finding], *, known: frozenset[str]) -> int:
     """Every key found now, recorded as known: later scans with this baseline pass."""
-    from vastai_guard.files.writing import write_report
+    from vastai_guard.files.writing import edit_user_file
+    from vastai_guard.files.writing import named_output_root
     from vastai_guard.policy import baseline
 
-    write_report(path, baseline.render(findings, path).encode('utf-8'))
+    root = named_output_root(path)
+    baseline.write_baseline(path, findings, root=root, known=known)
+    # detect-secrets loads our plugins through this file beside the baseline (portable)
     plugins = baseline.plugin_file(path)
-    write_report(plugins, baseline.PLUGIN_FILE_TEXT.encode('utf-8'))
+    edit_user_file(plugins, lambda _: baseline.PLUGIN_FILE_TEXT.encode('utf-8'), root=root)
     keys = count(len({f.fingerprint for f in findings}), 'Vast.ai key')
     files = count(len({f.path for f in findings}), 'file')
     print(f'vastai-guard: wrote {path}: {keys} in {files} recorded as known')

@@ -9,6 +9,7 @@ pipe, never replacing one of those.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import stat
@@ -32,23 +33,90 @@ def _new_file_mode() -> int:
 
 
 def _replace(target: str, data: bytes, mode: int) -> None:
-    """Replace `target` (a real path, no link) with `data` in one step.
+    """Replace `target` (a real path, no link) with `data` in one step. Callers hold the
+    folder's lock (_locked).
 
-    The temporary file sits in the target's own folder (os.replace cannot cross file systems);
-    a reader sees the old file or the new one, never half of one.
+    The new file is written in the target's own folder (os.replace cannot cross file
+    systems); a reader sees the old file or the new one, never half of one. On Linux it is
+    written nameless (O_TMPFILE) and given a name only to be renamed over the target, so a run
+    killed while writing (`kill -9`) leaves nothing in the folder; elsewhere a killed run's
+    `.NAME.XXXXXXXX.tmp` is removed by the next writer of NAME.
     """
     folder, name = os.path.split(target)
-    fd, temp = tempfile.mkstemp(prefix=f'.{name}.', suffix='.tmp', dir=folder)
+    _remove_stale_temps(folder, name)
+    fd = _nameless(folder, mode)
+    temp = None
     try:
+        if fd is None:
+            fd, temp = tempfile.mkstemp(prefix=f'.{name}.', suffix='.tmp', dir=folder)
         with os.fdopen(fd, 'wb') as file:
             file.write(data)
             file.flush()
             os.fsync(file.fileno())
+            if temp is None:
+                temp = _temp_name(folder, name)
+                _link_nameless(file.fileno(), temp)
         os.chmod(temp, mode)
         os.replace(temp, target)
     except BaseException:
-        os.unlink(temp)
+        if temp is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp)
         raise
+
+
+def _nameless(folder: str, mode: int) -> int | None:
+    """A file with no name yet in `folder` (Linux's O_TMPFILE), or None where there is none."""
+    flag = getattr(os, 'O_TMPFILE', 0)
+    if not flag or not os.path.isdir('/proc/self/fd'):
+        return None
+    try:
+        return os.open(folder, flag | os.O_WRONLY | getattr(os, 'O_CLOEXEC', 0), mode)
+    except OSError:  # a file system without it (some network ones): a named temporary file
+        return None
+
+
+def _link_nameless(fd: int, path: str) -> None:
+    """Give the O_TMPFILE file `fd` the name `path`: linkat(AT_SYMLINK_FOLLOW) of its
+    /proc link, which needs no privilege (os.link calls plain link(), which does not follow
+    it, unless a folder descriptor is given)."""
+    folder = os.open(os.path.dirname(path), os.O_RDONLY | getattr(os, 'O_DIRECTORY', 0))
+    try:
+        os.link(
+            f'/proc/self/fd/{fd}', os.path.basename(path), dst_dir_fd=folder,
+            follow_symlinks=True,
+        )
+    finally:
+        os.close(folder)
+
+
+def _temp_name(folder: str, name: str) -> str:
+    import secrets
+
+    alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789_'
+    middle = ''.join(secrets.choice(alphabet) for _ in range(8))
+    return os.path.join(folder, f'.{name}.{middle}.tmp')
+
+
+def _remove_stale_temps(folder: str, name: str) -> None:
+    """Temporary files a killed run (`kill -9`) left for `name`: removed by the next writer.
+
+    Every writer holds the folder's lock (_locked) for the whole life of its temporary file,
+    so under the lock a `.NAME.XXXXXXXX.tmp` (mkstemp's 8 characters) belongs to no live run.
+    """
+    prefix = f'.{name}.'
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for entry in names:
+        middle = entry[len(prefix):-len('.tmp')]
+        if entry.startswith(prefix) and entry.endswith('.tmp') and _TEMP_MIDDLE.fullmatch(middle):
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(folder, entry))
+
+
+_TEMP_MIDDLE = re.compile(r'[a-z0-9_]{8}')
 
 
 @contextlib.contextmanager
@@ -82,10 +150,17 @@ def _target(path: str, root: str) -> str:
     and resolves `..`: what is checked is where the bytes would land.
     """
     target = os.path.realpath(path)
-    if not _inside(target, os.path.realpath(root)):
+    real_root = os.path.realpath(root)
+    if not _inside(target, real_root):
         raise FatalError(
             f'{path} resolves to {target}, outside the work tree {root}: not edited '
             '(vastai-guard only edits files inside the repository)',
+        )
+    # `.git/` is inside the work tree on disk, not for editing: a committed `.gitignore` link
+    # to `.git/config` would have us append to git's own config
+    if '.git' in os.path.relpath(target, real_root).split(os.sep):
+        raise FatalError(
+            f'{path} resolves to {target}, inside the repository\'s .git folder: not edited',
         )
     return target
 
@@ -178,7 +253,17 @@ def _write_into(path: str, info: os.stat_result, data: bytes) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+    try:
+        # non-blocking: opening a FIFO no process reads would wait forever
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_NONBLOCK)
+    except OSError as error:
+        if error.errno == errno.ENXIO:
+            raise FatalError(
+                f'cannot write {path}: a named pipe that no process reads (start the reader '
+                'first)',
+            ) from None
+        raise
+    os.set_blocking(fd, True)  # a reader is there: wait for it as a pipe does
     with os.fdopen(fd, 'wb') as file:
         file.write(data)
 
@@ -197,9 +282,12 @@ def write_report(path: str, data: bytes) -> None:
         try:
             info = os.stat(path)
         except FileNotFoundError:
-            _replace(os.path.realpath(path), data, _new_file_mode())
+            _check_link(path)
+            _replace_locked(os.path.realpath(path), data, _new_file_mode())
             return
         mode = info.st_mode
+        if stat.S_ISREG(mode) and not _OPEN_DESCRIPTOR.fullmatch(os.path.realpath(path)):
+            _check_link(path)
         if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode) or (
                 stat.S_ISREG(mode) and _OPEN_DESCRIPTOR.fullmatch(os.path.abspath(path))
         ):
@@ -208,9 +296,56 @@ def write_report(path: str, data: bytes) -> None:
         if not stat.S_ISREG(mode):
             what = 'a directory' if stat.S_ISDIR(mode) else 'not a regular file'
             raise FatalError(f'cannot write {path}: it is {what}; give a file path to --output')
-        _replace(os.path.realpath(path), data, stat.S_IMODE(mode))
+        _replace_locked(os.path.realpath(path), data, stat.S_IMODE(mode))
     except OSError as error:
         raise FatalError(f'cannot write {path}: {error.strerror or error}') from None
+
+
+def _work_tree_around(folder: str) -> str | None:
+    """The work tree holding `folder` (the nearest folder with a `.git`), without running git."""
+    while True:
+        if os.path.lexists(os.path.join(folder, '.git')):
+            return folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+
+
+def named_output_root(path: str) -> str:
+    """The tree `path`, a file the user named (`--update-baseline FILE`), may be written in:
+    the work tree it lies in (found by its name, links not followed: a committed link to a
+    folder does not take it out), else its own folder, a place the user chose outside any
+    repository."""
+    absolute = os.path.abspath(path)
+    root = _work_tree_around(os.path.dirname(absolute))
+    return root if root is not None else os.path.dirname(os.path.realpath(absolute))
+
+
+def _check_link(path: str) -> None:
+    """FatalError when `path` is a link (or passes through one) that a checkout could have
+    brought to choose what gets overwritten: one leading out of the work tree it sits in
+    (`vastai-guard.sarif -> ~/.bashrc`), or into its `.git/`. A link outside any work tree
+    is the user's own and is followed."""
+    absolute = os.path.abspath(path)
+    target = os.path.realpath(path)
+    if target == absolute:
+        return
+    root = _work_tree_around(os.path.dirname(absolute))
+    if root is None:
+        return
+    real_root = os.path.realpath(root)
+    relative = os.path.relpath(target, real_root)
+    if not _inside(target, real_root) or '.git' in relative.split(os.sep):
+        raise FatalError(
+            f'cannot write {path}: a symbolic link leading to {target}, out of the work tree '
+            f'{root} or into its .git: not followed (name the file itself)',
+        )
+
+
+def _replace_locked(target: str, data: bytes, mode: int) -> None:
+    with _locked(os.path.dirname(target)):
+        _replace(target, data, mode)
 
 
 def newline_of(data: bytes) -> bytes:

@@ -18,6 +18,10 @@ if TYPE_CHECKING:
 
 # Far beyond any real .vastai-guard.yaml or .pre-commit-config.yaml, far below what hurts.
 MAX_BYTES = 1 << 20
+# .vastai-guard.yaml also holds the rotation ledger, which `rotated` grows by ~100 bytes an
+# entry: 16 MiB is some 150,000 rotations, and parses in ~6 s with libyaml. `rotated` never
+# writes a ledger past it (ledger.record_rotation), so no command is ever locked out by one.
+MAX_CONFIG_BYTES = 16 << 20
 MAX_DEPTH = 64
 MAX_NODES = 100_000
 
@@ -31,22 +35,34 @@ class _Open:
         self.depth = 1
 
 
-def check(text: str, path: str, error: type[Exception]) -> None:
-    """Raise `error` (one line naming `path` and the line) when `text` is too big, too deep or
-    expands too far through aliases. YAML syntax errors are left for the loader to report."""
+def loader() -> type[yaml.SafeLoader]:
+    """libyaml's safe loader when PyYAML has it (ten times faster on a long ledger), else
+    PyYAML's own: the same events and nodes, with marks, either way."""
     import yaml
 
-    if len(text) > MAX_BYTES:
-        raise error(f'{path}: larger than {MAX_BYTES // 1024} KiB; not read')
+    return getattr(yaml, 'CSafeLoader', yaml.SafeLoader)
+
+
+def check(text: str, path: str, error: type[Exception], *, max_bytes: int = MAX_BYTES) -> None:
+    """Raise `error` (one line naming `path` and the line) when `text` is too big, too deep or
+    expands too far through aliases. YAML syntax errors are left for the loader to report.
+
+    The values bound counts what aliases add beyond the values written out: a long ledger is
+    bounded by its size, an alias bomb by what it expands to."""
+    import yaml
+
+    if len(text) > max_bytes:
+        raise error(f'{path}: larger than {max_bytes // 1024} KiB; not read')
     anchors: dict[str, tuple[int, int]] = {}  # anchor -> (expanded nodes, expanded depth)
     stack: list[_Open] = []
     total = 0
+    written = 0
 
     def add(nodes: int, depth: int, event: yaml.Event) -> None:
         nonlocal total
         total += nodes
         too_deep = len(stack) + depth > MAX_DEPTH
-        if too_deep or total > MAX_NODES:
+        if too_deep or total - written > MAX_NODES:
             line = event.start_mark.line + 1 if event.start_mark is not None else 0
             problem = (
                 f'nested more than {MAX_DEPTH} levels deep' if too_deep
@@ -58,10 +74,11 @@ def check(text: str, path: str, error: type[Exception]) -> None:
             stack[-1].depth = max(stack[-1].depth, depth + 1)
 
     try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        for event in yaml.parse(text, Loader=loader()):
             if isinstance(event, yaml.AliasEvent):
                 add(*anchors.get(str(event.anchor), (1, 1)), event)
             elif isinstance(event, yaml.ScalarEvent):
+                written += 1
                 add(1, 1, event)
                 if event.anchor is not None:
                     anchors[event.anchor] = (1, 1)
@@ -69,6 +86,7 @@ def check(text: str, path: str, error: type[Exception]) -> None:
                 add(0, 1, event)  # checks the depth it opens at
                 stack.append(_Open(event.anchor))
                 total += 1
+                written += 1
             elif isinstance(event, yaml.CollectionEndEvent):
                 done = stack.pop()
                 if done.anchor is not None:
@@ -77,7 +95,13 @@ def check(text: str, path: str, error: type[Exception]) -> None:
                     # its nodes are in `total` already: only the parent's tallies grow
                     stack[-1].nodes += done.nodes
                     stack[-1].depth = max(stack[-1].depth, done.depth + 1)
-    except yaml.YAMLError:
+    except yaml.YAMLError as problem:
+        # libyaml stops at its own nesting bound before ours is reached: the same refusal
+        if 'nesting depth' in str(getattr(problem, 'problem', '')):
+            mark = getattr(problem, 'problem_mark', None)
+            line = mark.line + 1 if mark is not None else 0
+            raise error(f'{path}:{line}: nested more than {MAX_DEPTH} levels deep; not read') \
+                from None
         return  # the loader reports it, with its line
 
 
@@ -112,7 +136,7 @@ def safe_load(text: str) -> object:
 def _loader() -> type[yaml.SafeLoader]:
     import yaml
 
-    class Loader(yaml.SafeLoader):
+    class Loader(loader()):  # type: ignore[misc]
         def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
             try:
                 return super().construct_object(node, deep)

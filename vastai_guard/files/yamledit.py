@@ -29,7 +29,9 @@ class Layout(NamedTuple):
     nested_key: int  # from that `-` to its keys
 
 
-def load(text: str, key: str, *, path: str, error: type[Exception]) -> dict[object, object]:
+def load(
+        text: str, key: str, *, path: str, error: type[Exception], max_bytes: int | None = None,
+) -> dict[object, object]:
     """The mapping `text` holds (empty for an empty file), or `error` with one line.
 
     Bounded first (yamlcheck: size, depth, alias expansion), then loaded safely.
@@ -38,7 +40,7 @@ def load(text: str, key: str, *, path: str, error: type[Exception]) -> dict[obje
 
     from vastai_guard.files import yamlcheck
 
-    yamlcheck.check(text, path, error)
+    yamlcheck.check(text, path, error, max_bytes=max_bytes or yamlcheck.MAX_BYTES)
     try:
         data = yamlcheck.safe_load(text)
     except yaml.YAMLError as problem:
@@ -327,6 +329,7 @@ def append_item(
         default: Layout,
         comment: str | None = None,
         what: str = 'the entry',
+        max_bytes: int | None = None,
 ) -> str:
     """`text` with `item` appended to the top-level block list `key` (created when missing).
 
@@ -339,7 +342,7 @@ def append_item(
 
     from vastai_guard.files.writing import newline_of
 
-    old = load(text, key, path=path, error=error)
+    old = load(text, key, path=path, error=error, max_bytes=max_bytes)
     root = yaml.compose(text, Loader=yaml.SafeLoader)  # loaded above: composes too
     if root is not None and not isinstance(root, yaml.MappingNode):
         raise error(f'{path}: expected a mapping with a `{key}:` list at the top level')

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import subprocess
 import sys
 from collections.abc import Iterable
 from collections.abc import Iterator
@@ -23,7 +22,7 @@ from collections.abc import Sequence
 from vastai_guard.errors import FatalError
 from vastai_guard.git.runner import Repository
 from vastai_guard.git.runner import last_error_line
-from vastai_guard.git.runner import run
+from vastai_guard.git.runner import rev_parse
 from vastai_guard.git.runner import run_in
 
 
@@ -55,21 +54,15 @@ def _resolve_history_repo(path: str) -> Repository:
     # must not replace it; for the current folder, git's own rules decide
     elsewhere = os.path.realpath(path) != os.path.realpath(os.curdir)
 
-    def resolve(args: Sequence[str], cwd: str) -> subprocess.CompletedProcess[bytes]:
-        return run(args, cwd=cwd, repository_from_cwd=elsewhere)
-
-    facts = ('rev-parse', '--absolute-git-dir', '--is-bare-repository', '--is-inside-git-dir',
+    facts = ('--absolute-git-dir', '--is-bare-repository', '--is-inside-git-dir',
              '--is-shallow-repository')
     # in a work tree (nearly always) one call says it all; --show-toplevel fails elsewhere
-    found = resolve((*facts, '--show-toplevel'), cwd=path)
-    if found.returncode != 0:
-        found = resolve(facts, cwd=path)
-        if found.returncode != 0:
+    found = rev_parse((*facts, '--show-toplevel'), cwd=path, repository_from_cwd=elsewhere)
+    if found is None:
+        found = rev_parse(facts, cwd=path, repository_from_cwd=elsewhere)
+        if found is None:
             raise FatalError(f'{path}: not a git repository')
-    git_dir, bare, inside_git_dir, shallow, top = (
-        found.stdout.decode('utf-8', 'surrogateescape').split('\n', 4) + [''] * 5
-    )[:5]
-    top = top.rstrip('\n')  # the rest: a work tree's name may hold a newline
+    git_dir, bare, inside_git_dir, shallow, top = (found + [''])[:5]
     root = git_dir
     if bare != 'true':
         if top and inside_git_dir != 'true':

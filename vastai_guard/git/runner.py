@@ -123,6 +123,30 @@ def run(
         raise _not_started(cwd) from None
 
 
+def rev_parse(
+        flags: Sequence[str], *, cwd: str | None = None, repository_from_cwd: bool = False,
+) -> list[str] | None:
+    """`git rev-parse FLAGS`, one value per flag (None when git refuses).
+
+    rev-parse has no `-z`: it ends each value with a newline, and a path (the work tree, the
+    git dir) may hold newlines itself. One process answers them all when the lines add up;
+    otherwise each flag is asked on its own, its value being the whole answer.
+    """
+    result = run(('rev-parse', *flags), cwd=cwd, repository_from_cwd=repository_from_cwd)
+    if result.returncode != 0:
+        return None
+    lines = result.stdout.decode('utf-8', 'surrogateescape').split('\n')
+    if len(lines) == len(flags) + 1 and lines[-1] == '':
+        return lines[:-1]
+    values = []
+    for flag in flags:
+        one = run(('rev-parse', flag), cwd=cwd, repository_from_cwd=repository_from_cwd)
+        if one.returncode != 0:
+            return None
+        values.append(one.stdout.decode('utf-8', 'surrogateescape').removesuffix('\n'))
+    return values
+
+
 def config_value(name: str, *, cwd: str) -> str:
     """The repository's own setting for `name` ('' when unset): reading a setting runs nothing,
     so the hardening's override of that one key is left out for the question."""

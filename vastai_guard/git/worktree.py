@@ -12,6 +12,7 @@ from typing import NamedTuple
 from vastai_guard.errors import FatalError
 from vastai_guard.git.runner import Repository
 from vastai_guard.git.runner import last_error_line
+from vastai_guard.git.runner import rev_parse
 from vastai_guard.git.runner import run
 from vastai_guard.git.runner import zsplit
 
@@ -33,13 +34,10 @@ class WorkTree(NamedTuple):
 
 def work_tree(cwd: str | None = None) -> WorkTree | None:
     """The work tree around `cwd`, or None outside one (a bare repo or no repo at all)."""
-    result = run(('rev-parse', '--show-toplevel', '--show-prefix', '--absolute-git-dir'), cwd=cwd)
-    if result.returncode != 0:
+    values = rev_parse(('--show-toplevel', '--show-prefix', '--absolute-git-dir'), cwd=cwd)
+    if values is None or not values[0]:
         return None
-    lines = result.stdout.decode('utf-8', 'surrogateescape').split('\n')
-    if not lines[0] or len(lines) < 3:
-        return None
-    return WorkTree(root=lines[0], prefix=lines[1], git_dir=lines[2])
+    return WorkTree(root=values[0], prefix=values[1], git_dir=values[2])
 
 
 def work_tree_repo(tree: WorkTree) -> Repository:

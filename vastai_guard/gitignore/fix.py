@@ -13,11 +13,17 @@ def fix_gitignore(root: str, facts: ignore_check.Facts) -> list[str]:
     from vastai_guard.files.writing import edit_user_file
 
     lines = ignore_check.fix_lines(facts)
+    added: list[str] = []
+
+    def change(data: bytes | None) -> bytes | None:
+        # decided under the writer's lock, against the file as it is now: ten runs at once
+        # append the block once, each later run finding its lines already there
+        present = {line.strip() for line in (data or b'').decode('utf-8', 'replace').splitlines()}
+        added[:] = [line for line in lines if line.strip() not in present]
+        if not added:
+            return None
+        return appended(data or b'', ignore_check.fix_block(added))
+
     if lines:
-        block = ignore_check.fix_block(lines)
-        edit_user_file(
-            os.path.join(root, ignore_check.GITIGNORE),
-            lambda data: appended(data or b'', block),
-            root=root,
-        )
-    return lines
+        edit_user_file(os.path.join(root, ignore_check.GITIGNORE), change, root=root)
+    return added

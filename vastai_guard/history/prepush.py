@@ -7,10 +7,13 @@ PRE_COMMIT_LOCAL_BRANCH: then the commits sent are those no remote-tracking ref 
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Mapping
+from collections.abc import Sequence
 
 from vastai_guard.git import repository
 from vastai_guard.git import runner
+from vastai_guard.git.refs import RefTarget
 
 
 def push_revs(repo: runner.Repository, env: Mapping[str, str]) -> list[str]:
@@ -25,3 +28,29 @@ def push_revs(repo: runner.Repository, env: Mapping[str, str]) -> list[str]:
     tip = to_ref or env.get('PRE_COMMIT_LOCAL_BRANCH') or 'HEAD'
     repository.check_range(repo, tip)
     return [tip, '--not', '--remotes']
+
+
+def pushed_tags(
+        repo: runner.Repository, env: Mapping[str, str], revs: Sequence[str],
+) -> Callable[[RefTarget], bool]:
+    """Which refs' tag objects the push sends: the ref pushed (`git push origin v1`: its
+    annotated tag object is PRE_COMMIT_TO_REF) and annotated tags on the pushed commits
+    (`git push --follow-tags`). A tag message is text that leaves the machine like a commit's.
+
+    pre-commit runs no pre-push hook at all for a push whose only ref is a tag on commits the
+    remote already has (its `_pre_push_ns` skips refs with no new commit): git's own pre-push
+    hook with no pre-commit in between would see it.
+    """
+    named_ref = env.get('PRE_COMMIT_LOCAL_BRANCH', '')
+    named_sha = env.get('PRE_COMMIT_TO_REF', '')
+    listed = runner.run_in(repo, ('rev-list', *revs, '--'))
+    commits = frozenset(listed.stdout.decode('ascii', 'replace').split())
+
+    def wanted(target: RefTarget) -> bool:
+        if not target.tags:
+            return False  # a branch: its commits are the walk's
+        return (
+            target.ref == named_ref or target.sha == named_sha
+            or (target.kind == 'commit' and target.target in commits)
+        )
+    return wanted

@@ -11,6 +11,7 @@ from typing import TextIO
 from vastai_guard.findings import Verifier
 from vastai_guard.git import repository
 from vastai_guard.git import runner
+from vastai_guard.git.refs import RefTarget
 from vastai_guard.history.judge import default_jobs
 from vastai_guard.history.walk import Progress
 from vastai_guard.history.walk import scan_history
@@ -78,16 +79,20 @@ def run_history(
         range_spec: str | None,
         include_unreachable: bool,
         baseline_path: str | None,
+        baseline: frozenset[str] | None = None,
         progress: Callable[[Progress], None] | None = None,
         verify: Verifier | None = None,
         jobs: int | None = None,
         push_revs: Sequence[str] | None = None,
+        pushed_refs: Callable[[RefTarget], bool] | None = None,
 ) -> HistoryReport:
     """The scan behind `history` (and `rotated`, which resolves fingerprint prefixes with it).
 
-    `push_revs`: the commits a push sends (`--pre-push`), as git log arguments.
+    `push_revs`: the commits a push sends (`--pre-push`), as git log arguments. `baseline`:
+    the baseline's hashes as read elsewhere (a range's base), instead of `baseline_path`.
     """
-    baseline = load_baseline(baseline_path) if baseline_path else frozenset()
+    if baseline is None:
+        baseline = load_baseline(baseline_path) if baseline_path else frozenset()
     if push_revs is not None:
         revs = list(push_revs)
     elif range_spec is not None:
@@ -111,7 +116,9 @@ def run_history(
     try:
         report = scan_history(
             repo, revs, config=config, baseline=baseline, progress=progress,
-            verify=verify, jobs=jobs or default_jobs(), with_refs=whole,
+            verify=verify, jobs=jobs or default_jobs(),
+            # but a push sends the tag objects it pushes: `pushed_refs` picks them
+            with_refs=whole or (pushed_refs if pushed_refs is not None else False),
         )
     finally:
         if line is not None:

@@ -185,7 +185,7 @@ def _walk(
         walk: _PassOne,
         suppressions: Suppressions,
         *,
-        with_refs: bool,
+        with_refs: bool | Callable[[refs.RefTarget], bool],
 ) -> None:
     """Pass 1: each wanted blob once, the messages, and what refs name outside commits."""
     config = suppressions.config
@@ -206,7 +206,7 @@ def _walk(
         walk.warnings.append(f'history walk stopped early, results are partial: {error}')
         walk.stopped_early = True
     if with_refs:
-        _walk_refs(repo, judge, walk, suppressions)
+        _walk_refs(repo, judge, walk, suppressions, None if with_refs is True else with_refs)
     judge.drain()
     walk.report()
 
@@ -216,9 +216,13 @@ def _walk_refs(
         judge: Judge,
         walk: _PassOne,
         suppressions: Suppressions,
+        wanted_ref: Callable[[refs.RefTarget], bool] | None = None,
 ) -> None:
-    """Annotated tag messages, and blobs and trees refs name (`git tag k <blob>`)."""
+    """Annotated tag messages, and blobs and trees refs name (`git tag k <blob>`); only those
+    of the refs `wanted_ref` picks, when given (the tags a push sends)."""
     targets, problems = refs.ref_targets(repo)
+    if wanted_ref is not None:
+        targets = [target for target in targets if wanted_ref(target)]
     walk.warnings.extend(problems)
     walk.unreadable += len(problems)
     order = walk.commits
@@ -398,11 +402,12 @@ def scan_history(
         progress: Callable[[Progress], None] | None = None,
         verify: Verifier | None = None,
         jobs: int = 1,
-        with_refs: bool = True,
+        with_refs: bool | Callable[[refs.RefTarget], bool] = True,
 ) -> HistoryReport:
     """Every key introduced by a commit reachable from `revs` (git log revision arguments).
 
-    With `with_refs`, also what refs name outside commits (tag messages, blob and tree refs).
+    With `with_refs`, also what refs name outside commits (tag messages, blob and tree refs):
+    of every ref, or of those a predicate picks.
     With `verify` (`--verify`), each key found is verified and its status follows the verdict;
     the raw keys it is called with go no further.
     """

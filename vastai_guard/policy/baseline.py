@@ -64,22 +64,45 @@ def _plugin_classes(baseline_path: str) -> list[dict[str, str]]:
     return [{'name': name, 'path': url} for name in names]
 
 
-def _load(path: str) -> dict[str, Any]:
-    try:
-        with open(path, encoding='utf-8') as f:
-            data = json.load(f)
-    except FileNotFoundError:
+def _load(data: bytes | None, path: str) -> dict[str, Any]:
+    """The baseline being updated: nothing yet, or a detect-secrets baseline (exit 2 else: an
+    object without "results" is some other file, and rewriting it would drop its fields)."""
+    if data is None:
         return {}
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise FatalError(f'{path}: not a detect-secrets baseline: {error}') from None
-    if not isinstance(data, dict) or not isinstance(data.get('results', {}), dict):
-        raise FatalError(f'{path}: not a detect-secrets baseline: no "results" mapping')
-    return data
+    try:
+        loaded = json.loads(data)
+    except RecursionError:
+        raise FatalError(f'{path}: not a detect-secrets baseline: nested too deeply') from None
+    except ValueError as error:  # JSONDecodeError, UnicodeDecodeError: a position, no text
+        raise FatalError(f'{path}: not a detect-secrets baseline: {error}'[:300]) from None
+    if not isinstance(loaded, dict) or not isinstance(loaded.get('results'), dict):
+        raise FatalError(
+            f'{path}: not a detect-secrets baseline: no "results" mapping; not overwritten',
+        )
+    return loaded
 
 
-def render(findings: Sequence[Finding], existing_path: str) -> str:
-    """The baseline text: `existing_path`'s baseline (if any) with our results replaced."""
-    existing = _load(existing_path)
+def write_baseline(
+        path: str, findings: Sequence[Finding], *, root: str, known: frozenset[str],
+) -> None:
+    """Write the baseline at `path` through the one writer (locked, inside the work tree,
+    never through a link out of it, never into a FIFO), rendered from what it holds under
+    the lock. `known`: the hashes the scan was told to pass over (`--baseline`): their entries
+    stay, audit marks included, though this scan did not report them."""
+    from vastai_guard.files.writing import edit_user_file
+
+    edit_user_file(
+        path, lambda data: render(findings, data, path, known=known).encode('utf-8'), root=root,
+    )
+
+
+def render(
+        findings: Sequence[Finding], data: bytes | None, existing_path: str,
+        *, known: frozenset[str] = frozenset(),
+) -> str:
+    """The baseline text: the existing baseline (`data`, if any) with our results replaced;
+    our entries for `known` hashes are kept as they were."""
+    existing = _load(data, existing_path)
     ours = {rule.secret_type for rule in ALL_RULES}
     old_entries = {
         (filename, entry.get('type'), entry.get('hashed_secret')): entry
@@ -88,13 +111,14 @@ def render(findings: Sequence[Finding], existing_path: str) -> str:
         for entry in entries if isinstance(entry, dict)
     }
     results: dict[str, list[dict[str, Any]]] = {}
-    for (filename, secret_type, _), entry in old_entries.items():
-        if secret_type not in ours:
+    for (filename, secret_type, hashed), entry in old_entries.items():
+        if secret_type not in ours or hashed in known:
             results.setdefault(filename, []).append(entry)
     seen = set()
     for finding in findings:
         key = (finding.path, finding.rule.secret_type, finding.hashed_secret)
-        if key in seen:  # detect-secrets lists a secret once per file and type
+        if key in seen or (key in old_entries and finding.hashed_secret in known):
+            # detect-secrets lists a secret once per file and type
             continue
         seen.add(key)
         entry = {

@@ -53,7 +53,7 @@ def load_config(path: str) -> Config:
     from vastai_guard.files.reading import read_regular
 
     try:
-        text = read_regular(path, max_bytes=yamlcheck.MAX_BYTES).decode('utf-8')
+        text = read_regular(path, max_bytes=yamlcheck.MAX_CONFIG_BYTES).decode('utf-8')
     except FileNotFoundError:
         return Config()
     except UnicodeDecodeError as error:
@@ -69,10 +69,10 @@ def parse_config(text: str, path: str) -> Config:
 
     from vastai_guard.files import yamlcheck
 
-    yamlcheck.check(text, path, InvalidConfigError)
+    yamlcheck.check(text, path, InvalidConfigError, max_bytes=yamlcheck.MAX_CONFIG_BYTES)
     try:
         # composed, never constructed: tags (`!!python/object`, `!!int abc`) are never run
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=yamlcheck.loader())
     except yaml.YAMLError as error:
         raise InvalidConfigError(yamlcheck.invalid(error, text, path)) from None
     if root is None:

@@ -7,6 +7,7 @@ they were. The result must read as the old data plus the one entry before it rep
 """
 from __future__ import annotations
 
+from vastai_guard.files import yamlcheck
 from vastai_guard.files import yamledit
 from vastai_guard.findings import Rotation
 from vastai_guard.policy.config import InvalidConfigError
@@ -34,7 +35,14 @@ def record_rotation(path: str, rotation: Rotation, *, root: str) -> bool:
         updated = yamledit.append_item(
             text, 'rotated', dict(rotation._asdict()),
             path=path, error=InvalidConfigError, default=STYLE, what='the rotation entry',
-        )
-        return updated.encode('utf-8')
+            max_bytes=yamlcheck.MAX_CONFIG_BYTES,
+        ).encode('utf-8')
+        if len(updated) > yamlcheck.MAX_CONFIG_BYTES:
+            # never write what every command would then refuse to read
+            raise InvalidConfigError(
+                f'{path}: the ledger would pass {yamlcheck.MAX_CONFIG_BYTES >> 20} MiB: not '
+                'recorded (move old entries of keys gone from history out of rotated:)',
+            )
+        return updated
 
     return edit_user_file(path, change, root=root)

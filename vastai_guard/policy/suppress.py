@@ -80,19 +80,26 @@ def load_baseline(path: str) -> frozenset[str]:
     from vastai_guard.files.reading import read_regular
 
     try:
-        import json  # only with a baseline to read
-
-        data = json.loads(read_regular(path, max_bytes=_MAX_BASELINE_BYTES))
+        raw = read_regular(path, max_bytes=_MAX_BASELINE_BYTES)
     except FileNotFoundError:
         raise FatalError(f'{path}: baseline file not found') from None
+    except OSError as error:
+        raise FatalError(f'cannot read baseline {error}') from None
+    return parse_baseline(raw, path)
+
+
+def parse_baseline(raw: bytes, path: str) -> frozenset[str]:
+    """The `hashed_secret` values of baseline bytes (a file, or a blob read from git)."""
+    try:
+        import json  # only with a baseline to read
+
+        data = json.loads(raw)
     except RecursionError:
         raise FatalError(f'{path}: not a detect-secrets baseline: nested too deeply') from None
     except ValueError as error:
         # JSONDecodeError and UnicodeDecodeError are ValueErrors; their messages give a
         # position, never the text
         raise FatalError(f'{path}: not a detect-secrets baseline: {error}'[:300]) from None
-    except OSError as error:
-        raise FatalError(f'cannot read baseline {error}') from None
     results = data.get('results') if isinstance(data, dict) else None
     if not isinstance(results, dict):
         raise FatalError(f'{path}: not a detect-secrets baseline: no "results" mapping')
