@@ -75,6 +75,11 @@ def _add_verify(parser: argparse.ArgumentParser) -> None:
         help='with --verify, show the account id and email of each active key',
     )
     group.add_argument(
+        '--blast-radius', action='store_true',
+        help='with --verify, ask what each active key can do: its account, rights (full or '
+             'scoped), credit, running instances and their cost per hour',
+    )
+    group.add_argument(
         '--fail-on', choices=('any', ACTIVE), default='any',
         help='exit 1 for any key found (default), or only for keys the Vast.ai API accepts '
              '(active: implies --verify; unknown and invalid keys are still reported)',
@@ -283,13 +288,16 @@ def _verify(args: argparse.Namespace) -> Verifier | None:
     if not args.verify and args.fail_on != ACTIVE:
         # --api-url and --show-account mean nothing without --verify: say so
         for flag, given in (('--api-url', args.api_url is not None),
-                            ('--show-account', args.show_account)):
+                            ('--show-account', args.show_account),
+                            ('--blast-radius', args.blast_radius)):
             if given:
                 raise FatalError(f'{flag} needs --verify')
         return None
     # imported only when asked for: the hook path stays light
-    from vastai_guard.verify import verify_options
-    return verify_options(args.api_url, show_account=args.show_account).verify
+    from vastai_guard.respond.verify import verify_options
+    return verify_options(
+        args.api_url, show_account=args.show_account, blast_radius=args.blast_radius,
+    ).verify
 
 
 def _terminal(args: argparse.Namespace) -> Terminal:
