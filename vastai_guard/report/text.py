@@ -5,6 +5,7 @@ from collections.abc import Sequence
 
 from vastai_guard.findings import Finding
 from vastai_guard.findings import Verification
+from vastai_guard.report import blast
 from vastai_guard.report.color import BOLD
 from vastai_guard.report.color import PLAIN
 from vastai_guard.report.color import RED
@@ -26,11 +27,11 @@ _UNVERIFIED_RANK = 2
 NOT_CHECKED = 'not checked'
 
 
-def verification_rank(verification: Verification | None) -> int:
-    """Sort key: active, unknown, not verified, invalid."""
+def verification_rank(verification: Verification | None) -> tuple[int, int]:
+    """Sort key: active (critical blast radius first), unknown, not verified, invalid."""
     if verification is None:
-        return _UNVERIFIED_RANK
-    return _STATE_RANK.get(verification.state, _STATE_RANK[UNKNOWN])
+        return _UNVERIFIED_RANK, 0
+    return _STATE_RANK.get(verification.state, _STATE_RANK[UNKNOWN]), blast.rank(verification)
 
 
 def verification_label(verification: Verification) -> str:
@@ -73,6 +74,9 @@ def _line(finding: Finding, committed: frozenset[str], paint: Painter) -> str:
         line += ' ' + (paint(label, RED, BOLD) if active else label)
     if finding.context:
         line += f' ({finding.context})'  # what made the call: `name VAST_API_KEY`
+    radius = finding.verification.blast_radius if finding.verification else None
+    if radius is not None:
+        line += f'\n  {blast.painted(radius, paint)}'
     return line
 
 
@@ -95,6 +99,9 @@ def render(
     lines = [_line(f, committed, paint) for f in ordered]
     if quiet:
         return '\n'.join(lines) + '\n'
+    lead = blast.lead({f.fingerprint: f.verification for f in findings}.values())
+    if lead is not None:
+        lines.insert(0, paint(lead, RED, BOLD))
     files = len({f.path for f in findings})
     keys = len({f.fingerprint for f in findings})
     lines.append('')
