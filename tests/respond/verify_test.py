@@ -243,8 +243,8 @@ def test_scan_verify_text_puts_active_keys_first(repo: Path, vast_api: FakeVastA
 @pytest.mark.parametrize(
     ('output_format', 'shown'),
     (
-        pytest.param('json', f'"account": "{ACCOUNT_ID} {ACCOUNT_EMAIL}"', id='json'),
-        pytest.param('text', f'[active: account {ACCOUNT_ID} {ACCOUNT_EMAIL}]', id='text'),
+        pytest.param('json', f'"account": "{ACCOUNT_ID} o***@example.invalid"', id='json'),
+        pytest.param('text', f'[active: account {ACCOUNT_ID} o***@example.invalid]', id='text'),
     ),
 )
 def test_show_account(repo: Path, vast_api: FakeVastApi, output_format: str, shown: str) -> None:

@@ -56,8 +56,8 @@ def _problems(report: AuditReport) -> dict[str, int]:
     return found
 
 
-def _advice(problem: str, prefix: str) -> list[str]:
-    lines = [f'{prefix}{problem}: {_ADVICE[_kind(problem)]}']
+def _advice(problem: str, number: int, prefix: str) -> list[str]:
+    lines = [f'{prefix}{problem} ({number}): {_ADVICE[_kind(problem)]}']
     if problem == 'full-access':
         lines += [prefix + line for line in RECIPE]
     return lines
@@ -85,7 +85,7 @@ def render_text(report: AuditReport) -> str:
         return '\n'.join(lines) + '\n'
     lines.append(f'{with_problems} of {count(len(report.keys), "key")} need attention:')
     for problem, number in problems.items():
-        lines += _advice(f'{problem} ({number})', '  ')
+        lines += _advice(problem, number, '  ')
     return '\n'.join(lines) + '\n'
 
 

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from vastai_guard.errors import FatalError
 from vastai_guard.findings import Rotation
 from vastai_guard.findings import fingerprint
+from vastai_guard.findings import redact_runs
 from vastai_guard.model import AuditedKey
 from vastai_guard.model import AuditReport
 from vastai_guard.respond import api
@@ -122,7 +123,8 @@ def _audited(
         problems.append(ROTATED_BUT_EXISTS)
     return AuditedKey(
         key_id=key_id,
-        name=printable(entry.get('name') or '', 60),
+        # a name is the user's text: a key pasted into it is redacted like any other
+        name=redact_runs(printable(entry.get('name') or '', 60)),
         access=access,
         rights=rights,
         created=created.isoformat() if created is not None else '',

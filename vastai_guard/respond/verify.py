@@ -24,6 +24,7 @@ from typing import NamedTuple
 from vastai_guard.findings import Verification
 from vastai_guard.findings import fingerprint
 from vastai_guard.respond import api
+from vastai_guard.respond.account import redact_email
 from vastai_guard.vocabulary import ACTIVE
 from vastai_guard.vocabulary import INVALID
 from vastai_guard.vocabulary import UNKNOWN
@@ -80,7 +81,10 @@ def _printable(value: object) -> str:
 
 
 def _account(user: dict[str, object]) -> str:
-    return ' '.join(_printable(user[field]) for field in ('id', 'email') if user.get(field))
+    """`4242 o***@example.net`: the account id, and the email redacted (no output holds a raw
+    email address)."""
+    shown = (_printable(user.get('id') or ''), redact_email(user.get('email')))
+    return ' '.join(part for part in shown if part)
 
 
 def classify(reply: api.Reply, *, show_account: bool) -> tuple[State, str, str]:
