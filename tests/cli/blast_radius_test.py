@@ -55,12 +55,13 @@ def test_scan_text_leads_with_the_critical_key(repo: Path, vast_api: FakeVastApi
     )
 
     assert result.returncode == 1, result.stderr
-    assert result.stdout.splitlines()[:6] == [
+    assert result.stdout.splitlines()[:7] == [
         'CRITICAL: 1 live key can rent GPUs or spend credit: revoke it first '
         '(vastai-guard revoke FINGERPRINT).',
         f'c.env:1: vast-api-key: {redact(critical)} (already committed) [active] '
         '(name VAST_API_KEY)',
         f'  {CRITICAL}',
+        f'  revoke it now: vastai-guard revoke {fingerprint(critical)[:12]}',
         f'a.env:1: vast-api-key: {redact(low)} (already committed) [active] (name VAST_API_KEY)',
         f'  {LOW}',
         f'b.env:1: vast-api-key: {redact(invalid)} (already committed) [invalid] '

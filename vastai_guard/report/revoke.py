@@ -42,6 +42,11 @@ def render_text(report: RevokeReport) -> str:
             BREAKS,
             REPLACE,
         ]
+        if not report.where.startswith('history'):
+            lines.append(
+                f'Then remove it from {report.where.partition(": ")[2].rpartition(":")[0]}: a '
+                'dead key still trips every scanner.',
+            )
     if report.ledger is not None:
         said = 'was already recorded' if report.already_recorded else 'recorded as rotated'
         lines.append(

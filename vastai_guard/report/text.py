@@ -19,6 +19,7 @@ from vastai_guard.vocabulary import STATES
 from vastai_guard.vocabulary import UNKNOWN
 from vastai_guard.vocabulary import count
 from vastai_guard.vocabulary import plural
+from vastai_guard.vocabulary import short
 
 # `--verify`: active keys first, they are the ones to rotate today
 _STATE_RANK = {ACTIVE: 0, UNKNOWN: 1, INVALID: 3}
@@ -77,6 +78,8 @@ def _line(finding: Finding, committed: frozenset[str], paint: Painter) -> str:
     radius = finding.verification.blast_radius if finding.verification else None
     if radius is not None:
         line += f'\n  {blast.painted(radius, paint)}'
+        if radius.urgency == blast.CRITICAL:  # the one step that stops the bleeding
+            line += f'\n  revoke it now: vastai-guard revoke {short(finding.fingerprint)}'
     return line
 
 
