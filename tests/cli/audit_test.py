@@ -172,3 +172,19 @@ def test_ctrl_c_stops_at_once(repo: Path, tmp_path: Path, vast_api: FakeVastApi)
         process.wait()
 
     assert (process.returncode, stderr) == (130, 'vastai-guard: interrupted\n')
+
+
+def test_the_api_url_never_comes_from_the_repository(
+        repo: Path, tmp_path: Path, vast_api: FakeVastApi,
+) -> None:
+    key = _account(vast_api, problems=False)
+    write(repo, '.vastai-guard.yaml', f'api_url: {vast_api.url}\n')
+    env = {**_env(tmp_path, key), 'VAST_URL': vast_api.url, 'VAST_API_URL': vast_api.url}
+
+    audited = run_cli(['audit'], repo, env=env)
+    revoked = run_cli(['revoke', '0123456789ab', '--yes'], repo, env=env)
+
+    for result in (audited, revoked):
+        assert result.returncode == 2
+        assert "unknown setting 'api_url'" in result.stderr
+    assert vast_api.requests == []

@@ -97,3 +97,9 @@ def test_a_scoped_key_that_cannot_delete(vast_api: FakeVastApi) -> None:
 def test_the_ledger_note_names_the_key_id() -> None:
     note = revoke.LEDGER_NOTE.format(key_id='101')
     assert revoke.LEDGER_NOTE_KEY_ID.findall(note) == ['101']
+
+
+def test_a_secret_not_shaped_like_a_key_is_never_sent(vast_api: FakeVastApi) -> None:
+    with pytest.raises(FatalError, match='not shaped like a Vast.ai API key'):
+        revoke.revoke_key(_client(vast_api), 'A1' + 'x' * 40)
+    assert vast_api.requests == []

@@ -74,9 +74,17 @@ def revoke(options: RevokeOptions, gitpython: repository.GitPythonCheck | None =
     if outcome.state == REVOKED:
         today = datetime.datetime.now(datetime.timezone.utc).date().isoformat()
         note = LEDGER_NOTE.format(key_id=outcome.key_id)
-        added = record_rotation(
-            path, Rotation(located.fingerprint, today, note), root=tree.root,
-        )
+        try:
+            added = record_rotation(
+                path, Rotation(located.fingerprint, today, note), root=tree.root,
+            )
+        except FatalError as error:
+            # the key is dead: say so, whatever happened to the ledger
+            raise FatalError(
+                f'the key WAS revoked (key id {outcome.key_id}), but the ledger was not '
+                f'written ({error}): record it with `vastai-guard rotated '
+                f'{short(located.fingerprint)} --note "revoked"`',
+            ) from None
         result = result._replace(ledger=path, already_recorded=not added)
     rendered = (
         report.render_json(result) if options.output_format == 'json'

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 import threading
 import time
 import urllib.parse
@@ -48,6 +49,9 @@ MAX_BODY_BYTES = 64 << 10
 MAX_LIST_BYTES = 1 << 20
 
 _LOOPBACK_NAMES = frozenset(('localhost',))
+# Only what has the shape of an account or per-instance key is ever sent from a repository:
+# another secret under a Vast-named variable (`vast-named-secret`) is not Vast's to see.
+KEY_SHAPE = re.compile(r'[0-9a-f]{64}')
 
 
 def is_loopback(host: str) -> bool:

@@ -27,6 +27,11 @@ class Outcome(NamedTuple):
 
 
 def revoke_key(client: api.Client, key: str) -> Outcome:
+    if not api.KEY_SHAPE.fullmatch(key):
+        raise FatalError(
+            'that secret is not shaped like a Vast.ai API key (64 lowercase hex): it was not '
+            'sent; revoke it where it was issued',
+        )
     before = client.call('GET', api.USER_PATH, key)
     if before.status == 401:
         return Outcome(ALREADY_INVALID, '')

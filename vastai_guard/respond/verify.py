@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime
 import queue
-import re
 import threading
 from collections.abc import Iterable
 from typing import NamedTuple
@@ -31,10 +30,6 @@ from vastai_guard.vocabulary import UNKNOWN
 from vastai_guard.vocabulary import State
 
 DEFAULT_WORKERS = 4
-
-# Only what has the shape of an account or per-instance key is ever sent: another secret
-# under a Vast-named variable (`vast-named-secret`) is not Vast's to see.
-KEY_SHAPE = re.compile(r'[0-9a-f]{64}')
 
 
 class VerifyOptions(NamedTuple):
@@ -109,7 +104,7 @@ def classify(reply: api.Reply, *, show_account: bool) -> tuple[State, str, str]:
 
 
 def _check(secret: str, client: api.Client, options: VerifyOptions) -> Verification:
-    if not KEY_SHAPE.fullmatch(secret):
+    if not api.KEY_SHAPE.fullmatch(secret):
         return Verification(UNKNOWN, 'not checked: not shaped like a Vast.ai API key', _now())
     reply = client.call('GET', api.USER_PATH, secret)
     state, reason, account = classify(reply, show_account=options.show_account)
