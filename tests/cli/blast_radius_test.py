@@ -143,3 +143,24 @@ def test_blast_radius_needs_verify(repo: Path, command: str) -> None:
     assert (result.returncode, result.stderr) == (
         2, 'vastai-guard: error: --blast-radius needs --verify\n',
     )
+
+
+def test_history_json_matches_the_documented_schema(repo: Path, vast_api: FakeVastApi) -> None:
+    import jsonschema  # type: ignore[import-untyped, unused-ignore]
+
+    from testing.util import REPO_ROOT
+
+    keys = _leaks(repo, vast_api)
+    vast_api.denied[keys[0]] = {'/api/v0/instances/'}  # a null and a note in the document
+
+    result = run_cli(
+        ['history', '--format', 'json', '--verify', '--blast-radius', '--show-account',
+         '--api-url', vast_api.url], repo,
+    )
+
+    document = json.loads(result.stdout)
+    schema = json.loads((REPO_ROOT / 'tests' / 'history.schema.json').read_text())
+    jsonschema.validate(document, schema)
+    radii = [k['verification'].get('blast_radius') for k in document['keys']]
+    assert sorted(r['urgency'] for r in radii if r) == ['critical', 'low']
+    assert any(r and r['running_instances'] is None for r in radii)
