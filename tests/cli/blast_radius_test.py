@@ -164,3 +164,15 @@ def test_history_json_matches_the_documented_schema(repo: Path, vast_api: FakeVa
     radii = [k['verification'].get('blast_radius') for k in document['keys']]
     assert sorted(r['urgency'] for r in radii if r) == ['critical', 'low']
     assert any(r and r['running_instances'] is None for r in radii)
+
+
+def test_quiet_keeps_one_line_per_finding(repo: Path, vast_api: FakeVastApi) -> None:
+    keys = _leaks(repo, vast_api)
+
+    result = run_cli(
+        ['scan', '--all-files', '-q', '--verify', '--blast-radius', '--api-url', vast_api.url],
+        repo,
+    )
+
+    assert result.returncode == 1
+    assert len(result.stdout.splitlines()) == len(keys)

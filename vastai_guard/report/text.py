@@ -62,7 +62,7 @@ def verification_summary(verifications: Sequence[Verification]) -> str:
     )
 
 
-def _line(finding: Finding, committed: frozenset[str], paint: Painter) -> str:
+def _line(finding: Finding, committed: frozenset[str], paint: Painter, quiet: bool) -> str:
     line = (
         f'{paint(finding.path, BOLD)}:{finding.line}: {paint(finding.rule.id, RED)}: '
         f'{finding.redacted}'
@@ -76,7 +76,7 @@ def _line(finding: Finding, committed: frozenset[str], paint: Painter) -> str:
     if finding.context:
         line += f' ({finding.context})'  # what made the call: `name VAST_API_KEY`
     radius = finding.verification.blast_radius if finding.verification else None
-    if radius is not None:
+    if radius is not None and not quiet:  # -q: one line per finding
         line += f'\n  {blast.painted(radius, paint)}'
         if radius.urgency == blast.CRITICAL:  # the one step that stops the bleeding
             line += f'\n  revoke it now: vastai-guard revoke {short(finding.fingerprint)}'
@@ -99,7 +99,7 @@ def render(
     if not findings:
         return f'{incomplete}\n' if incomplete is not None and not quiet else ''
     ordered = sorted(findings, key=lambda f: verification_rank(f.verification))
-    lines = [_line(f, committed, paint) for f in ordered]
+    lines = [_line(f, committed, paint, quiet) for f in ordered]
     if quiet:
         return '\n'.join(lines) + '\n'
     lead = blast.lead({f.fingerprint: f.verification for f in findings}.values())
