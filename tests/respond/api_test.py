@@ -105,3 +105,8 @@ def test_client_from_the_command_line() -> None:
     assert api.client(None).api_url == 'https://console.vast.ai'
     with pytest.raises(FatalError, match='refusing to send keys over plain http'):
         api.client('http://console.vast.ai')
+
+
+def test_a_client_built_by_hand_still_refuses_plain_http_elsewhere(vast_api: FakeVastApi) -> None:
+    with pytest.raises(FatalError, match='refusing to send keys over plain http'):
+        api.Client('http://console.vast.ai').call('GET', api.USER_PATH, 'k' * 64)

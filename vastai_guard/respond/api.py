@@ -242,8 +242,9 @@ class Client(NamedTuple):
     def url(self, path: str) -> str:
         """The request URL; FatalError if it would leave the configured host (a path that is
         not ours, e.g. an id from a response, must never steer the key elsewhere)."""
-        base = urllib.parse.urlsplit(self.api_url)
-        url = self.api_url + path
+        checked = check_api_url(self.api_url)  # https, or http to this machine only
+        base = urllib.parse.urlsplit(checked)
+        url = checked + path
         parts = urllib.parse.urlsplit(url)
         same_host = (parts.scheme, parts.netloc) == (base.scheme, base.netloc)
         if not path.startswith('/') or not same_host or parts.query or parts.fragment:
