@@ -42,12 +42,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     expected = keys_in_every_version(args.repo)
     print(f'history: {len(reported)} keys; every version judged whole: {len(expected)} keys')
-    for print_ in sorted(reported - expected - beyond):
-        print(f'  only history: {print_}')
-    for print_ in sorted(beyond - expected):
-        print(f'  history, outside commits: {print_}')
-    for print_ in sorted(expected - reported):
-        print(f'  only every-version: {print_}')
+    for key_fingerprint in sorted(reported - expected - beyond):
+        print(f'  only history: {key_fingerprint}')
+    for key_fingerprint in sorted(beyond - expected):
+        print(f'  history, outside commits: {key_fingerprint}')
+    for key_fingerprint in sorted(expected - reported):
+        print(f'  only every-version: {key_fingerprint}')
     return 0 if reported - beyond == expected - beyond else 1
 
 

@@ -11,6 +11,7 @@ paths it is refused (403). Per path: a misbehaviour for every caller (`500`, `ba
 """
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import threading
@@ -219,8 +220,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(404, {'success': False, 'msg': 'no such route'})
 
 
-@pytest.fixture
-def vast_api() -> Iterator[FakeVastApi]:
+@contextlib.contextmanager
+def serve() -> Iterator[FakeVastApi]:
+    """The fake API, listening on 127.0.0.1 (a free port) until the block ends."""
     api = FakeVastApi()
     server = _Server(('127.0.0.1', 0), _Handler)
     server.api = api
@@ -235,6 +237,12 @@ def vast_api() -> Iterator[FakeVastApi]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+@pytest.fixture
+def vast_api() -> Iterator[FakeVastApi]:
+    with serve() as api:
+        yield api
 
 
 def api_keys(api: FakeVastApi, *behaviours: str) -> list[str]:

@@ -8,10 +8,14 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 from vastai_guard.detect.rules import Rule
+from vastai_guard.vocabulary import SHORT_FINGERPRINT
 from vastai_guard.vocabulary import ProblemKind
 from vastai_guard.vocabulary import State
 from vastai_guard.vocabulary import Status
 
+# What a fingerprint (SHA-256 hex) looks like, whole or as the unique prefix reports print
+FINGERPRINT_SHAPE = re.compile(r'[0-9a-f]{64}')
+FINGERPRINT_PREFIX_SHAPE = re.compile(r'[0-9a-f]{%d,64}' % SHORT_FINGERPRINT)
 # A run that may be a secret: 16+ characters of the base64/hex/token alphabets
 _SECRET_RUN = re.compile(r'[A-Za-z0-9+/_-]{16,}=*')
 

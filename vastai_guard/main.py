@@ -95,7 +95,7 @@ def _add_output(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _positive_int(text: str) -> int:
+def _days_above_zero(text: str) -> int:
     """argparse type: a whole number above 0 (0 days would flag every rotation as overdue)."""
     if not text.isdigit() or int(text) == 0:
         raise argparse.ArgumentTypeError(f'expected a whole number of days above 0, not {text!r}')
@@ -109,7 +109,7 @@ class _Version(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, help='show the version and exit')
 
     def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
-        from vastai_guard.vocabulary import tool_version
+        from vastai_guard.version import tool_version
 
         print(f'vastai-guard {tool_version()}')  # on stdout, as argparse's own
         parser.exit()
@@ -253,7 +253,7 @@ def _parser() -> argparse.ArgumentParser:
              'rather than 2 when no key is found',
     )
     history.add_argument(
-        '--since-rotation-days', type=_positive_int, metavar='N',
+        '--since-rotation-days', type=_days_above_zero, metavar='N',
         help='with --format markdown: flag keys recorded as rotated more than N days ago',
     )
     _add_common(history, formats(HistoryReport))
@@ -333,7 +333,7 @@ def _parser() -> argparse.ArgumentParser:
              '127.0.0.1/localhost/::1',
     )
     audit.add_argument(
-        '--max-age-days', type=_positive_int, metavar='N',
+        '--max-age-days', type=_days_above_zero, metavar='N',
         help='flag keys older than N days (default: max_key_age_days in the config, else 90)',
     )
     audit.add_argument(

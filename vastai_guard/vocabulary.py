@@ -3,7 +3,7 @@
 One place for each meaning, so a new status or a changed URL is one edit. It sits at the top
 of the package, not in `report/`, because the engines (history.py, verify.py) decide statuses
 and verdicts too, and an engine must not depend on a report. It imports nothing of the
-project (the hook path imports it), and looks the version up only when asked.
+project (the hook path imports it, and errors.py imports it).
 
 Statuses and states are `Literal`s with one constant each, not enums: they are written
 as they are into JSON and SARIF, and a `Literal` is a plain `str` there and in tests.
@@ -132,24 +132,3 @@ def plural(number: int, noun: str) -> str:
 def count(number: int, noun: str) -> str:
     """`1 key`, `3 keys`, `0 files`."""
     return f'{number} {plural(number, noun)}'
-
-
-def tool_version(default: str | None = None) -> str:
-    """The installed vastai-guard's version; `default` when it is run from a source tree that
-    was never installed (None: that is the user's problem to fix, said as one line).
-
-    Looked up only when asked: importlib.metadata costs the hook its start-up time.
-    """
-    from importlib.metadata import PackageNotFoundError
-    from importlib.metadata import version
-
-    try:
-        return version('vastai-guard')
-    except PackageNotFoundError:
-        if default is not None:
-            return default
-        from vastai_guard.errors import FatalError
-
-        raise FatalError(
-            'vastai-guard is not installed (pip install it), so its version is unknown',
-        ) from None

@@ -176,3 +176,17 @@ def test_quiet_keeps_one_line_per_finding(repo: Path, vast_api: FakeVastApi) -> 
 
     assert result.returncode == 1
     assert len(result.stdout.splitlines()) == len(keys)
+
+
+def test_the_documented_examples_show_what_they_are_there_to_show() -> None:
+    """Positive controls for docs/leak-response.md's examples (a failing fake API would make
+    both the page and a fresh run show `unknown`, and still agree)."""
+    from testing import docs_examples
+
+    blast = docs_examples.run('leak-blast-radius')
+    revoked = docs_examples.run('leak-revoke')
+
+    assert 'blast radius: critical: full access: this key can rent GPUs' in blast
+    assert 'add --yes to confirm' in revoked
+    assert 'through the Vast.ai API: it is now rejected (HTTP 401).' in revoked
+    assert 'rotated: vast-api-key ' in revoked and '[invalid]' in revoked

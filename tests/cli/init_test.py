@@ -217,7 +217,7 @@ def test_core_hooks_path_stops_it_before_the_config_is_touched(
         repo: Path, existing: str | None,
 ) -> None:
     # pre-commit refuses to install beside core.hooksPath: asked first, so exit 2 leaves the
-    # config as it was (README: "On exit 2 the config is left untouched")
+    # config as it was (docs/commands.md: "On exit 2 the config is left untouched")
     subprocess.run(('git', 'config', 'core.hooksPath', 'elsewhere'), cwd=repo, check=True)
     if existing is not None:
         (repo / CONFIG).write_bytes(existing.encode())

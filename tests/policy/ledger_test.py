@@ -258,10 +258,10 @@ def test_thirty_rotated_at_once_keep_all_thirty_entries(repo: Path) -> None:
     prints = [fingerprint(new_key()) for _ in range(30)]
     runs = [
         subprocess.Popen(
-            (sys.executable, '-m', 'vastai_guard', 'rotated', print_, '--note', f'n{i}'),
+            (sys.executable, '-m', 'vastai_guard', 'rotated', key_fingerprint, '--note', f'n{i}'),
             cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )
-        for i, print_ in enumerate(prints)
+        for i, key_fingerprint in enumerate(prints)
     ]
     outputs = [run.communicate(timeout=300) for run in runs]
     assert [run.returncode for run in runs] == [0] * 30, outputs

@@ -102,7 +102,7 @@ def test_table_lists_keys_to_rotate_first_active_before_unknown() -> None:
         ['no', 'not checked', 'rotated 2026-10-01'],
         ['yes', 'invalid', 'inactive (key rejected by Vast.ai)'],
     ]
-    assert rows[0][2] == '2025-01-01, `c0ffee0000`, Ann Lee'
+    assert rows[0][2] == '2025-01-01, `c0ffee000000`, Ann Lee'
     assert '4 Vast.ai keys found in 42 commits: **2 need rotating**, 1 rotated, ' \
            '1 no longer working.' in text
 
@@ -115,7 +115,7 @@ def test_pipes_and_markdown_in_cells_are_escaped() -> None:
 
     [row] = _table_rows(text, '## Keys')
     assert len(row) == 7
-    assert row[2] == '2024-01-02, `c0ffee0000`, Eve \\| \\<b\\>\\*bold\\*\\</b\\>'
+    assert row[2] == '2024-01-02, `c0ffee000000`, Eve \\| \\<b\\>\\*bold\\*\\</b\\>'
     assert row[3] == '`ops/a\\|b.env`, ``x`y.env``'
     assert row[5] == '**active** (account 7 e\\|ve@example.invalid)'
 

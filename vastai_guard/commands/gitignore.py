@@ -52,4 +52,3 @@ def gitignore(options: GitignoreOptions) -> int:
         output_file=options.output_file, summary=summary(report),
     )
     return EXIT_FINDINGS if problems else EXIT_CLEAN
-

@@ -92,4 +92,3 @@ def history(options: HistoryOptions, gitpython: repository.GitPythonCheck | None
 
 # Enough warnings to act on; a partial clone can lack thousands of objects.
 _SHOWN_WARNINGS = 20
-

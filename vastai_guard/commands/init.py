@@ -19,10 +19,10 @@ from vastai_guard.files import yamledit
 from vastai_guard.git import runner
 from vastai_guard.git import worktree
 from vastai_guard.options import InitOptions
+from vastai_guard.version import tool_version
 from vastai_guard.vocabulary import PROJECT_URL
-from vastai_guard.vocabulary import tool_version
 
-CONFIG_FILE = '.pre-commit-config.yaml'
+PRE_COMMIT_CONFIG = '.pre-commit-config.yaml'
 REPO_URL = PROJECT_URL
 LOCAL = 'local'
 # The hooks every commit runs; `vastai-history` (a full history scan) is left out: it is a
@@ -63,6 +63,7 @@ COMMENT = '# Vast.ai API keys (added by `vastai-guard init`)'
 
 
 class Edit(NamedTuple):
+    """The config after adding the hooks, and what was done to it."""
     text: str
     action: str  # 'created' | 'added' | 'unchanged'
 
@@ -84,7 +85,7 @@ def add_hooks(
         text: str | None,
         *,
         rev: str | None,
-        path: str = CONFIG_FILE,
+        path: str = PRE_COMMIT_CONFIG,
         repo: str = REPO_URL,
         hook_ids: Sequence[str] = HOOK_IDS,
 ) -> Edit:
@@ -143,7 +144,7 @@ def _refuse_hooks_path(root: str) -> None:
         raise FatalError(
             '`core.hooksPath` is set, and pre-commit will not install its hook beside it: '
             '`git config --unset-all core.hooksPath` (or add the vastai-guard hooks to the '
-            f'hooks in that folder), then run `vastai-guard init` again; {CONFIG_FILE} was '
+            f'hooks in that folder), then run `vastai-guard init` again; {PRE_COMMIT_CONFIG} was '
             'not changed',
         )
 
@@ -152,7 +153,7 @@ def _decoded(data: bytes | None) -> str | None:
     try:
         return None if data is None else data.decode('utf-8')
     except UnicodeDecodeError as error:
-        raise FatalError(f'{CONFIG_FILE}: cannot read: {error}') from None
+        raise FatalError(f'{PRE_COMMIT_CONFIG}: cannot read: {error}') from None
 
 
 def _write(
@@ -199,24 +200,27 @@ def init(options: InitOptions) -> int:
         raise FatalError('--local runs the installed vastai-guard: it takes no --repo or --rev')
     pre_commit = _pre_commit()  # before any change: a missing pre-commit changes nothing
     _refuse_hooks_path(tree.root)
-    path = os.path.join(tree.root, CONFIG_FILE)
+    path = os.path.join(tree.root, PRE_COMMIT_CONFIG)
     hook_ids = (*HOOK_IDS, PUSH_HOOK_ID) if pre_push else HOOK_IDS
 
     def hooks_added(text: str | None) -> Edit:
         if local:
-            return add_hooks(text, rev=None, path=CONFIG_FILE, repo=LOCAL, hook_ids=hook_ids)
+            return add_hooks(text, rev=None, path=PRE_COMMIT_CONFIG, repo=LOCAL, hook_ids=hook_ids)
         return add_hooks(
-            text, rev=rev or f'v{tool_version()}', path=CONFIG_FILE, repo=repo or REPO_URL,
+            text, rev=rev or f'v{tool_version()}', path=PRE_COMMIT_CONFIG, repo=repo or REPO_URL,
             hook_ids=hook_ids,
         )
 
     edit, before = _write(path, tree.root, hooks_added)
     hooks = ', '.join(hook_ids)
     if edit.action == 'unchanged':
-        print(f'vastai-guard: {CONFIG_FILE} already has the vastai-guard hooks; left unchanged')
+        print(
+            f'vastai-guard: {PRE_COMMIT_CONFIG} already has the vastai-guard hooks; '
+            'left unchanged',
+        )
     else:
         done = 'created' if edit.action == 'created' else 'added the hooks to'
-        print(f'vastai-guard: {done} {CONFIG_FILE} ({hooks})')
+        print(f'vastai-guard: {done} {PRE_COMMIT_CONFIG} ({hooks})')
     _gitignore(tree.root)
     sys.stdout.flush()  # our lines before pre-commit's, which writes to the same terminal
     # git runs a pre-push hook only if one is installed: ask for both kinds
@@ -230,7 +234,7 @@ def init(options: InitOptions) -> int:
             undo_edit(path, before=before, written=edit.text.encode('utf-8'), root=tree.root)
         raise FatalError(
             f'`pre-commit install` failed (exit {result.returncode}); fix what it said above '
-            f'and run `vastai-guard init` again ({CONFIG_FILE} was left as it was)',
+            f'and run `vastai-guard init` again ({PRE_COMMIT_CONFIG} was left as it was)',
         )
     print('vastai-guard: done; to check every tracked file now: pre-commit run --all-files')
     return EXIT_CLEAN

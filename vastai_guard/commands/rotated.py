@@ -6,6 +6,8 @@ import re
 
 from vastai_guard.errors import EXIT_CLEAN
 from vastai_guard.errors import FatalError
+from vastai_guard.findings import FINGERPRINT_PREFIX_SHAPE
+from vastai_guard.findings import FINGERPRINT_SHAPE
 from vastai_guard.findings import Rotation
 from vastai_guard.findings import fingerprint as fingerprint_of
 from vastai_guard.findings import redact_runs
@@ -20,9 +22,7 @@ from vastai_guard.policy.ledger import record_rotation
 from vastai_guard.policy.suppress import fingerprint_allowed
 from vastai_guard.vocabulary import SHORT_FINGERPRINT
 
-_FULL = re.compile(r'[0-9a-f]{64}')
 _HEX_64 = re.compile(r'[0-9a-fA-F]{64}')
-_PREFIX = re.compile(r'[0-9a-f]{%d,64}' % SHORT_FINGERPRINT)
 
 
 def _history_fingerprints(repo: runner.Repository, config: Config) -> set[str]:
@@ -35,7 +35,7 @@ def _history_fingerprints(repo: runner.Repository, config: Config) -> set[str]:
 
 def _resolve(prefix: str, known: set[str]) -> str:
     """The one fingerprint in history starting with `prefix`."""
-    matches = sorted(print_ for print_ in known if print_.startswith(prefix))
+    matches = sorted(known_print for known_print in known if known_print.startswith(prefix))
     # a long "prefix" may be most of a key pasted by mistake: echoed redacted
     echoed = redact_runs(prefix)
     if not matches:
@@ -82,7 +82,7 @@ def rotated(options: RotatedOptions, gitpython: repository.GitPythonCheck | None
             'the note holds a 64-hex value (a key, or a fingerprint): leave it out, the '
             'fingerprint is recorded on its own line',
         )
-    if not _PREFIX.fullmatch(value):
+    if not FINGERPRINT_PREFIX_SHAPE.fullmatch(value):
         raise FatalError(
             f'{redact_runs(fingerprint)!r} is not a fingerprint: give the 64 hex characters '
             f'`vastai-guard history` printed, or a unique prefix of at least {SHORT_FINGERPRINT}',
@@ -91,7 +91,7 @@ def rotated(options: RotatedOptions, gitpython: repository.GitPythonCheck | None
         path = config_path(repo.root, options.config_file)
         config = load_config(path)
         known = _history_fingerprints(repo, config)
-    if _FULL.fullmatch(value):
+    if FINGERPRINT_SHAPE.fullmatch(value):
         _refuse_a_key(value, known, config)
     else:
         value = _resolve(value, known)

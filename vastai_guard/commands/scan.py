@@ -273,4 +273,3 @@ def _why(finding: Finding, config: Config, baseline: frozenset[str]) -> str:
     if finding.hashed_secret in baseline:
         return 'in the baseline'
     return f'path in exclude_paths ({config.path})'
-

@@ -74,4 +74,3 @@ def slot_before(text: str, value_start: int, line_start: int) -> Slot:
             name_end = typed.end('name')
             name = typed['name'][::-1]
     return Slot(name, operator, value_start - name_end)
-

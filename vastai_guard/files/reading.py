@@ -39,6 +39,9 @@ def kind_of(mode: int) -> str:
 
 
 def _open_checked(path: str) -> int:
+    """A descriptor on the regular file at `path`: checked with stat before opening (opening
+    some devices has effects of its own), opened non-blocking (a FIFO swapped in meanwhile
+    cannot make open() wait), and checked again with fstat on what was actually opened."""
     mode = os.stat(path).st_mode
     if not stat.S_ISREG(mode):
         raise NotRegularFileError(path, kind_of(mode))
@@ -60,21 +63,11 @@ def open_regular(path: str) -> BinaryIO:
 def read_regular(path: str, *, max_bytes: int) -> bytes:
     """The bytes of the regular file at `path` (symlinks followed), at most `max_bytes`.
 
-    Raises FileNotFoundError, NotRegularFileError, TooLargeError or another OSError. The file is
-    checked with stat before opening (opening some devices has effects of its own), then
-    opened non-blocking (a FIFO swapped in meanwhile cannot make open() wait) and checked again
-    with fstat on what was actually opened.
+    Raises FileNotFoundError, NotRegularFileError, TooLargeError or another OSError.
     """
-    mode = os.stat(path).st_mode
-    if not stat.S_ISREG(mode):
-        raise NotRegularFileError(path, kind_of(mode))
-    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, 'O_NOCTTY', 0) | getattr(os, 'O_CLOEXEC', 0)
-    fd = os.open(path, flags)
+    fd = _open_checked(path)
     try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise NotRegularFileError(path, kind_of(info.st_mode))
-        if info.st_size > max_bytes:
+        if os.fstat(fd).st_size > max_bytes:
             raise TooLargeError(path, max_bytes)
         chunks = []
         total = 0

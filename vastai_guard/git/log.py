@@ -117,4 +117,3 @@ def _change(meta: str, path: str) -> Change | None:
     if new_mode == GITLINK_MODE or not new_mode.startswith('10'):
         return None  # submodule, or a deletion (mode 000000)
     return Change(path=path, sha=shas[-1], parents=tuple(shas[:-1]))
-

@@ -45,7 +45,7 @@ class ObjectReader:
     def __init__(self, repo: Repository) -> None:
         self._repo = repo
         self._process: subprocess.Popen[bytes] | None = None
-        self._answers = _Answers(-1)  # the running git's output
+        self._answers = _BatchAnswers(-1)  # the running git's output
 
     def close(self) -> None:
         process, self._process = self._process, None
@@ -77,7 +77,7 @@ class ObjectReader:
                 )
                 assert self._process.stdout is not None
                 widen_pipe(self._process.stdout.fileno())
-                self._answers = _Answers(self._process.stdout.fileno())
+                self._answers = _BatchAnswers(self._process.stdout.fileno())
             process, answers = self._process, self._answers
             assert process.stdin is not None
             null = '0' * len(pending[0])
@@ -133,7 +133,7 @@ def read_objects(
 _READ_BYTES = 1 << 16
 
 
-class _Answers:
+class _BatchAnswers:
     """`cat-file --batch` output, parsed from reads of up to _READ_BYTES.
 
     Reads of that size, not one read per header and body: a history of small files is tens of

@@ -225,4 +225,3 @@ def blobs_listed(result: subprocess.CompletedProcess[bytes]) -> list[IndexEntry]
         if kind == 'blob':
             entries.append(IndexEntry(path, sha))
     return entries
-

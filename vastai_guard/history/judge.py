@@ -40,7 +40,7 @@ from vastai_guard.git import runner
 from vastai_guard.history.workers import Workers
 from vastai_guard.history.workers import can_fork
 from vastai_guard.policy.config import Config
-from vastai_guard.policy.suppress import known
+from vastai_guard.policy.suppress import is_suppressed
 from vastai_guard.vocabulary import unreadable_object
 
 
@@ -87,15 +87,17 @@ class Suppressions(NamedTuple):
 def keys_in(matches: Sequence[Match], suppressions: Suppressions) -> BlobKeys:
     keys: BlobKeys = {}
     for match in matches:
-        print_ = fingerprint(match.secret)
-        if print_ in keys or known(
-                print_, baseline_hash(match.secret),
+        key_fingerprint = fingerprint(match.secret)
+        if key_fingerprint in keys or is_suppressed(
+                key_fingerprint, baseline_hash(match.secret),
                 config=suppressions.config, baseline=suppressions.baseline,
         ):
             continue
-        keys[print_] = KeyInBlob(match.rule, redact(match.secret), match.line, match.context)
+        keys[key_fingerprint] = KeyInBlob(
+            match.rule, redact(match.secret), match.line, match.context,
+        )
         if suppressions.secrets is not None:
-            suppressions.secrets[print_] = match.secret
+            suppressions.secrets[key_fingerprint] = match.secret
     return keys
 
 
@@ -130,17 +132,17 @@ _BATCH_BYTES = 1 << 20
 # is young and are never left waiting for it; sizing the blobs first to make tasks of equal
 # bytes cost the main process (the walk's bottleneck) more than the balance won.
 _TASK_OBJECTS = 256
-UNREADABLE = 'unreadable'  # a Problem's kind: missing or damaged, the scan is incomplete
+UNREADABLE = 'unreadable'  # a UnreadableBlob's kind: missing or damaged, the scan is incomplete
 
 
-class Problem(NamedTuple):
+class UnreadableBlob(NamedTuple):
     kind: str  # UNREADABLE
     message: str
 
 
 class TaskResult(NamedTuple):
     keys: list[tuple[BlobId, BlobKeys]]
-    problems: list[Problem]
+    problems: list[UnreadableBlob]
     blobs: int
     bytes_read: int
     secrets: dict[str, str]
@@ -164,7 +166,7 @@ class _Worker:
             self.config, self.baseline, secrets if self.keep_secrets else None,
         )
         found: list[tuple[BlobId, BlobKeys]] = []
-        problems: list[Problem] = []
+        problems: list[UnreadableBlob] = []
         blobs = bytes_read = 0
         # blobs whose first test is the trigger words, tested together (detect.blobs_with_trigger)
         batch: list[tuple[str, str, bytes]] = []
@@ -226,9 +228,9 @@ class _Worker:
         return None if matches is None else keys_in(matches, suppressions)
 
 
-def _problem(sha: str, path: str, size: int) -> Problem:
+def _problem(sha: str, path: str, size: int) -> UnreadableBlob:
     """An object that could not be read (size MISSING or DAMAGED): the scan is incomplete."""
-    return Problem(UNREADABLE, unreadable_object(sha, path, missing=size == objects.MISSING))
+    return UnreadableBlob(UNREADABLE, unreadable_object(sha, path, missing=size == objects.MISSING))
 
 
 class Judge:

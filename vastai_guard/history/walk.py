@@ -49,7 +49,7 @@ from vastai_guard.history.judge import blob_id
 from vastai_guard.history.judge import keys_in
 from vastai_guard.model import HistoryReport
 from vastai_guard.policy.config import Config
-from vastai_guard.sources.readers import wanted
+from vastai_guard.sources.readers import is_scanned
 from vastai_guard.vocabulary import ACTIVE
 from vastai_guard.vocabulary import COMMIT_MESSAGE
 from vastai_guard.vocabulary import INACTIVE
@@ -104,7 +104,7 @@ class _RefObject(NamedTuple):
     sha: str
 
 
-class _Walk:
+class _PassOne:
     """What pass 1 learns."""
 
     def __init__(self, progress: Callable[[Progress], None] | None) -> None:
@@ -132,7 +132,7 @@ class _Walk:
         and running the exclude globs costs more than a dict lookup."""
         known = self._wanted.get(path)
         if known is None:
-            known = self._wanted[path] = wanted(path, config)
+            known = self._wanted[path] = is_scanned(path, config)
             if len(self._wanted) > _REMEMBERED_CHANGES:
                 self._wanted.clear()
         return known
@@ -155,7 +155,7 @@ class _Walk:
                                    len(self.found)))
 
 
-def _ask(judge: Judge, walk: _Walk, sha: str, path: str) -> None:
+def _ask(judge: Judge, walk: _PassOne, sha: str, path: str) -> None:
     id_ = blob_id(sha, path)
     if id_ in walk.requested or log.is_null(sha):
         return
@@ -166,7 +166,7 @@ def _ask(judge: Judge, walk: _Walk, sha: str, path: str) -> None:
         walk.report()
 
 
-def _judge_message(walk: _Walk, owner: log.Commit, order: int, path: str,
+def _judge_message(walk: _PassOne, owner: log.Commit, order: int, path: str,
                    suppressions: Suppressions) -> None:
     keys = keys_in(find_secrets(owner.message, path), suppressions)
     if keys:
@@ -178,7 +178,7 @@ def _walk(
         repo: runner.Repository,
         revs: Sequence[str],
         judge: Judge,
-        walk: _Walk,
+        walk: _PassOne,
         suppressions: Suppressions,
         *,
         with_refs: bool,
@@ -210,7 +210,7 @@ def _walk(
 def _walk_refs(
         repo: runner.Repository,
         judge: Judge,
-        walk: _Walk,
+        walk: _PassOne,
         suppressions: Suppressions,
 ) -> None:
     """Annotated tag messages, and blobs and trees refs name (`git tag k <blob>`)."""
@@ -236,7 +236,7 @@ def _walk_refs(
             entries = objects.tree_blobs(repo, target.target)
             shown = [f'{target.ref}:{entry.path}' for entry in entries]
         for entry, path in zip(entries, shown, strict=True):
-            if wanted(entry.path, suppressions.config):
+            if is_scanned(entry.path, suppressions.config):
                 walk.ref_objects.append(_RefObject(owner, tagger, path, entry.path, entry.sha))
                 _ask(judge, walk, entry.sha, entry.path)
 
@@ -249,7 +249,7 @@ def _attribute(
         repo: runner.Repository,
         revs: Sequence[str],
         judge: Judge,
-        walk: _Walk,
+        walk: _PassOne,
         suppressions: Suppressions,
 ) -> list[_Found]:
     """Pass 2: the commits and paths that introduced each key found in pass 1."""
@@ -267,34 +267,34 @@ def _attribute(
         before: set[str] = set()
         for parent in change.parents:
             before.update(walk.blob_keys.get(blob_id(parent, change.path), {}))
-        for print_, key in walk.blob_keys[blob_id(change.sha, change.path)].items():
-            if print_ not in before:
+        for key_fingerprint, key in walk.blob_keys[blob_id(change.sha, change.path)].items():
+            if key_fingerprint not in before:
                 found.append(
                     _Found(
                         commit.sha, _date(commit.date), walk_order, shown_path(change.path),
-                        key.line, key.rule, key.redacted, print_, key.context,
+                        key.line, key.rule, key.redacted, key_fingerprint, key.context,
                     ),
                 )
     order = walk.commits
     for ref_object in walk.ref_objects:
         order += 1
-        for print_, key in walk.blob_keys.get(
+        for key_fingerprint, key in walk.blob_keys.get(
                 blob_id(ref_object.sha, ref_object.judged_path), {},
         ).items():
             found.append(
                 _Found(
                     ref_object.owner.sha, _date(ref_object.owner.date), order,
-                    shown_path(ref_object.path), key.line, key.rule, key.redacted, print_,
+                    shown_path(ref_object.path), key.line, key.rule, key.redacted, key_fingerprint,
                     key.context,
                 ),
             )
             walk.taggers.setdefault(ref_object.owner.sha, ref_object.author)
     for owner, message_order, path, keys in walk.message_keys:
-        for print_, key in keys.items():
+        for key_fingerprint, key in keys.items():
             found.append(
                 _Found(
                     owner.sha, _date(owner.date), message_order, shown_path(path), key.line,
-                    key.rule, key.redacted, print_, key.context,
+                    key.rule, key.redacted, key_fingerprint, key.context,
                 ),
             )
     return found
@@ -303,7 +303,7 @@ def _attribute(
 def _changes(
         repo: runner.Repository,
         revs: Sequence[str],
-        walk: _Walk,
+        walk: _PassOne,
         suppressions: Suppressions,
 ) -> Iterator[_Introduced]:
     """Pass 1's wanted changes again: remembered, or walked again when there were too many."""
@@ -326,11 +326,11 @@ def _changes(
 def _in_head(
         repo: runner.Repository,
         judge: Judge,
-        walk: _Walk,
+        walk: _PassOne,
         suppressions: Suppressions,
 ) -> set[str]:
     """Fingerprints that HEAD's tree still holds."""
-    entries = [e for e in objects.head_tree(repo) if wanted(e.path, suppressions.config)]
+    entries = [e for e in objects.head_tree(repo) if is_scanned(e.path, suppressions.config)]
     for entry in entries:
         _ask(judge, walk, entry.sha, entry.path)
     judge.drain()
@@ -356,16 +356,16 @@ def _exposed_keys(
     for item in found:
         by_key.setdefault(item.fingerprint, []).append(item)
     keys = []
-    for print_, items in by_key.items():
+    for key_fingerprint, items in by_key.items():
         items.sort(key=_oldest_first)
         first = items[0]
         keys.append(
             ExposedKey(
-                fingerprint=print_,
+                fingerprint=key_fingerprint,
                 rule=first.rule,
                 redacted=first.redacted,
-                status=ROTATED if print_ in rotated else NEEDS_ROTATION,
-                in_head=print_ in in_head,
+                status=ROTATED if key_fingerprint in rotated else NEEDS_ROTATION,
+                in_head=key_fingerprint in in_head,
                 first_seen=FirstSeen(
                     commit=first.commit,
                     author=authors.get(first.commit, ''),
@@ -377,7 +377,9 @@ def _exposed_keys(
                 context=first.context,
             ),
         )
-    latest = {print_: max(f.date for f in items) for print_, items in by_key.items()}
+    latest = {
+        key_fingerprint: max(f.date for f in items) for key_fingerprint, items in by_key.items()
+    }
     # most urgent first: still in HEAD, then the most recently committed
     keys.sort(key=lambda k: (not k.in_head, -latest[k.fingerprint].timestamp(), k.fingerprint))
     return keys
@@ -403,7 +405,7 @@ def scan_history(
     keep_secrets = verify is not None
     secrets: dict[str, str] | None = {} if keep_secrets else None
     suppressions = Suppressions(config, baseline, secrets)
-    walk = _Walk(progress)
+    walk = _PassOne(progress)
     # a partial clone lacks objects by design: asking git for one would make it fetch
     missing = repository.missing_objects(repo, revs) if repo.partial else frozenset()
     with Judge(

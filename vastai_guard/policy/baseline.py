@@ -30,11 +30,7 @@ def _plugin_classes() -> list[dict[str, str]]:
     from vastai_guard.detect import plugins
 
     url = pathlib.Path(plugins.__file__).resolve().as_uri()
-    names = sorted(
-        name for name, value in vars(plugins).items()
-        if isinstance(value, type) and issubclass(value, plugins._VastAIDetector)
-        and not name.startswith('_')
-    )
+    names = sorted(detector.__name__ for detector in plugins.DETECTORS)
     return [{'name': name, 'path': url} for name in names]
 
 

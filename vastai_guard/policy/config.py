@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 from typing import NamedTuple
 
 from vastai_guard.errors import FatalError
+from vastai_guard.findings import FINGERPRINT_PREFIX_SHAPE
+from vastai_guard.findings import FINGERPRINT_SHAPE
 from vastai_guard.findings import Rotation
 from vastai_guard.findings import redact_runs
 from vastai_guard.vocabulary import SHORT_FINGERPRINT
@@ -32,8 +34,6 @@ CONFIG_FILE = '.vastai-guard.yaml'
 CONFIG_ENV = 'VASTAI_GUARD_CONFIG'
 DEFAULT_MAX_FILE_MB = 50
 DEFAULT_MAX_KEY_AGE_DAYS = 90
-_FINGERPRINT = re.compile(r'[0-9a-f]{64}')
-_PREFIX = re.compile(r'[0-9a-f]{%d,64}' % SHORT_FINGERPRINT)
 
 
 class Config(NamedTuple):
@@ -94,9 +94,9 @@ def parse_config(text: str, path: str) -> Config:
         elif key == 'rotated':
             settings[key] = tuple(_entries(value_node, path, dated=True))
         elif key == 'max_file_mb':
-            settings[key] = _positive_int(value_node, path)
+            settings[key] = _whole_number(value_node, path)
         elif key == 'max_key_age_days':
-            settings[key] = _positive_int(value_node, path, 'days')
+            settings[key] = _whole_number(value_node, path, 'days')
         else:
             raise InvalidConfigError(
                 f'{_where(path, key_node)}: unknown setting {_echo(key)} (expected one of: '
@@ -142,7 +142,7 @@ def _strings(node: yaml.Node, path: str) -> list[str]:
 _MEGABYTES = re.compile(r'[0-9]{1,9}')
 
 
-def _positive_int(node: yaml.Node, path: str, unit: str = 'megabytes') -> int:
+def _whole_number(node: yaml.Node, path: str, unit: str = 'megabytes') -> int:
     value = _scalar(node, path, f'a whole number of {unit}')
     if not _MEGABYTES.fullmatch(value) or int(value) == 0:
         raise InvalidConfigError(
@@ -153,7 +153,7 @@ def _positive_int(node: yaml.Node, path: str, unit: str = 'megabytes') -> int:
 
 def _fingerprint(node: yaml.Node, path: str, *, prefix_ok: bool) -> str:
     value = _scalar(node, path, 'a fingerprint')
-    if not (_PREFIX if prefix_ok else _FINGERPRINT).fullmatch(value):
+    if not (FINGERPRINT_PREFIX_SHAPE if prefix_ok else FINGERPRINT_SHAPE).fullmatch(value):
         # the value may be a key pasted by mistake: never echoed whole
         raise InvalidConfigError(
             f'{_where(path, node)}: {redact_runs(value)!r} is not a fingerprint (64 lowercase '

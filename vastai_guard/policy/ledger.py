@@ -12,7 +12,7 @@ from vastai_guard.findings import Rotation
 from vastai_guard.policy.config import InvalidConfigError
 from vastai_guard.policy.config import parse_config
 
-# The style of the README's example, for a file that shows none of its own
+# The style of the ledger example in docs/commands.md, for a file that shows none of its own
 STYLE = yamledit.Layout(dash=2, key=2, nested_dash=2, nested_key=2)
 
 

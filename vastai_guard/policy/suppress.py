@@ -117,7 +117,7 @@ def fingerprint_allowed(fingerprint: str, allowed: frozenset[str]) -> bool:
     return fingerprint in allowed or any(fingerprint.startswith(entry) for entry in allowed)
 
 
-def known(
+def is_suppressed(
         fingerprint: str, hashed_secret: str, *, config: Config, baseline: frozenset[str],
 ) -> bool:
     """A key the team has said is not to be reported: allowed by fingerprint, or in the baseline.
@@ -136,6 +136,8 @@ def unsuppressed(
 ) -> list[Finding]:
     return [
         finding for finding in findings
-        if not known(finding.fingerprint, finding.hashed_secret, config=config, baseline=baseline)
+        if not is_suppressed(
+            finding.fingerprint, finding.hashed_secret, config=config, baseline=baseline,
+        )
         and not path_excluded(finding.path, config)
     ]

@@ -186,6 +186,7 @@ def formats(result_type: type[Report]) -> tuple[str, ...]:
 
 
 def render(result: Report, fmt: str, terminal: Terminal = Terminal()) -> str:
+    """The text of `result` in format `fmt` (one of formats(type(result)))."""
     return _RENDERERS[type(result), fmt](result, terminal)
 
 

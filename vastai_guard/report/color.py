@@ -16,12 +16,14 @@ DIM = '2'
 
 
 def use_color(*, no_color: bool, env: Mapping[str, str], stream: TextIO) -> bool:
+    """Colour only for a terminal, and never when --no-color or NO_COLOR says no."""
     if no_color or env.get('NO_COLOR'):
         return False
     return stream.isatty()
 
 
 class Painter(NamedTuple):
+    """Wraps text in ANSI codes when enabled; plain text otherwise."""
     enabled: bool = False
 
     def __call__(self, text: str, *codes: str) -> str:

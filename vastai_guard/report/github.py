@@ -17,14 +17,17 @@ _COMMANDS = {ERROR: 'error', NOTE: 'notice'}  # anything else is a warning
 
 
 def escape_data(text: str) -> str:
+    """A workflow command's message, escaped as the runner unescapes it."""
     return text.replace('%', '%25').replace('\r', '%0D').replace('\n', '%0A')
 
 
 def escape_property(text: str) -> str:
+    """A workflow command's property value (file, title): also ':' and ','."""
     return escape_data(text).replace(':', '%3A').replace(',', '%2C')
 
 
 def annotation(result: Result) -> str:
+    """One `::error ...::message` line for a result."""
     properties = [('file', result.path)]
     if result.line is not None:
         properties.append(('line', str(result.line)))
@@ -35,4 +38,5 @@ def annotation(result: Result) -> str:
 
 
 def render(results: Sequence[Result]) -> str:
+    """Every result as one annotation line."""
     return ''.join(annotation(result) + '\n' for result in results)

@@ -9,6 +9,7 @@ from vastai_guard.report.json import verification_json
 
 
 def key_json(key: ExposedKey) -> dict[str, object]:
+    """One exposed key as the JSON contract has it (tests/history.schema.json)."""
     document: dict[str, object] = {
         'fingerprint': key.fingerprint,
         'rule': key.rule.id,
@@ -39,6 +40,7 @@ def render(
         incomplete: bool = False,
         unreadable_objects: int = 0,
 ) -> str:
+    """`history --format json`: every key, the commits read, and whether the scan was whole."""
     document = {
         'keys': [key_json(key) for key in keys],
         'commits_scanned': commits_scanned,

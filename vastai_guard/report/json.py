@@ -25,6 +25,7 @@ def verification_json(verification: Verification) -> dict[str, object]:
 
 
 def finding_json(finding: Finding) -> dict[str, object]:
+    """One finding as the JSON contract has it: fingerprint and redacted form, never the key."""
     result: dict[str, object] = {
         'rule': finding.rule.id,
         'path': finding.path,
@@ -44,6 +45,7 @@ def render(
         incomplete: bool = False,
         unreadable_objects: int = 0,
 ) -> str:
+    """`scan --format json`: every finding, and whether every file could be read."""
     document = {
         'findings': [finding_json(f) for f in findings],
         # as in history's report: true when a staged or tracked blob could not be read

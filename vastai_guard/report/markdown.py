@@ -22,6 +22,7 @@ from vastai_guard.vocabulary import NEEDS_ROTATION
 from vastai_guard.vocabulary import PENDING_STATUSES
 from vastai_guard.vocabulary import ROTATED
 from vastai_guard.vocabulary import ROTATED_STILL_ACTIVE
+from vastai_guard.vocabulary import SHORT_COMMIT
 from vastai_guard.vocabulary import UNKNOWN
 from vastai_guard.vocabulary import count
 from vastai_guard.vocabulary import short
@@ -30,7 +31,6 @@ _STATUS_RANK = {ROTATED_STILL_ACTIVE: 0, NEEDS_ROTATION: 0, ROTATED: 1, INACTIVE
 # the Vast.ai docs: "90-day rotation is a reasonable baseline"
 SUGGESTED_ROTATION_DAYS = 90
 _PATHS_IN_TABLE = 3
-_SHORT_COMMIT = 10
 
 # characters that would start emphasis, links, code or HTML in plain text (`|`: see _cell)
 _MARKDOWN_SPECIAL = re.compile(r'([\\`*_\[\]<>~])')
@@ -72,7 +72,7 @@ def _where(key: ExposedKey) -> str:
 def _first_seen(key: ExposedKey) -> str:
     first = key.first_seen
     return (
-        f'{_text(first.date[:10])}, {_code(first.commit[:_SHORT_COMMIT])}, '
+        f'{_text(first.date[:10])}, {_code(first.commit[:SHORT_COMMIT])}, '
         f'{_text(first.author)}'
     )
 
@@ -259,6 +259,7 @@ def render_rotation_plan(
         rotated: Sequence[Rotation],
         today: datetime.date,
 ) -> str:
+    """The rotation plan: a table of every key, then the steps for each still to rotate."""
     ordered = sorted(keys, key=_order)
     rotated_on = {rotation.fingerprint: rotation.date for rotation in rotated}
     lines = [

@@ -14,6 +14,7 @@ from vastai_guard.vocabulary import count
 
 
 def problem_json(problem: Problem) -> dict[str, str]:
+    """One repository-setup problem as JSON."""
     return {'kind': problem.kind, 'path': problem.path, 'message': problem.message}
 
 
@@ -32,6 +33,7 @@ def render_text(
         gitignore: str = '.gitignore',
         untrack: Sequence[str] = (),
 ) -> str:
+    """The gitignore report for a person: each problem, what was fixed, and what to run."""
     lines: list[str] = []
     if added:
         lines.append(f'Added to {gitignore}:')

@@ -33,6 +33,7 @@ NOTE = 'note'
 
 
 class Result(NamedTuple):
+    """One result for the CI renderers (SARIF, GitHub), from any command."""
     rule_id: str
     level: str  # ERROR | WARNING | NOTE
     message: str
@@ -46,6 +47,7 @@ class Result(NamedTuple):
 
 
 class RuleHelp(NamedTuple):
+    """A rule as SARIF describes it: id, title and the help text shown with its results."""
     id: str
     title: str  # one line
     help: str  # what leaked and what to do about it; plain text
@@ -66,6 +68,7 @@ class GitignoreProblem(Protocol):
 
 
 def detector_rule(rule: Rule) -> RuleHelp:
+    """A detector rule's help: what it found and what to do in CI."""
     return RuleHelp(rule.id, rule.title, f'{rule.title}.\n{ADVICE_CI}')
 
 
@@ -73,6 +76,7 @@ DETECTOR_RULES = tuple(detector_rule(rule) for rule in ALL_RULES)
 
 
 def from_finding(finding: Finding) -> Result:
+    """A `scan` finding as a CI result, at its file and line."""
     return Result(
         rule_id=finding.rule.id,
         level=ERROR,
@@ -110,6 +114,7 @@ MESSAGE_ANCHOR = '.vastai-guard.yaml'
 
 
 def from_exposed_key(key: ExposedKey) -> Result:
+    """A `history` key as a CI result: where it first appeared and whether it is still in HEAD."""
     first = key.first_seen
     where = 'still in HEAD' if key.in_head else 'no longer in HEAD, still in history'
     status = _HISTORY_STATUS.get(key.status, key.status)
@@ -136,6 +141,7 @@ def from_exposed_key(key: ExposedKey) -> Result:
 
 
 def from_gitignore_problem(problem: GitignoreProblem) -> Result:
+    """A gitignore problem as a CI result (a warning: nothing leaked yet)."""
     return Result(
         rule_id=gitignore_rule_id(problem.kind),
         level=WARNING,
@@ -147,6 +153,7 @@ def from_gitignore_problem(problem: GitignoreProblem) -> Result:
 
 
 def gitignore_rule_id(kind: str) -> str:
+    """The rule id of a gitignore problem kind (`gitignore-tracked`, ...)."""
     return f'gitignore-{kind}'
 
 
@@ -170,4 +177,3 @@ def stable_fingerprint(result: Result) -> str:
     if result.fingerprint is not None:
         return result.fingerprint
     return hashlib.sha256(f'{result.rule_id}\0{result.path}'.encode()).hexdigest()
-

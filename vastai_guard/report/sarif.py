@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from vastai_guard.report.results import Result
 from vastai_guard.report.results import RuleHelp
 from vastai_guard.report.results import stable_fingerprint
+from vastai_guard.version import tool_version
 from vastai_guard.vocabulary import PROJECT_URL
 from vastai_guard.vocabulary import SHORT_COMMIT
-from vastai_guard.vocabulary import tool_version
 
 SCHEMA_URI = (
     'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json'

@@ -9,7 +9,6 @@ place that holds a matching key; the raw key goes no further than `Located`.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Mapping
@@ -17,6 +16,8 @@ from typing import NamedTuple
 
 from vastai_guard.detect.detector import find_secrets
 from vastai_guard.errors import FatalError
+from vastai_guard.findings import FINGERPRINT_PREFIX_SHAPE
+from vastai_guard.findings import FINGERPRINT_SHAPE
 from vastai_guard.findings import Fragment
 from vastai_guard.findings import Verification
 from vastai_guard.findings import fingerprint as fingerprint_of
@@ -28,9 +29,6 @@ from vastai_guard.policy.config import Config
 from vastai_guard.sources import readers
 from vastai_guard.vocabulary import SHORT_COMMIT
 from vastai_guard.vocabulary import SHORT_FINGERPRINT
-
-_PREFIX = re.compile(r'[0-9a-f]{%d,64}' % SHORT_FINGERPRINT)
-_FULL = re.compile(r'[0-9a-f]{64}')
 
 
 class Located(NamedTuple):
@@ -44,7 +42,7 @@ def check_fingerprint(value: str) -> str:
     """The fingerprint or prefix as given, lower-cased; FatalError for anything else (echoed
     redacted: a key pasted by mistake must not reach a terminal log)."""
     cleaned = value.strip().lower()
-    if not _PREFIX.fullmatch(cleaned):
+    if not FINGERPRINT_PREFIX_SHAPE.fullmatch(cleaned):
         raise FatalError(
             f'{redact_runs(value)!r} is not a fingerprint: give the 64 hex characters a report '
             f'printed, or a unique prefix of at least {SHORT_FINGERPRINT}',
@@ -139,7 +137,7 @@ def locate(
                 where = f'history: {first.commit[:SHORT_COMMIT]} {first.path}:{first.line}'
                 return located._replace(where=where)
         return located
-    if _FULL.fullmatch(prefix) and fingerprint_of(prefix) in search.seen:
+    if FINGERPRINT_SHAPE.fullmatch(prefix) and fingerprint_of(prefix) in search.seen:
         raise FatalError(
             'that is the key itself, not its fingerprint: pass the fingerprint a report '
             'printed (nothing was sent; the key is not stored anywhere)',

@@ -41,12 +41,12 @@ class Skipped(NamedTuple):
     unreadable: bool = False
 
 
-def wanted(path: str, config: Config) -> bool:
+def is_scanned(path: str, config: Config) -> bool:
     """Whether a file at `path` is scanned at all (config excludes, baseline files)."""
     return path.rsplit('/', 1)[-1] not in _NEVER_SCANNED and not path_excluded(path, config)
 
 
-def _unwanted(path: str, config: Config) -> Skipped:
+def _not_scanned(path: str, config: Config) -> Skipped:
     if path.rsplit('/', 1)[-1] in _NEVER_SCANNED:
         return Skipped(path, 'a detect-secrets baseline (hashes, never a key)', notable=False)
     return Skipped(path, f'excluded by exclude_paths in {config.path}', notable=False)
@@ -84,8 +84,8 @@ def from_index(
     `read` gets the path of every file read (for "no keys in N files"). A blob git cannot
     give is never fatal: it goes to `skipped` as unreadable, and the rest is read.
     """
-    skipped.extend(_unwanted(e.path, config) for e in entries if not wanted(e.path, config))
-    entries = [entry for entry in entries if wanted(entry.path, config)]
+    skipped.extend(_not_scanned(e.path, config) for e in entries if not is_scanned(e.path, config))
+    entries = [entry for entry in entries if is_scanned(entry.path, config)]
     max_size = config.max_file_mb * 1024 * 1024
     blobs = objects.read_blobs(repo, [entry.sha for entry in entries], max_size=max_size)
     for entry, blob in zip(entries, blobs, strict=True):
@@ -148,8 +148,8 @@ def _read_file(
         read: list[str] | None = None,
 ) -> Iterator[Fragment]:
     shown = _display_path(path, relative_to)
-    if not wanted(shown, config):
-        skipped.append(_unwanted(shown, config))
+    if not is_scanned(shown, config):
+        skipped.append(_not_scanned(shown, config))
         return
     # A link's target may be outside the tree, or a FIFO or device: never followed. Git
     # stores a link as its target's name, which is what a staged link is judged by.

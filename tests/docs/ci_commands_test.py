@@ -1,4 +1,5 @@
-"""The README's CI examples run the commands the tests run: each one parses, and scan runs."""
+"""The docs' CI examples (docs/ci.md, and the output formats of docs/output.md) are commands that
+work: each one parses, history fails a pull request that adds a key, and scan finds one."""
 from __future__ import annotations
 
 import re
@@ -7,21 +8,19 @@ from pathlib import Path
 
 import pytest
 
+from testing.docs import page
+from testing.docs import section
 from testing.sarif import validated
-from testing.util import REPO_ROOT
 from testing.util import git
 from testing.util import new_key
 from testing.util import run_cli
 from testing.util import write
 
-README = REPO_ROOT / 'README.md'
-
 
 def _ci_commands() -> list[str]:
-    text = README.read_text(encoding='utf-8')
-    start = text.index('\n## Output formats\n')
-    end = text.index('\n## ', text.index('\n## CI\n') + 1)
-    found = re.findall(r'^\s*(?:- (?:run: )?)?(vastai-guard (?!init)[^\n]*)$', text[start:end], re.M)
+    """The commands shown for CI: the pages where a reader copies them from."""
+    text = section(page('output.md'), '## Output formats') + page('ci.md')
+    found = re.findall(r'^\s*(?:- (?:run: )?)?(vastai-guard (?!init)[^\n]*)$', text, re.M)
     return sorted(set(found))
 
 
@@ -38,7 +37,7 @@ def test_the_ci_section_shows_scan_history_and_sarif() -> None:
 @pytest.mark.parametrize(
     'command', [c for c in _ci_commands() if shlex.split(c)[1] == 'history'],
 )
-def test_readme_history_command_fails_a_pull_request_that_adds_a_key(
+def test_documented_history_command_fails_a_pull_request_that_adds_a_key(
         repo: Path, command: str,
 ) -> None:
     """Run as CI runs it: the base branch fetched, one commit on top adding a key."""
@@ -65,7 +64,7 @@ def test_readme_history_command_fails_a_pull_request_that_adds_a_key(
 @pytest.mark.parametrize(
     'command', [c for c in _ci_commands() if shlex.split(c)[1] == 'scan'],
 )
-def test_readme_scan_command_finds_a_key_without_printing_it(repo: Path, command: str) -> None:
+def test_documented_scan_command_finds_a_key_without_printing_it(repo: Path, command: str) -> None:
     key = new_key()
     write(repo, 'config/.env', f'VAST_API_KEY={key}\n')
     git(repo, 'add', '.')
