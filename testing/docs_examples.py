@@ -185,7 +185,7 @@ def init_existing(s: Session) -> None:
         '    hooks:\n    -   id: trailing-whitespace\n'
     ))
     s.commit('pre-commit')
-    s.shown('vastai-guard init')
+    s.shown('vastai-guard init --local')
 
 
 def gitignore(s: Session) -> None:

@@ -111,6 +111,15 @@ class ExposedKey(NamedTuple):
     verification: Verification | None = None
     # what made the call where it was first seen: `name VAST_API_KEY`, `section vast`
     context: str = ''
+    # the refs that reach a commit that introduced it (`refs/heads/main`, `stash@{0}`, `HEAD`);
+    # () when none does (unreachable objects only); None when not asked (`--range`, a push)
+    refs: tuple[str, ...] | None = None
+
+
+class SuppressedKey(NamedTuple):
+    """A key `history` found and did not report: the team said it is known."""
+    fingerprint: str
+    reason: str  # SUPPRESSED_BY_BASELINE | SUPPRESSED_BY_ALLOW
 
 
 def fingerprint(secret: str) -> str:

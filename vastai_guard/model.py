@@ -12,6 +12,7 @@ from vastai_guard.findings import ExposedKey
 from vastai_guard.findings import Finding
 from vastai_guard.findings import Problem
 from vastai_guard.findings import Rotation
+from vastai_guard.findings import SuppressedKey
 from vastai_guard.vocabulary import incomplete_line
 
 
@@ -24,6 +25,9 @@ class ScanReport(NamedTuple):
     committed: frozenset[str] = frozenset()
     # staged or tracked blobs that could not be read (missing, damaged): as history's
     unreadable_objects: int = 0
+    # fingerprints of the keys found that HEAD's file lacks but an earlier commit on some ref
+    # holds (at a path where a key was found): committed before, so not "in no commit yet"
+    earlier: frozenset[str] = frozenset()
 
     @property
     def incomplete(self) -> bool:
@@ -50,6 +54,11 @@ class HistoryReport(NamedTuple):
     rotated: tuple[Rotation, ...] = ()
     # `--since-rotation-days`: the Markdown plan flags rotations older than this
     rotation_period_days: int | None = None
+    # keys found and not reported (baseline, allow_fingerprints): every summary counts them
+    suppressed: tuple[SuppressedKey, ...] = ()
+    # `--pre-push`: the keys are in commits this push would have sent, which never left the
+    # machine; the report gives the push's advice, not "rotate, anyone can read it"
+    unpushed: bool = False
 
     @property
     def incomplete_line(self) -> str | None:

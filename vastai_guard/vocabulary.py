@@ -47,6 +47,10 @@ MISSING_PATTERN: Final = 'missing-pattern'
 COMMIT_MESSAGE: Final = '(commit message)'
 TAG_MESSAGE: Final = '(tag message)'
 
+# Why `history` did not report a key it found (exclude_paths are never read at all).
+SUPPRESSED_BY_BASELINE: Final = 'baseline'
+SUPPRESSED_BY_ALLOW: Final = 'allow_fingerprints'
+
 KEYS_PAGE: Final = 'https://cloud.vast.ai/manage-keys/'
 PROJECT_URL: Final = 'https://github.com/vastai-guard/vastai-guard'
 ISSUES_URL: Final = f'{PROJECT_URL}/issues'
@@ -60,22 +64,61 @@ SHORT_COMMIT: Final = 12
 # The reset, as the Keys page names it (the CLI command follows it in each wording).
 RESET_ON_KEYS_PAGE: Final = f'Vast.ai Keys page ({KEYS_PAGE}) -> Reset'
 
-# `scan`: the key is already in a commit, so everyone who can read the repository has it.
-ADVICE_COMMITTED: Final = f'''\
+
+def advice_committed(keys: int, *, mixed: bool = False) -> str:
+    """`scan`: `keys` keys are already in a commit (HEAD or an earlier one): rotate them.
+
+    `mixed`: other keys found are not committed (their lines carry no mark)."""
+    it = 'it' if keys == 1 else 'them'
+    if mixed:
+        verb = 'is' if keys == 1 else 'are'
+        head = f"The {plural(keys, 'key')} marked (already committed) {verb} in a commit."
+    else:
+        head = f"{'The key is' if keys == 1 else 'These keys are'} already in a commit."
+    return f'''\
+{head}
 A Vast.ai key in git is exposed to everyone who can read the repository, for good:
-  1. Rotate it now: {RESET_ON_KEYS_PAGE}, or `vastai reset api-key`.
-  2. Remove it from the file: read it from VAST_API_KEY or an ignored .env file instead.
+  1. Rotate {it} now: {RESET_ON_KEYS_PAGE}, or `vastai reset api-key`.
+  2. Remove {it} from the file: read {it} from VAST_API_KEY or an ignored .env file instead.
   3. Not a key? Add `vastai-guard:allow` in a comment on that line, or its fingerprint
      (`vastai-guard scan --format json`) to allow_fingerprints in .vastai-guard.yaml.'''
 
-# `scan`, staged or on disk only: blocking the commit kept it out of git, nothing leaked yet.
-ADVICE_NOT_COMMITTED: Final = '''\
-The key is not in any commit yet: keep it that way.
-  1. Unstage it (`git restore --staged -- FILE`), move it to an ignored .env file or a
-     secret store, and read it from VAST_API_KEY.
-  2. Rotate it only if it was already committed elsewhere or shared (chat, email, a ticket).
-  3. Not a key? Add `vastai-guard:allow` in a comment on that line, or its fingerprint
-     (`vastai-guard scan --format json`) to allow_fingerprints in .vastai-guard.yaml.'''
+
+def advice_not_committed(
+        keys: int, *, env_files: bool, other_files: bool, mixed: bool = False,
+) -> str:
+    """`scan`, staged or on disk only: blocking the commit kept `keys` keys out of git.
+
+    `env_files`: some are in env files (.env: the file itself is what must stay out of git);
+    `other_files`: some are in other files (the key must move out of them).
+    """
+    it = 'it' if keys == 1 else 'them'
+    steps = []
+    if env_files:
+        steps.append(
+            'Unstage the env file (`git restore --staged -- FILE`) and keep it out of git:\n'
+            '     `vastai-guard gitignore --fix` adds env files to .gitignore.',
+        )
+    if other_files:
+        steps.append(
+            f'Unstage {it} (`git restore --staged -- FILE`), move {it} to an ignored .env file '
+            f'or a\n     secret store, and read {it} from VAST_API_KEY.',
+        )
+    steps += [
+        f'Rotate {it} only if {"it was" if keys == 1 else "they were"} already committed '
+        'elsewhere or shared (chat, email, a ticket).',
+        'Not a key? Add `vastai-guard:allow` in a comment on that line, or its fingerprint\n'
+        '     (`vastai-guard scan --format json`) to allow_fingerprints in .vastai-guard.yaml.',
+    ]
+    if mixed:
+        head = 'The other key is' if keys == 1 else 'The other keys are'
+    else:
+        head = 'The key is' if keys == 1 else 'These keys are'
+    return '\n'.join(
+        [f'{head} not in any commit yet: keep it that way.']
+        + [f'  {number}. {step}' for number, step in enumerate(steps, start=1)],
+    )
+
 
 # The help of every detector rule in SARIF (GitHub shows it on the alert page).
 ADVICE_CI: Final = f'''\
@@ -94,6 +137,27 @@ The push was stopped before these commits left this machine. Take the key out of
 (`git commit --amend` for the last commit, `git rebase -i @{upstream}` for older ones), put it
 in an ignored .env file or a secret store, then push again. Rotate it if it was pushed
 anywhere else or shared.'''
+
+def reach_line(refs: tuple[str, ...] | None) -> str | None:
+    """What `history` says of a key no branch or tag holds: only in a stash, or unreachable.
+
+    None when a branch, tag or HEAD holds it (a push may send it), or the refs were not asked.
+    """
+    if refs is None:
+        return None
+    if not refs:
+        return (
+            'Only in unreachable objects (no branch, tag or stash reaches it): never pushed '
+            'unless a ref is made to point at it again; a remote it was pushed to before the '
+            'commits were rewritten may still hold it.'
+        )
+    if all(ref.startswith('stash@{') for ref in refs):
+        return (
+            f'Only in a stash ({", ".join(refs)}): never pushed unless the stash is applied and '
+            'committed, or pushed by name; `git stash drop` takes it out of this clone.'
+        )
+    return None
+
 
 # An incomplete scan (`scan` and `history`): what every format says, and the exit-2 line.
 INCOMPLETE_ERROR: Final = (

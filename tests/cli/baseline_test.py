@@ -59,6 +59,8 @@ def test_update_baseline_writes_a_baseline_our_scan_reads_back(repo: Path) -> No
     assert result.returncode == 0, result.stderr
     assert result.stdout == (
         'vastai-guard: wrote .secrets.baseline: 2 Vast.ai keys in 2 files recorded as known\n'
+        'vastai-guard: wrote vastai_guard_plugins.py: detect-secrets loads the Vast.ai plugins '
+        'through it (from the installed vastai-guard); commit it with the baseline\n'
     )
     text = (repo / '.secrets.baseline').read_text(encoding='utf-8')
     assert not any(key in text for key in keys)

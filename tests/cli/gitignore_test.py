@@ -445,3 +445,14 @@ def test_fix_from_a_subfolder_writes_the_root_gitignore(
     assert check(capsys, '--fix') == (0, [])
     assert (repo / '.gitignore').is_file()
     assert not (repo / 'services' / '.gitignore').exists()
+
+
+def test_one_tracked_env_file_is_spoken_of_in_the_singular(repo: Path) -> None:
+    write(repo, '.gitignore', '.env\n.env.*\n!.env*.example\n.vast_api_key\nvast_api_key\n')
+    write(repo, '.env', 'DEBUG=1\n')
+    git(repo, 'add', '-f', '.env')
+    commit_all(repo, 'env')
+    result = run_cli(['gitignore'], repo)
+    assert result.returncode == 1
+    assert 'Take it out of the index (the file stays on disk), then commit:' in result.stdout
+    assert 'Take them out' not in result.stdout

@@ -395,6 +395,7 @@ def test_deleted_object_makes_a_clean_scan_exit_2(
     assert returncode == 2
     assert report == {
         'keys': [], 'commits_scanned': 1, 'incomplete': True, 'unreadable_objects': 1,
+        'suppressed': [],
     }
     assert f'object {lost} (lost.txt) is missing: skipped' in err
     assert err.endswith('pass --allow-missing-objects to accept it\n')

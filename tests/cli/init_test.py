@@ -267,3 +267,119 @@ def test_every_hook_init_adds_is_in_our_manifest(hook_id: str) -> None:
     manifest = REPO_ROOT / '.pre-commit-hooks.yaml'
     ids = {hook['id'] for hook in yaml.safe_load(manifest.read_text(encoding='utf-8'))}
     assert hook_id in ids
+
+
+def _push_hook_installed(repo: Path) -> bool:
+    hook = repo / '.git' / 'hooks' / 'pre-push'
+    return hook.exists() and 'pre-commit' in hook.read_text(encoding='utf-8')
+
+
+def _tagged_source(tmp_path: Path, tag: str) -> str:
+    """A repository to name with --repo: one commit, tagged `tag`; its file:// URL."""
+    source = tmp_path / 'source'
+    subprocess.run(('git', 'init', '-q', str(source)), check=True)
+    subprocess.run(('git', 'commit', '-q', '--allow-empty', '-m', 'x'), cwd=source, check=True)
+    subprocess.run(('git', 'tag', tag), cwd=source, check=True)
+    return source.as_uri()
+
+
+LOCAL_WITH_COMMENTS = '''\
+repos:
+  # our own hooks, run from the venv
+  - repo: local
+    hooks:
+      - id: vastai-secrets
+        name: Vast.ai API keys
+        entry: vastai-guard scan
+        language: system
+        types: [file]
+      # - id: vastai-gitignore   (later)
+  - repo: https://github.com/psf/black
+    rev: 24.4.2
+    hooks:
+      - id: black
+'''
+
+
+def test_pre_push_over_an_existing_local_entry_adds_the_push_hook(repo: Path) -> None:
+    write(repo, CONFIG, LOCAL_WITH_COMMENTS)
+    result = run_cli(['init', '--local', '--pre-push'], repo)
+    assert result.returncode == 0, result.stderr
+    assert 'added vastai-gitignore, vastai-secrets-push to the vastai-guard entry' in result.stdout
+    assert 'left unchanged' not in result.stdout
+    text = (repo / CONFIG).read_text(encoding='utf-8')
+    (local, black) = yaml.safe_load(text)['repos']
+    assert [hook['id'] for hook in local['hooks']] == [
+        'vastai-secrets', 'vastai-gitignore', 'vastai-secrets-push',
+    ]
+    assert local['hooks'][2] == {'id': 'vastai-secrets-push', **init_command.LOCAL_HOOKS[
+        'vastai-secrets-push']}
+    assert black == {'repo': 'https://github.com/psf/black', 'rev': '24.4.2',
+                     'hooks': [{'id': 'black'}]}
+    # every line of the user's file is still there, in order, comments included
+    kept = iter(text.splitlines())
+    assert all(line in kept for line in LOCAL_WITH_COMMENTS.splitlines())
+    assert '      - id: vastai-secrets-push\n' in text  # indented as the file's own hooks
+    _validate_with_pre_commit(repo)
+    assert _push_hook_installed(repo)
+    again = run_cli(['init', '--local', '--pre-push'], repo)
+    assert 'left unchanged' in again.stdout
+    assert (repo / CONFIG).read_text(encoding='utf-8') == text
+
+
+def test_pre_push_over_a_published_entry_adds_the_hook_id(repo: Path, tmp_path: Path) -> None:
+    url = _tagged_source(tmp_path, 'v1.0.0')
+    assert run_cli(['init', '--repo', url, '--rev', 'v1.0.0'], repo).returncode == 0
+    result = run_cli(['init', '--pre-push', '--repo', url, '--rev', 'v1.0.0'], repo)
+    assert result.returncode == 0, result.stderr
+    (entry,) = yaml.safe_load((repo / CONFIG).read_text(encoding='utf-8'))['repos']
+    assert entry['hooks'][-1] == {'id': 'vastai-secrets-push'}
+    assert _push_hook_installed(repo)
+
+
+def test_an_entry_it_cannot_extend_as_text_stops_with_exit_2(repo: Path) -> None:
+    anchored = (
+        'x-hooks: &ours\n  - id: vastai-secrets\nrepos:\n  - repo: local\n    hooks: *ours\n'
+    )
+    write(repo, CONFIG, anchored)
+    result = run_cli(['init', '--local', '--pre-push'], repo)
+    assert result.returncode == 2
+    assert 'add the vastai-gitignore hook' in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+    assert (repo / CONFIG).read_text(encoding='utf-8') == anchored
+
+
+def test_local_over_a_published_entry_says_what_to_do(repo: Path, tmp_path: Path) -> None:
+    url = _tagged_source(tmp_path, 'v1.0.0')
+    assert run_cli(['init', '--repo', url, '--rev', 'v1.0.0'], repo).returncode == 0
+    before = (repo / CONFIG).read_bytes()
+    result = run_cli(['init', '--local'], repo)
+    assert result.returncode == 0
+    assert 'left unchanged' in result.stdout
+    assert f'delete that entry from {CONFIG} and run `vastai-guard init --local` again' in (
+        result.stdout
+    )
+    assert (repo / CONFIG).read_bytes() == before
+
+
+def test_a_rev_the_remote_lacks_is_refused_before_anything_changes(
+        repo: Path, tmp_path: Path,
+) -> None:
+    url = _tagged_source(tmp_path, 'v1.0.0')
+    result = run_cli(['init', '--repo', url], repo)  # default rev: v<installed version>
+    assert result.returncode == 2
+    assert f"{url} has no tag or branch 'v{version('vastai-guard')}'" in result.stderr
+    assert 'pass --rev with one it has' in result.stderr and '--local' in result.stderr
+    assert not (repo / CONFIG).exists() and not _hook_installed(repo)
+
+    good = run_cli(['init', '--repo', url, '--rev', 'v1.0.0'], repo)
+    assert good.returncode == 0 and 'could not check' not in good.stderr
+
+
+def test_a_remote_it_cannot_reach_is_said_and_init_goes_on(repo: Path) -> None:
+    # nothing listens on the discard port: refused at once, as offline
+    result = run_cli(['init', '--repo', 'http://127.0.0.1:9/vastai-guard'], repo)
+    assert result.returncode == 0
+    assert "warning: could not check that http://127.0.0.1:9/vastai-guard has 'v" in result.stderr
+    assert '`vastai-guard init --local` runs the installed vastai-guard' in result.stderr
+    assert (repo / CONFIG).exists()

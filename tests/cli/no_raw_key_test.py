@@ -82,6 +82,27 @@ def test_history(leaky_repo: tuple[Path, list[str]], output_format: str, tmp_pat
     )
 
 
+def test_history_verbose_with_a_baseline_and_a_stash(
+        leaky_repo: tuple[Path, list[str]],
+) -> None:
+    """The suppressed keys -v lists, the refs and stash lines, the baseline and its plugin
+    file: fingerprints and names only."""
+    repo, keys = leaky_repo
+    written = run_cli(['scan', '--all-files', '--update-baseline', '.secrets.baseline'], repo)
+    assert written.returncode == 0, written.stderr
+    commit_all(repo, 'baseline')
+    write(repo, 'stashed.sh', f'export VAST_API_KEY={keys[6]}\n')
+    git(repo, 'add', 'stashed.sh')
+    git(repo, 'stash', '-q')
+    result = run_cli(['history', '-v'], cwd=repo)
+    assert 'vastai-guard: suppressed ' in result.stderr and 'stash@{0}' in result.stdout
+    _assert_clean(
+        keys, written.stdout, written.stderr, result.stdout, result.stderr,
+        (repo / '.secrets.baseline').read_text(encoding='utf-8'),
+        (repo / 'vastai_guard_plugins.py').read_text(encoding='utf-8'),
+    )
+
+
 def test_history_finds_the_keys_it_must_not_print(leaky_repo: tuple[Path, list[str]]) -> None:
     """The other tests prove silence; this one proves there was something to be silent about."""
     repo, keys = leaky_repo

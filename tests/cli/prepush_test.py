@@ -94,7 +94,7 @@ def test_a_key_added_and_removed_in_the_pushed_commits_blocks_the_push(
 
     output = result.stdout + result.stderr
     assert result.returncode != 0, output
-    assert 'deploy.sh:1' in output and 'needs-rotation' in output
+    assert 'deploy.sh:1' in output and 'not pushed: vast-api-key' in output
     assert 'The push was stopped before these commits left this machine' in output
     assert key not in output
     assert _remote_has(work, 'main') == pushed
@@ -149,3 +149,50 @@ def test_the_push_hook_runs_at_pre_push_only() -> None:
     assert hook['stages'] == ['pre-push']
     assert hook['entry'] == 'vastai-guard history --pre-push'
     assert hook['pass_filenames'] is False and hook['always_run'] is True
+
+
+def _manifest_hooks() -> list[dict[str, object]]:
+    hooks = []
+    for hook in yaml.safe_load(MANIFEST.read_text(encoding='utf-8')):
+        if hook['id'] in ('vastai-secrets', 'vastai-secrets-push'):
+            hook = {**hook, 'language': 'system'}
+            hook.pop('description')
+            hooks.append(hook)
+    return hooks
+
+
+def test_the_commit_hook_runs_at_commit_only() -> None:
+    (commit_hook,) = [hook for hook in _manifest_hooks() if hook['id'] == 'vastai-secrets']
+    assert commit_hook['stages'] == ['pre-commit']
+
+
+def test_a_blocked_push_says_one_thing_the_key_never_left(tmp_path: Path) -> None:
+    # both hooks installed, as `init --pre-push` does: only the push hook speaks at a push
+    remote = tmp_path / 'remote.git'
+    subprocess.run(('git', 'init', '-q', '--bare', str(remote)), check=True)
+    work = init_repo(tmp_path / 'work')
+    git(work, 'remote', 'add', 'origin', str(remote))
+    config = {'repos': [{'repo': 'local', 'hooks': _manifest_hooks()}]}
+    write(work, '.pre-commit-config.yaml', yaml.safe_dump(config))
+    env = _env(tmp_path)
+    subprocess.run(
+        (sys.executable, '-m', 'pre_commit', 'install', '--hook-type', 'pre-commit',
+         '--hook-type', 'pre-push'),
+        cwd=work, env=env, check=True, capture_output=True,
+    )
+    key = new_key()
+    write(work, 'deploy.sh', f'export VAST_API_KEY={key}\n')
+    git(work, 'add', '.')
+    git(work, 'commit', '-q', '--no-verify', '-m', 'deploy')  # past the commit hook
+
+    result = _push(work, env, 'main')
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert 'The push was stopped before these commits left this machine' in output
+    assert 'exposed to everyone' not in output
+    assert 'anyone who can read this history can use it' not in output
+    assert 'not pushed: vast-api-key' in output and 'need' not in output
+    assert '1 Vast.ai key in the 1 commit being pushed.' in output
+    assert 'Vast.ai API keys in the commits being pushed' in output
+    assert 'Vast.ai API keys.' not in output  # the commit hook's name: it did not run
+    assert key not in output

@@ -254,3 +254,14 @@ def test_raw_key_is_in_no_output(tmp_path: Path, output_format: str) -> None:
     assert result.stdout.count('vast-') >= 4
     for key in keys:
         assert key not in result.stdout and key not in result.stderr
+
+
+def test_verbose_names_a_twelve_character_prefix_as_the_reason(repo: Path) -> None:
+    key = new_key()
+    write(repo, 'app.env', f'VAST_API_KEY={key}\n')
+    write(repo, '.vastai-guard.yaml', f'allow_fingerprints:\n  - {fingerprint(key)[:12]}\n')
+    commit_all(repo, 'documented example key')
+    result = run_cli(['scan', '--all-files', '-v'], repo)
+    assert result.returncode == 0
+    assert 'suppressed app.env:1: fingerprint in allow_fingerprints' in result.stderr
+    assert 'exclude_paths' not in result.stderr

@@ -20,6 +20,8 @@ from vastai_guard.vocabulary import ACTIVE
 from vastai_guard.vocabulary import ADVICE_PUSH
 from vastai_guard.vocabulary import INCOMPLETE_ERROR
 from vastai_guard.vocabulary import PENDING_STATUSES
+from vastai_guard.vocabulary import SUPPRESSED_BY_BASELINE
+from vastai_guard.vocabulary import short
 
 
 def history(options: HistoryOptions, gitpython: repository.GitPythonCheck | None = None) -> int:
@@ -68,12 +70,23 @@ def history(options: HistoryOptions, gitpython: repository.GitPythonCheck | None
             f'vastai-guard: warning: ... and {len(result.warnings) - _SHOWN_WARNINGS} more',
             file=sys.stderr,
         )
+    if terminal.verbose:
+        for known in result.suppressed:
+            why = 'in the baseline' if known.reason == SUPPRESSED_BY_BASELINE else (
+                f'fingerprint in allow_fingerprints ({config.path})'
+            )
+            print(f'vastai-guard: suppressed {short(known.fingerprint)}: {why}', file=sys.stderr)
     keys = result.keys
-    report = result._replace(rotation_period_days=options.since_rotation_days)
-    emit(
-        render(report, options.output_format, terminal), output_file=options.output_file,
-        summary=summary(report),
+    report = result._replace(
+        rotation_period_days=options.since_rotation_days, unpushed=options.pre_push,
     )
+    text_on_stdout = options.output_format == 'text' and options.output_file is None
+    if keys or result.incomplete or not text_on_stdout or sys.stdout.isatty():
+        # as scan: a clean run says nothing to a hook or a pipe, one summary to a person
+        emit(
+            render(report, options.output_format, terminal), output_file=options.output_file,
+            summary=summary(report),
+        )
     pending = any(
         key.status in PENDING_STATUSES
         and (options.fail_on == 'any' or (key.verification and key.verification.state == ACTIVE))

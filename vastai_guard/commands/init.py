@@ -40,6 +40,8 @@ LOCAL_HOOKS: dict[str, dict[str, object]] = {
         'entry': 'vastai-guard scan',
         'language': 'system',
         'types': ['file'],
+        # as the manifest: the push hook, not this one, judges what a push sends
+        'stages': ['pre-commit'],
     },
     'vastai-gitignore': {
         'name': '.env and Vast.ai key files are git-ignored',
@@ -47,6 +49,7 @@ LOCAL_HOOKS: dict[str, dict[str, object]] = {
         'language': 'system',
         'pass_filenames': False,
         'always_run': True,
+        'stages': ['pre-commit'],
     },
     PUSH_HOOK_ID: {
         'name': 'Vast.ai API keys in the commits being pushed',
@@ -65,7 +68,12 @@ COMMENT = '# Vast.ai API keys (added by `vastai-guard init`)'
 class Edit(NamedTuple):
     """The config after adding the hooks, and what was done to it."""
     text: str
-    action: str  # 'created' | 'added' | 'unchanged'
+    action: str  # 'created' | 'added' | 'extended' | 'unchanged'
+    # 'extended': the hook ids added to the vastai-guard entry the config already had
+    hooks_added: tuple[str, ...] = ()
+    # the entry the config already had, when it is not the kind asked for (--local over a
+    # published-repo entry, or the other way round): what it is, for the advice
+    other_kind: str = ''
 
 
 def _is_ours(repo: object) -> bool:
@@ -92,14 +100,48 @@ def add_hooks(
     """`text` (None: no file yet) with the vastai-guard hooks added, as text (yamledit)."""
     data = yamledit.load(text or '', 'repos', path=path, error=FatalError)
     repos = data.get('repos')
-    if isinstance(repos, list) and any(_is_ours(listed) for listed in repos):
-        return Edit(text or '', 'unchanged')
+    listed = repos if isinstance(repos, list) else []
+    for index, existing in enumerate(listed):
+        if _is_ours(existing) and isinstance(existing, dict):
+            # the first one is what gets extended; the hooks it lacks, added to it
+            return _extend(
+                text or '', index, existing, path=path, repo=repo, hook_ids=hook_ids,
+            )
     new_text = yamledit.append_item(
         text or '', 'repos', entry(repo, rev, hook_ids),
         path=path, error=FatalError, default=STYLE, comment=COMMENT,
         what='the vastai-guard hooks',
     )
     return Edit(new_text, 'created' if text is None else 'added')
+
+
+def _extend(
+        text: str, index: int, existing: dict[str, object], *, path: str, repo: str,
+        hook_ids: Sequence[str],
+) -> Edit:
+    """The config's own vastai-guard entry (`repos[index]`) with the hook ids it lacks added,
+    in its own kind (local: the full hook; published: the id), as text."""
+    hooks = existing.get('hooks')
+    have = {
+        hook.get('id') for hook in (hooks if isinstance(hooks, list) else [])
+        if isinstance(hook, dict)
+    }
+    local = existing.get('repo') == LOCAL
+    other_kind = ''
+    if local != (repo == LOCAL):
+        other_kind = 'repo: local' if local else f'repo: {existing.get("repo")}'
+    missing = [hook_id for hook_id in hook_ids if hook_id not in have]
+    for hook_id in missing:
+        item: dict[str, object] = (
+            {'id': hook_id, **LOCAL_HOOKS[hook_id]} if local else {'id': hook_id}
+        )
+        text = yamledit.append_nested_item(
+            text, 'repos', index, 'hooks', item, path=path, error=FatalError,
+            what=f'the {hook_id} hook (`- id: {hook_id}` under the vastai-guard entry)',
+        )
+    return Edit(
+        text, 'extended' if missing else 'unchanged', tuple(missing), other_kind,
+    )
 
 
 def entry(
@@ -189,6 +231,48 @@ def _gitignore(root: str) -> None:
         print(f'vastai-guard: warning: {problem.path}: {problem.message}', file=sys.stderr)
 
 
+def _other_kind_advice(other_kind: str, *, local: bool) -> None:
+    """The config has vastai-guard from elsewhere than asked: say which runs, and how to
+    switch (init never removes an entry of the user's file)."""
+    if local:
+        print(
+            f'vastai-guard: note: that entry ({other_kind}) has pre-commit build vastai-guard '
+            'from that repository, not run the installed one. To run the installed one (no '
+            f'network), delete that entry from {PRE_COMMIT_CONFIG} and run `vastai-guard init '
+            '--local` again; to keep it, nothing more to do.',
+        )
+    else:
+        print(
+            f'vastai-guard: note: that entry ({other_kind}) runs the installed vastai-guard. '
+            f'To have pre-commit install it from the published repository instead, delete '
+            f'that entry from {PRE_COMMIT_CONFIG} and run `vastai-guard init` again; to keep it, '
+            'nothing more to do.',
+        )
+
+
+def _check_rev(url: str, rev: str) -> None:
+    """Refuse (exit 2, nothing written) a rev the remote says it does not have; warn when the
+    remote cannot be asked. Called only when the entry is about to be added: a config that
+    already has vastai-guard keeps its own rev."""
+    from vastai_guard.git import remote
+
+    answer = remote.has_rev(url, rev, cwd=os.getcwd())
+    if answer.exists is False:
+        raise FatalError(
+            f'{url} has no tag or branch {rev!r}, so pre-commit could not install the hooks '
+            f'at the first commit: pass --rev with one it has (`git ls-remote --tags {url}` '
+            f'lists them), or use --local to run the installed vastai-guard; {PRE_COMMIT_CONFIG} '
+            'was not changed',
+        )
+    if answer.exists is None:
+        print(
+            f'vastai-guard: warning: could not check that {url} has {rev!r} ({answer.reason}); '
+            f'if it does not, the first commit fails when pre-commit fetches it. Without '
+            'network, `vastai-guard init --local` runs the installed vastai-guard instead.',
+            file=sys.stderr,
+        )
+
+
 def init(options: InitOptions) -> int:
     """Add the vastai-guard hooks to .pre-commit-config.yaml, what the gitignore hook demands to
     .gitignore, and run `pre-commit install`; 0 when done, 2 with nothing changed otherwise."""
@@ -205,11 +289,19 @@ def init(options: InitOptions) -> int:
 
     def hooks_added(text: str | None) -> Edit:
         if local:
-            return add_hooks(text, rev=None, path=PRE_COMMIT_CONFIG, repo=LOCAL, hook_ids=hook_ids)
-        return add_hooks(
-            text, rev=rev or f'v{tool_version()}', path=PRE_COMMIT_CONFIG, repo=repo or REPO_URL,
-            hook_ids=hook_ids,
+            return add_hooks(
+                text, rev=None, path=PRE_COMMIT_CONFIG, repo=LOCAL, hook_ids=hook_ids,
+            )
+        url, at = repo or REPO_URL, rev or f'v{tool_version()}'
+        edit = add_hooks(
+            text, rev=at, path=PRE_COMMIT_CONFIG, repo=url, hook_ids=hook_ids,
         )
+        if edit.action in ('created', 'added'):
+            # the first commit installs the hooks at this rev: one that does not exist must
+            # fail now, with nothing written (asked here: once the file is known to be safe
+            # to edit, and only when the entry is new)
+            _check_rev(url, at)
+        return edit
 
     edit, before = _write(path, tree.root, hooks_added)
     hooks = ', '.join(hook_ids)
@@ -218,9 +310,16 @@ def init(options: InitOptions) -> int:
             f'vastai-guard: {PRE_COMMIT_CONFIG} already has the vastai-guard hooks; '
             'left unchanged',
         )
+    elif edit.action == 'extended':
+        print(
+            f'vastai-guard: added {", ".join(edit.hooks_added)} to the vastai-guard entry '
+            f'already in {PRE_COMMIT_CONFIG}',
+        )
     else:
         done = 'created' if edit.action == 'created' else 'added the hooks to'
         print(f'vastai-guard: {done} {PRE_COMMIT_CONFIG} ({hooks})')
+    if edit.other_kind:
+        _other_kind_advice(edit.other_kind, local=local)
     _gitignore(tree.root)
     sys.stdout.flush()  # our lines before pre-commit's, which writes to the same terminal
     # git runs a pre-push hook only if one is installed: ask for both kinds

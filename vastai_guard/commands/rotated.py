@@ -85,7 +85,8 @@ def rotated(options: RotatedOptions, gitpython: repository.GitPythonCheck | None
     if not FINGERPRINT_PREFIX_SHAPE.fullmatch(value):
         raise FatalError(
             f'{redact_runs(fingerprint)!r} is not a fingerprint: give the 64 hex characters '
-            f'`vastai-guard history` printed, or a unique prefix of at least {SHORT_FINGERPRINT}',
+            f'`vastai-guard history` printed, or a unique prefix of at least {SHORT_FINGERPRINT} '
+            'characters',
         )
     with repository.open_repository(options.repo_path, gitpython) as repo:
         path = config_path(repo.root, options.config_file)

@@ -195,12 +195,20 @@ def scan(options: ScanOptions) -> int:
             # a baseline that lacks the keys of a file not read would pass them later
             raise FatalError(INCOMPLETE_ERROR)
         return _write_baseline(options.update_baseline, findings)
-    committed = committed_keys(
-        tree, findings, max_size=config.max_file_mb * 1024 * 1024,
-    ) if tree is not None else frozenset()
+    max_size = config.max_file_mb * 1024 * 1024
+    committed = committed_keys(tree, findings, max_size=max_size) if tree else frozenset()
+    earlier: frozenset[str] = frozenset()
+    if tree is not None and findings:
+        from vastai_guard.sources.committed import earlier_keys
+
+        # "not in any commit yet" must be true: a key HEAD's file lacks may be in history
+        earlier = earlier_keys(
+            worktree.work_tree_repo(tree), sorted({f.path for f in findings}),
+            frozenset(f.fingerprint for f in findings) - committed, max_size=max_size,
+        )
     report = ScanReport(
         tuple(findings), files_read=len(scanned), committed=committed,
-        unreadable_objects=unreadable,
+        unreadable_objects=unreadable, earlier=earlier,
     )
     emit(
         render(report, options.output_format, terminal),
@@ -231,9 +239,15 @@ def _write_baseline(path: str, findings: Sequence[Finding]) -> int:
     from vastai_guard.policy import baseline
 
     write_report(path, baseline.render(findings, path).encode('utf-8'))
+    plugins = baseline.plugin_file(path)
+    write_report(plugins, baseline.PLUGIN_FILE_TEXT.encode('utf-8'))
     keys = count(len({f.fingerprint for f in findings}), 'Vast.ai key')
     files = count(len({f.path for f in findings}), 'file')
     print(f'vastai-guard: wrote {path}: {keys} in {files} recorded as known')
+    print(
+        f'vastai-guard: wrote {plugins}: detect-secrets loads the Vast.ai plugins through it '
+        '(from the installed vastai-guard); commit it with the baseline',
+    )
     return EXIT_CLEAN
 
 
@@ -268,7 +282,10 @@ def _tell(message: str) -> None:
 
 
 def _why(finding: Finding, config: Config, baseline: frozenset[str]) -> str:
-    if finding.fingerprint in config.allow_fingerprints:
+    from vastai_guard.policy.suppress import fingerprint_allowed
+
+    # the same test as the suppression itself: a 12-character prefix allows a key too
+    if fingerprint_allowed(finding.fingerprint, config.allow_fingerprints):
         return f'fingerprint in allow_fingerprints ({config.path})'
     if finding.hashed_secret in baseline:
         return 'in the baseline'

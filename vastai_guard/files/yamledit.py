@@ -396,3 +396,114 @@ def append_item(
             'anchors, aliases or merge keys?): nothing written; add it by hand',
         )
     return new_text
+
+
+def _text_end(node: yaml.Node) -> End:
+    """Where the text of `node` ends: its last scalar, or the bracket closing a flow
+    collection (a block collection's own end mark runs on past the comments after it)."""
+    import yaml
+
+    if isinstance(node, yaml.ScalarNode) or (
+            isinstance(node, yaml.CollectionNode) and node.flow_style
+    ):
+        mark = node.end_mark
+        return End(mark.index, mark.line, mark.column)
+    children: list[yaml.Node] = []
+    if isinstance(node, yaml.MappingNode):
+        children = [part for pair in node.value for part in pair]
+    elif isinstance(node, yaml.SequenceNode):
+        children = list(node.value)
+    ends = [_text_end(child) for child in children]
+    if not ends:
+        mark = node.start_mark
+        return End(mark.index, mark.line, mark.column)
+    return max(ends)
+
+
+def append_nested_item(
+        text: str,
+        key: str,
+        index: int,
+        inner: str,
+        item: dict[str, object],
+        *,
+        path: str,
+        error: type[Exception],
+        what: str = 'the entry',
+) -> str:
+    """`text` with `item` appended to the block list `inner` of the `index`th item of the
+    top-level list `key` (`repos[index].hooks`), indented like that list's own items.
+
+    Every other byte stays. Anchors and aliases, a flow-style or empty `inner` list, or a
+    result that reads as anything but the old data plus `item` there raise `error` with one
+    line naming `path` and `what`, and nothing is returned.
+    """
+    import copy
+
+    import yaml
+
+    from vastai_guard.files import yamlcheck
+    from vastai_guard.files.writing import newline_of
+
+    old = load(text, key, path=path, error=error)
+    events = yaml.parse(text, Loader=yaml.SafeLoader)
+    if any(isinstance(event, yaml.AliasEvent) for event in events):
+        raise error(f'{path}: uses YAML anchors and aliases; add {what} by hand')
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    refused = f'{path}: cannot add {what} to `{key}` item {index + 1} as text; add it by hand'
+    if not isinstance(root, yaml.MappingNode):
+        raise error(refused)
+    lists = [
+        value for name, value in root.value
+        if isinstance(name, yaml.ScalarNode) and name.value == key
+    ]
+    if not lists or not isinstance(lists[-1], yaml.SequenceNode) or lists[-1].flow_style:
+        raise error(refused)
+    items = lists[-1].value
+    if index >= len(items) or not isinstance(items[index], yaml.MappingNode):
+        raise error(refused)
+    found = [
+        value for name, value in items[index].value
+        if isinstance(name, yaml.ScalarNode) and name.value == inner
+    ]
+    target = found[-1] if found else None
+    if not isinstance(target, yaml.SequenceNode) or target.flow_style or not target.value:
+        raise error(
+            f'{_where(path, items[index])}: `{inner}:` is not a block list with items; '
+            f'add {what} by hand',
+        )
+    last = target.value[-1]
+    dash = _dash_column(text, last)
+    if dash is None:
+        raise error(refused)
+    keys = _keys_column(last)
+    layout = Layout(dash=0, key=max(keys - dash, 2), nested_dash=0, nested_key=max(keys - dash, 2))
+
+    newline = newline_of(text.encode('utf-8', 'surrogatepass')).decode()
+    lines = _LINE.findall(text)
+    if lines and lines[-1] == '':
+        lines.pop()
+    if lines and not lines[-1].endswith(('\n', '\r', '\x85', '\u2028', '\u2029')):
+        lines[-1] += newline
+    # after the last item's own text and the comments indented under it
+    at = _past_item_comments(lines, _line_after(_text_end(last)), dash)
+    block = render(item, dash, layout)
+    new_text = ''.join(lines[:at]) + ''.join(line + newline for line in block) + ''.join(
+        lines[at:],
+    )
+    expected = copy.deepcopy(old)
+    listed = expected[key]
+    assert isinstance(listed, list) and isinstance(listed[index], dict)
+    hooks = listed[index][inner]
+    assert isinstance(hooks, list)
+    hooks.append(item)
+    try:
+        new = yamlcheck.safe_load(new_text)
+    except (yaml.YAMLError, RecursionError):
+        new = None
+    if new is None or _digest(new, {}) != _digest(expected, {}):
+        raise error(
+            f'{path}: adding {what} as text would change other settings or entries: nothing '
+            'written; add it by hand',
+        )
+    return new_text

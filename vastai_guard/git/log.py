@@ -46,8 +46,10 @@ def history_changes(
         revs: Sequence[str],
         *,
         messages: bool,
+        paths: Sequence[str] = (),
 ) -> Iterator[Commit | Change]:
-    """Each commit reachable from `revs`, newest first, followed by the blobs it sets.
+    """Each commit reachable from `revs`, newest first, followed by the blobs it sets
+    (`paths`: only those paths, taken literally).
 
     `log --raw` compares trees only (no content diff): cheap next to `log -p`. Merges use the
     combined form (`-c`), which lists only paths whose result differs from every parent: a key
@@ -60,6 +62,7 @@ def history_changes(
         'log', '--raw', '-c', '--root', '--no-abbrev', '--no-renames', '-z',
         '--no-ext-diff', '--no-textconv',
         f'--format={_COMMIT_MARK}%H%x00%cI{body}', *revs, '--',
+        *(f':(literal){path}' for path in paths),
     )
     header_fields = 3 if messages else 2
     process = spawn_in(
@@ -114,6 +117,8 @@ def _change(meta: str, path: str) -> Change | None:
     parent_count = len(fields) // 2 - 1
     new_mode = fields[parent_count]
     shas = fields[parent_count + 1:-1]
-    if new_mode == GITLINK_MODE or not new_mode.startswith('10'):
+    # a file (100644, 100755) or a symbolic link (120000), whose blob is its target: a key
+    # can be committed as a link's target as well as in a file
+    if new_mode == GITLINK_MODE or not new_mode.startswith(('10', '12')):
         return None  # submodule, or a deletion (mode 000000)
     return Change(path=path, sha=shas[-1], parents=tuple(shas[:-1]))

@@ -105,9 +105,11 @@ def run(
         cwd: str | None = None,
         input: bytes | None = None,
         repository_from_cwd: bool = False,
+        timeout: float | None = None,
 ) -> subprocess.CompletedProcess[bytes]:
     """git in a work tree. `repository_from_cwd`: the repository is the one around `cwd`,
-    whatever GIT_DIR (set for another one, in a hook say) names."""
+    whatever GIT_DIR (set for another one, in a hook say) names. `timeout` (a network
+    question): subprocess.TimeoutExpired once it has passed, git stopped."""
     env = environment()
     if repository_from_cwd:
         for name in _REPOSITORY_VARIABLES:
@@ -115,6 +117,7 @@ def run(
     try:
         return subprocess.run(
             argv(args), cwd=cwd, input=input, capture_output=True, env=env, check=False,
+            timeout=timeout,
         )
     except FileNotFoundError:
         raise _not_started(cwd) from None

@@ -40,7 +40,10 @@ from vastai_guard.git import runner
 from vastai_guard.history.workers import Workers
 from vastai_guard.history.workers import can_fork
 from vastai_guard.policy.config import Config
+from vastai_guard.policy.suppress import fingerprint_allowed
 from vastai_guard.policy.suppress import is_suppressed
+from vastai_guard.vocabulary import SUPPRESSED_BY_ALLOW
+from vastai_guard.vocabulary import SUPPRESSED_BY_BASELINE
 from vastai_guard.vocabulary import unreadable_object
 
 
@@ -82,16 +85,28 @@ class Suppressions(NamedTuple):
     baseline: frozenset[str]
     # where `--verify` collects the raw keys that survive suppression; None: not kept
     secrets: dict[str, str] | None = None
+    # where the suppressed keys are noted (fingerprint -> why), so summaries can count them
+    suppressed: dict[str, str] | None = None
 
 
 def keys_in(matches: Sequence[Match], suppressions: Suppressions) -> BlobKeys:
     keys: BlobKeys = {}
     for match in matches:
         key_fingerprint = fingerprint(match.secret)
-        if key_fingerprint in keys or is_suppressed(
+        if key_fingerprint in keys:
+            continue
+        if is_suppressed(
                 key_fingerprint, baseline_hash(match.secret),
                 config=suppressions.config, baseline=suppressions.baseline,
         ):
+            noted = suppressions.suppressed
+            if noted is not None and key_fingerprint not in noted:
+                allowed = fingerprint_allowed(
+                    key_fingerprint, suppressions.config.allow_fingerprints,
+                )
+                noted[key_fingerprint] = (
+                    SUPPRESSED_BY_ALLOW if allowed else SUPPRESSED_BY_BASELINE
+                )
             continue
         keys[key_fingerprint] = KeyInBlob(
             match.rule, redact(match.secret), match.line, match.context,
@@ -146,6 +161,8 @@ class TaskResult(NamedTuple):
     blobs: int
     bytes_read: int
     secrets: dict[str, str]
+    # keys found and suppressed (baseline, allow_fingerprints): (fingerprint, why)
+    suppressed: tuple[tuple[str, str], ...] = ()
 
 
 class _Worker:
@@ -162,8 +179,9 @@ class _Worker:
 
     def run(self, task: Sequence[tuple[str, str]]) -> TaskResult:
         secrets: dict[str, str] = {}
+        suppressed: dict[str, str] = {}
         suppressions = Suppressions(
-            self.config, self.baseline, secrets if self.keep_secrets else None,
+            self.config, self.baseline, secrets if self.keep_secrets else None, suppressed,
         )
         found: list[tuple[BlobId, BlobKeys]] = []
         problems: list[UnreadableBlob] = []
@@ -208,7 +226,9 @@ class _Worker:
             blobs += 1
             bytes_read += obj.size
         judge_batch()
-        return TaskResult(found, problems, blobs, bytes_read, secrets)
+        return TaskResult(
+            found, problems, blobs, bytes_read, secrets, tuple(suppressed.items()),
+        )
 
     def start_in_child(self) -> None:
         """A worker process's first step."""

@@ -105,14 +105,19 @@ def run_history(
     if progress is None and sys.stderr.isatty():
         line = ProgressLine(sys.stderr, repository.count_commits(repo, revs))
         progress = line
+    # a range is the commits of a pull request (or of a push): refs outside it are not its
+    # business
+    whole = range_spec is None and push_revs is None
     try:
-        return scan_history(
+        report = scan_history(
             repo, revs, config=config, baseline=baseline, progress=progress,
-            verify=verify, jobs=jobs or default_jobs(),
-            # a range is the commits of a pull request (or of a push): refs outside it are
-            # not its business
-            with_refs=range_spec is None and push_revs is None,
+            verify=verify, jobs=jobs or default_jobs(), with_refs=whole,
         )
     finally:
         if line is not None:
             line.close()
+    if not whole:
+        return report
+    from vastai_guard.history.reach import name_refs
+
+    return name_refs(repo, report)

@@ -30,6 +30,7 @@ from vastai_guard.detect.rules import Rule
 from vastai_guard.findings import ExposedKey
 from vastai_guard.findings import FirstSeen
 from vastai_guard.findings import Occurrence
+from vastai_guard.findings import SuppressedKey
 from vastai_guard.findings import Verification
 from vastai_guard.findings import Verifier
 from vastai_guard.findings import shown_path
@@ -121,6 +122,7 @@ class _PassOne:
         self.unreadable = 0
         self.stopped_early = False
         self.secrets: dict[str, str] = {}
+        self.suppressed: dict[str, str] = {}  # keys found and not reported: fingerprint -> why
         self.found: set[str] = set()
         self.total = 0  # blobs asked for so far
         # every wanted change, in walk order, for pass 2; None when there were too many
@@ -147,6 +149,8 @@ class _PassOne:
             self.warnings.append(problem.message)
             self.unreadable += problem.kind == UNREADABLE
         self.secrets.update(result.secrets)
+        for key_fingerprint, why in result.suppressed:
+            self.suppressed.setdefault(key_fingerprint, why)
         self.report()
 
     def report(self) -> None:
@@ -404,8 +408,8 @@ def scan_history(
     """
     keep_secrets = verify is not None
     secrets: dict[str, str] | None = {} if keep_secrets else None
-    suppressions = Suppressions(config, baseline, secrets)
     walk = _PassOne(progress)
+    suppressions = Suppressions(config, baseline, secrets, walk.suppressed)
     # a partial clone lacks objects by design: asking git for one would make it fetch
     missing = repository.missing_objects(repo, revs) if repo.partial else frozenset()
     with Judge(
@@ -439,6 +443,10 @@ def scan_history(
         tuple(keys), walk.commits, tuple(walk.warnings),
         unreadable_objects=walk.unreadable,
         incomplete=walk.unreadable > 0 or walk.stopped_early,
+        suppressed=tuple(
+            SuppressedKey(key_fingerprint, why)
+            for key_fingerprint, why in sorted(walk.suppressed.items())
+        ),
     )
 
 

@@ -22,14 +22,44 @@ from vastai_guard.findings import Finding
 # the detect-secrets release whose format this is (the plugin API we need is as of 1.5)
 DETECT_SECRETS_VERSION = '1.5.0'
 
+# detect-secrets (1.5) loads a custom plugin only from a file (`"path": "file://..."`, read
+# relative to where it runs), never from an installed module. The file of the installed
+# package is in one person's virtualenv (`file:///home/a/.venv/.../plugins.py`): a teammate's
+# `detect-secrets scan --baseline` then fails on a path it does not have. So the baseline names
+# this small file beside it instead, which imports the plugins from whatever vastai-guard is
+# installed where detect-secrets runs: the same for everyone who commits it.
+PLUGIN_FILE = 'vastai_guard_plugins.py'
+PLUGIN_FILE_TEXT = '''\
+"""vastai-guard's detect-secrets plugins, for the baseline beside this file.
 
-def _plugin_classes() -> list[dict[str, str]]:
-    """Our detectors as detect-secrets names custom plugins: class name and file URL."""
-    import pathlib
+detect-secrets loads custom plugins from a file path only; this file takes them from the
+installed vastai-guard (`pip install vastai-guard`), so the baseline works on every machine.
+Written by `vastai-guard scan --all-files --update-baseline`; commit it with the baseline.
+"""
+try:
+    from vastai_guard.detect.plugins import *  # noqa: F401,F403
+except ImportError as error:  # say what to do, not only where it failed
+    raise ImportError(
+        'the baseline uses the detect-secrets plugins of vastai-guard: pip install vastai-guard',
+    ) from error
+'''
+
+
+def plugin_file(baseline_path: str) -> str:
+    """Where the plugin file goes: beside the baseline."""
+    import os
+
+    return os.path.join(os.path.dirname(baseline_path), PLUGIN_FILE)
+
+
+def _plugin_classes(baseline_path: str) -> list[dict[str, str]]:
+    """Our detectors as detect-secrets names custom plugins: class name and the plugin file,
+    relative to here (detect-secrets reads it relative to where it runs: the same place)."""
+    import os
 
     from vastai_guard.detect import plugins
 
-    url = pathlib.Path(plugins.__file__).resolve().as_uri()
+    url = 'file://' + os.path.relpath(plugin_file(baseline_path)).replace(os.sep, '/')
     names = sorted(detector.__name__ for detector in plugins.DETECTORS)
     return [{'name': name, 'path': url} for name in names]
 
@@ -79,14 +109,15 @@ def render(findings: Sequence[Finding], existing_path: str) -> str:
     for entries in results.values():
         entries.sort(key=lambda e: (e.get('line_number', 0), e.get('hashed_secret', '')))
 
+    ours_plugins = _plugin_classes(existing_path)
     plugins = [
         plugin for plugin in existing.get('plugins_used', [])
         if isinstance(plugin, dict) and plugin.get('name') not in
-        {ours_plugin['name'] for ours_plugin in _plugin_classes()}
+        {ours_plugin['name'] for ours_plugin in ours_plugins}
     ]
     baseline = {
         'version': existing.get('version', DETECT_SECRETS_VERSION),
-        'plugins_used': sorted([*plugins, *_plugin_classes()], key=lambda p: str(p.get('name'))),
+        'plugins_used': sorted([*plugins, *ours_plugins], key=lambda p: str(p.get('name'))),
         'filters_used': existing.get('filters_used', []),
         'results': dict(sorted(results.items())),
         'generated_at': datetime.datetime.now(datetime.timezone.utc).strftime(

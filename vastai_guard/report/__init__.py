@@ -54,7 +54,7 @@ def _scan_text(report: ScanReport, terminal: Terminal) -> str:
 
     return text.render(
         report.findings, report.committed, paint=terminal.paint, quiet=terminal.quiet,
-        incomplete=report.incomplete_line,
+        incomplete=report.incomplete_line, earlier=report.earlier,
     )
 
 
@@ -86,7 +86,8 @@ def _history_text(report: HistoryReport, terminal: Terminal) -> str:
 
     return history_text.render(
         report.keys, report.commits_scanned, incomplete=report.incomplete_line,
-        paint=terminal.paint, quiet=terminal.quiet,
+        paint=terminal.paint, quiet=terminal.quiet, suppressed=len(report.suppressed),
+        unpushed=report.unpushed,
     )
 
 
@@ -96,6 +97,7 @@ def _history_json(report: HistoryReport, terminal: Terminal) -> str:
     return history_json.render(
         report.keys, report.commits_scanned,
         incomplete=report.incomplete, unreadable_objects=report.unreadable_objects,
+        suppressed=report.suppressed,
     )
 
 
@@ -124,6 +126,7 @@ def _history_markdown(report: HistoryReport, terminal: Terminal) -> str:
         since_rotation_days=report.rotation_period_days,
         rotated=report.rotated,
         today=datetime.date.today(),
+        suppressed=len(report.suppressed),
     )
     incomplete = report.incomplete_line
     if incomplete is None:
@@ -206,9 +209,10 @@ def summary(result: Report) -> str:
         return f'vastai-guard: found {keys} in {files}{unread}'
     if isinstance(result, HistoryReport):
         pending = sum(1 for key in result.keys if key.status in PENDING_STATUSES)
+        suppressed = f', {len(result.suppressed)} suppressed' if result.suppressed else ''
         return (
             f'vastai-guard: {count(len(result.keys), "Vast.ai key")} in history, '
-            f'{pending} needing rotation'
+            f'{pending} needing rotation{suppressed}'
         )
     if not result.problems:
         return 'vastai-guard: env files and Vast.ai key files are kept out of git'

@@ -13,12 +13,13 @@ from vastai_guard.vocabulary import count
 
 CRITICAL = 'critical'  # as respond/blast_radius.py: reports never import an engine
 _URGENCY_RANK = {CRITICAL: 0, 'high': 1, 'low': 2}
+NO_RANK = len(_URGENCY_RANK)
 
 
 def rank(verification: Verification | None) -> int:
     """Sort key within a verification state: critical, high, low, no blast radius."""
     if verification is None or verification.blast_radius is None:
-        return len(_URGENCY_RANK)
+        return NO_RANK
     return _URGENCY_RANK.get(verification.blast_radius.urgency, 0)
 
 

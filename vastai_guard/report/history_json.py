@@ -5,6 +5,7 @@ import json
 from collections.abc import Sequence
 
 from vastai_guard.findings import ExposedKey
+from vastai_guard.findings import SuppressedKey
 from vastai_guard.report.json import verification_json
 
 
@@ -30,6 +31,9 @@ def key_json(key: ExposedKey) -> dict[str, object]:
     }
     if key.verification is not None:
         document['verification'] = verification_json(key.verification)
+    if key.refs is not None:
+        # the refs that reach a commit that introduced it; [] when none does (unreachable)
+        document['refs'] = list(key.refs)
     return document
 
 
@@ -39,6 +43,7 @@ def render(
         *,
         incomplete: bool = False,
         unreadable_objects: int = 0,
+        suppressed: Sequence[SuppressedKey] = (),
 ) -> str:
     """`history --format json`: every key, the commits read, and whether the scan was whole."""
     document = {
@@ -48,5 +53,9 @@ def render(
         # objects, a history walk git could not finish): "no keys" then proves nothing
         'incomplete': incomplete,
         'unreadable_objects': unreadable_objects,
+        # keys found and not reported: the baseline or allow_fingerprints knows them
+        'suppressed': [
+            {'fingerprint': item.fingerprint, 'reason': item.reason} for item in suppressed
+        ],
     }
     return json.dumps(document, indent=2) + '\n'

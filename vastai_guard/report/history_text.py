@@ -13,6 +13,7 @@ from vastai_guard.report.color import RED
 from vastai_guard.report.color import Painter
 from vastai_guard.report.text import verification_label
 from vastai_guard.report.text import verification_rank
+from vastai_guard.vocabulary import INACTIVE
 from vastai_guard.vocabulary import KEYS_PAGE
 from vastai_guard.vocabulary import NEEDS_ROTATION
 from vastai_guard.vocabulary import PENDING_STATUSES
@@ -21,23 +22,67 @@ from vastai_guard.vocabulary import ROTATED
 from vastai_guard.vocabulary import ROTATED_STILL_ACTIVE
 from vastai_guard.vocabulary import SHORT_COMMIT
 from vastai_guard.vocabulary import count
+from vastai_guard.vocabulary import reach_line
 from vastai_guard.vocabulary import short
 
 # Enough occurrences to find the key again; the JSON report lists them all.
 _SHOWN_OCCURRENCES = 5
+# to rotate, rotated, no longer valid
+_STATUS_RANK = {NEEDS_ROTATION: 0, ROTATED_STILL_ACTIVE: 0, ROTATED: 1, INACTIVE: 2}
+# Enough refs to tell a branch from a stash; the JSON report lists them all.
+_SHOWN_REFS = 5
 
+
+def ordered(keys: Sequence[ExposedKey]) -> list[ExposedKey]:
+    """The order every history report lists keys in (text and Markdown alike): those still to
+    rotate first, then by verdict (verified active first); within that, the engine's order
+    (still in HEAD first, then the most recently committed)."""
+    return sorted(
+        keys, key=lambda key: (_STATUS_RANK[key.status], verification_rank(key.verification)),
+    )
 
 
 def _rotation_steps(key: ExposedKey) -> list[str]:
+    if key.in_head:
+        # the newest occurrence: where the key was last put, most likely where it still is
+        path = key.occurrences[-1].path if key.occurrences else key.first_seen.path
+        remove = [
+            f'    2. Remove it from the file ({path}): it is still in HEAD. Read it from',
+            '       VAST_API_KEY or an ignored .env file instead (`vastai-guard scan --all-files`',
+            '       shows every file that holds it).',
+        ]
+    else:
+        remove = []
+    number = 2 + (1 if remove else 0)
     return [
-        '  Rotate it: anyone who can read this history can use it, even though it may be gone',
-        '  from the files now.',
+        '  Rotate it: anyone who can read this history can use it'
+        + ('.' if key.in_head else ', even though it may be gone'),
+        *([] if key.in_head else ['  from the files now.']),
         f'    1. {RESET_ON_KEYS_PAGE} (or Delete), or',
         '       `vastai reset api-key` / `vastai delete api-key ID`.',
-        '    2. Put the new key in every secret store, .env file and CI variable that held it.',
-        f'    3. Record it: vastai-guard rotated {short(key.fingerprint)} '
+        *remove,
+        f'    {number}. Put the new key in every secret store, .env file and CI variable that '
+        'held it.',
+        f'    {number + 1}. Record it: vastai-guard rotated {short(key.fingerprint)} '
         '--note "reset on the Keys page"',
     ]
+
+
+def _refs_lines(key: ExposedKey) -> list[str]:
+    import textwrap
+
+    if key.refs is None:
+        return []
+    lines = []
+    if key.refs:
+        shown = ', '.join(key.refs[:_SHOWN_REFS])
+        if len(key.refs) > _SHOWN_REFS:
+            shown += f' (+{len(key.refs) - _SHOWN_REFS} more)'
+        lines.append(f'  refs:        {shown}')
+    reach = reach_line(key.refs)
+    if reach is not None:
+        lines += textwrap.wrap(reach, width=92, initial_indent='  ', subsequent_indent='  ')
+    return lines
 
 
 def _rotate_again_steps() -> list[str]:
@@ -57,19 +102,21 @@ _STATUS_COLORS = {
 }
 
 
-def _headline(key: ExposedKey, paint: Painter) -> str:
+def _headline(key: ExposedKey, paint: Painter, *, unpushed: bool = False) -> str:
     where = 'still in HEAD' if key.in_head else 'not in HEAD, still in history'
     state = f' {verification_label(key.verification)}' if key.verification else ''
-    status = paint(key.status, *_STATUS_COLORS.get(key.status, (DIM,)))
+    # a push that was stopped: the key is in local commits, not (by this push) exposed
+    shown = 'not pushed' if unpushed and key.status == NEEDS_ROTATION else key.status
+    status = paint(shown, *_STATUS_COLORS.get(key.status, (DIM,)))
     context = f' ({key.context})' if key.context else ''
     return f'{status}: {key.rule.id} {key.redacted}{state}{context} ({where})'
 
 
-def _block(key: ExposedKey, paint: Painter) -> list[str]:
+def _block(key: ExposedKey, paint: Painter, *, unpushed: bool) -> list[str]:
     first = key.first_seen
     author = f' by {first.author}' if first.author else ''
     lines = [
-        _headline(key, paint),
+        _headline(key, paint, unpushed=unpushed),
         f'  fingerprint: {key.fingerprint}',
         f'  first seen:  {first.commit[:SHORT_COMMIT]} {first.date}{author}',
         f'               {first.path}:{first.line}',
@@ -86,7 +133,10 @@ def _block(key: ExposedKey, paint: Painter) -> list[str]:
     hidden = len(key.occurrences) - _SHOWN_OCCURRENCES
     if hidden > 0:
         lines.append(f'    ... and {hidden} more (--format json lists them all)')
-    if key.status == NEEDS_ROTATION:
+    lines += _refs_lines(key)
+    if unpushed:
+        pass  # the commits never left the machine: the push's advice follows the report
+    elif key.status == NEEDS_ROTATION:
         lines.extend(_rotation_steps(key))
     elif key.status == ROTATED_STILL_ACTIVE:
         lines.extend(_rotate_again_steps())
@@ -100,31 +150,46 @@ def render(
         incomplete: str | None = None,
         paint: Painter = PLAIN,
         quiet: bool = False,
+        suppressed: int = 0,
+        unpushed: bool = False,
 ) -> str:
-    """One block per key, then totals; `quiet` (-q): one line per key with its fingerprint."""
+    """One block per key, then totals; `quiet` (-q): one line per key with its fingerprint.
+
+    `suppressed`: keys found and not reported (baseline, allow_fingerprints), counted in the
+    totals; `unpushed` (`--pre-push`): no rotation steps, the push's own advice follows.
+    """
     lines: list[str] = []
-    # verified keys that still work come first; the order within each state is kept
-    ordered = sorted(keys, key=lambda key: verification_rank(key.verification))
     if quiet:
         return ''.join(
-            f'{_headline(key, paint)} {short(key.fingerprint)}\n' for key in ordered
+            f'{_headline(key, paint, unpushed=unpushed)} {short(key.fingerprint)}\n'
+            for key in ordered(keys)
         )
     lead = blast.lead(key.verification for key in keys)
     if lead is not None:
         lines += [paint(lead, RED, BOLD), '']
-    for key in ordered:
-        lines.extend(_block(key, paint))
+    for key in ordered(keys):
+        lines.extend(_block(key, paint, unpushed=unpushed))
         lines.append('')
     pending = sum(1 for key in keys if key.status in PENDING_STATUSES)
     in_head = sum(1 for key in keys if key.in_head)
     rotated = sum(1 for key in keys if key.status == ROTATED)
     inactive = len(keys) - pending - rotated
-    lines.append(
-        f'{count(len(keys), "Vast.ai key")} in {count(commits_scanned, "commit")}: '
-        f'{pending} need{"s" if pending == 1 else ""} rotation, '
-        f'{rotated} rotated, {f"{inactive} no longer valid, " if inactive else ""}'
-        f'{in_head} still in HEAD.',
+    known = (
+        f'; {suppressed} suppressed (baseline or allow_fingerprints; -v lists them).'
+        if suppressed else '.'
     )
+    if unpushed:
+        lines.append(
+            f'{count(len(keys), "Vast.ai key")} in the {count(commits_scanned, "commit")} '
+            f'being pushed{known}',
+        )
+    else:
+        lines.append(
+            f'{count(len(keys), "Vast.ai key")} in {count(commits_scanned, "commit")}: '
+            f'{pending} need{"s" if pending == 1 else ""} rotation, '
+            f'{rotated} rotated, {f"{inactive} no longer valid, " if inactive else ""}'
+            f'{in_head} still in HEAD{known}',
+        )
     if incomplete is not None:
         lines.append(incomplete)
     return '\n'.join(lines) + '\n'

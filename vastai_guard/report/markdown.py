@@ -14,7 +14,7 @@ from vastai_guard.findings import ExposedKey
 from vastai_guard.findings import Rotation
 from vastai_guard.findings import Verification
 from vastai_guard.report import blast
-from vastai_guard.report.text import verification_rank
+from vastai_guard.report import history_text
 from vastai_guard.vocabulary import ACTIVE
 from vastai_guard.vocabulary import INACTIVE
 from vastai_guard.vocabulary import KEYS_PAGE
@@ -25,6 +25,7 @@ from vastai_guard.vocabulary import ROTATED_STILL_ACTIVE
 from vastai_guard.vocabulary import SHORT_COMMIT
 from vastai_guard.vocabulary import UNKNOWN
 from vastai_guard.vocabulary import count
+from vastai_guard.vocabulary import reach_line
 from vastai_guard.vocabulary import short
 
 _STATUS_RANK = {ROTATED_STILL_ACTIVE: 0, NEEDS_ROTATION: 0, ROTATED: 1, INACTIVE: 2}
@@ -101,15 +102,7 @@ def _status(key: ExposedKey, rotated_on: dict[str, str]) -> str:
     return 'inactive (key rejected by Vast.ai)'  # INACTIVE, the last Status
 
 
-def _order(key: ExposedKey) -> tuple[int, tuple[int, int], str]:
-    return (
-        _STATUS_RANK.get(key.status, 0),
-        verification_rank(key.verification),
-        key.first_seen.date,
-    )
-
-
-def _summary(keys: Sequence[ExposedKey], commits_scanned: int) -> str:
+def _summary(keys: Sequence[ExposedKey], commits_scanned: int, suppressed: int = 0) -> str:
     counts = {status: sum(key.status == status for key in keys) for status in _STATUS_RANK}
     parts = [f'**{counts[NEEDS_ROTATION]} need{"s" if counts[NEEDS_ROTATION] == 1 else ""} '
              'rotating**']
@@ -119,6 +112,8 @@ def _summary(keys: Sequence[ExposedKey], commits_scanned: int) -> str:
         parts.append(f'{counts[ROTATED]} rotated')
     if counts[INACTIVE]:
         parts.append(f'{counts[INACTIVE]} no longer working')
+    if suppressed:
+        parts.append(f'{suppressed} suppressed (baseline or allow_fingerprints)')
     return (
         f'{count(len(keys), "Vast.ai key")} found in {count(commits_scanned, "commit")}: '
         f'{", ".join(parts)}.'
@@ -166,11 +161,16 @@ def _steps(number: int, key: ExposedKey) -> list[str]:
             '- [ ] **Nothing left in the tree.** It is no longer in HEAD; history still holds '
             'it, which is why it must be reset (rewriting history does not un-leak a key).'
         )
+    held = ''
+    if key.refs:
+        held = f' Held by {", ".join(_code(ref) for ref in key.refs)}.'
+    reach = reach_line(key.refs)
     return [
         f'### {number}. Key {_code(key.redacted)}',
         '',
-        f'Fingerprint {_code(key.fingerprint)}. {state}',
+        f'Fingerprint {_code(key.fingerprint)}. {state}{held}',
         '',
+        *([f'> {_text(reach)}', ''] if reach is not None else []),
         f'- [ ] **Reset or delete the key.** On the Vast.ai Keys page ({KEYS_PAGE}) find the '
         f'key ending in {_code(key.redacted[-4:])} and press Reset (or Delete). With the CLI: '
         '`vastai reset api-key` resets the key the CLI is logged in with; '
@@ -258,9 +258,10 @@ def render_rotation_plan(
         since_rotation_days: int | None,
         rotated: Sequence[Rotation],
         today: datetime.date,
+        suppressed: int = 0,
 ) -> str:
     """The rotation plan: a table of every key, then the steps for each still to rotate."""
-    ordered = sorted(keys, key=_order)
+    ordered = history_text.ordered(keys)  # the text report's order
     rotated_on = {rotation.fingerprint: rotation.date for rotation in rotated}
     lines = [
         '# Vast.ai key rotation plan',
@@ -271,9 +272,10 @@ def render_rotation_plan(
         '',
     ]
     if not keys:
-        lines += [f'No Vast.ai key found in {count(commits_scanned, "commit")}.', '']
+        known = f' ({suppressed} suppressed: baseline or allow_fingerprints)' if suppressed else ''
+        lines += [f'No Vast.ai key found in {count(commits_scanned, "commit")}{known}.', '']
     else:
-        lines += [_summary(ordered, commits_scanned), '']
+        lines += [_summary(ordered, commits_scanned, suppressed), '']
         lead = blast.lead(key.verification for key in keys)
         if lead is not None:
             lines += [f'> **{_text(lead)}**', '']

@@ -50,7 +50,11 @@ def render_text(
     if any(p.kind == MISSING_PATTERN for p in problems) and added is None:
         lines.append('`vastai-guard gitignore --fix` appends the missing patterns to .gitignore.')
     if untrack:
-        lines.append('Take them out of the index (the files stay on disk), then commit:')
+        files = len(untrack)  # one command per tracked file
+        lines.append(
+            f'Take {"it" if files == 1 else "them"} out of the index (the '
+            f'{"file stays" if files == 1 else "files stay"} on disk), then commit:',
+        )
         lines += [f'  {command}' for command in untrack]
     if any(p.kind == TRACKED for p in problems):
         lines.append(

@@ -12,11 +12,11 @@ from vastai_guard.report.color import RED
 from vastai_guard.report.color import YELLOW
 from vastai_guard.report.color import Painter
 from vastai_guard.vocabulary import ACTIVE
-from vastai_guard.vocabulary import ADVICE_COMMITTED
-from vastai_guard.vocabulary import ADVICE_NOT_COMMITTED
 from vastai_guard.vocabulary import INVALID
 from vastai_guard.vocabulary import STATES
 from vastai_guard.vocabulary import UNKNOWN
+from vastai_guard.vocabulary import advice_committed
+from vastai_guard.vocabulary import advice_not_committed
 from vastai_guard.vocabulary import count
 from vastai_guard.vocabulary import plural
 from vastai_guard.vocabulary import short
@@ -28,11 +28,13 @@ _UNVERIFIED_RANK = 2
 NOT_CHECKED = 'not checked'
 
 
-def verification_rank(verification: Verification | None) -> tuple[int, int]:
-    """Sort key: active (critical blast radius first), unknown, not verified, invalid."""
+def verification_rank(verification: Verification | None) -> int:
+    """Sort key: active (by blast radius: critical, high, low, none), unknown, not verified,
+    invalid. Only an active key has a blast radius: it moves ahead of other active keys."""
     if verification is None:
-        return _UNVERIFIED_RANK, 0
-    return _STATE_RANK.get(verification.state, _STATE_RANK[UNKNOWN]), blast.rank(verification)
+        return _UNVERIFIED_RANK
+    state = _STATE_RANK.get(verification.state, _STATE_RANK[UNKNOWN])
+    return state - (blast.NO_RANK - blast.rank(verification))
 
 
 def verification_label(verification: Verification) -> str:
@@ -62,13 +64,21 @@ def verification_summary(verifications: Sequence[Verification]) -> str:
     )
 
 
-def _line(finding: Finding, committed: frozenset[str], paint: Painter, quiet: bool) -> str:
+def _line(
+        finding: Finding,
+        committed: frozenset[str],
+        earlier: frozenset[str],
+        paint: Painter,
+        quiet: bool,
+) -> str:
     line = (
         f'{paint(finding.path, BOLD)}:{finding.line}: {paint(finding.rule.id, RED)}: '
         f'{finding.redacted}'
     )
     if finding.fingerprint in committed:
         line += ' ' + paint('(already committed)', YELLOW)
+    elif finding.fingerprint in earlier:
+        line += ' ' + paint('(already committed, in an earlier commit)', YELLOW)
     if finding.verification is not None:
         label = verification_label(finding.verification)
         active = finding.verification.state == ACTIVE
@@ -90,8 +100,10 @@ def render(
         paint: Painter = PLAIN,
         quiet: bool = False,
         incomplete: str | None = None,
+        earlier: frozenset[str] = frozenset(),
 ) -> str:
-    """`committed`: fingerprints of keys already in a commit; they get the rotate-now advice.
+    """`committed`: fingerprints of keys HEAD holds in the same file; `earlier`: of keys in an
+    earlier commit (any file, any ref); both get the rotate-now advice.
 
     `quiet` (-q): the finding lines alone. `incomplete`: why not everything was read (the
     last line, as in history's report; a clean scan says only that).
@@ -99,7 +111,7 @@ def render(
     if not findings:
         return f'{incomplete}\n' if incomplete is not None and not quiet else ''
     ordered = sorted(findings, key=lambda f: verification_rank(f.verification))
-    lines = [_line(f, committed, paint, quiet) for f in ordered]
+    lines = [_line(f, committed, earlier, paint, quiet) for f in ordered]
     if quiet:
         return '\n'.join(lines) + '\n'
     lead = blast.lead({f.fingerprint: f.verification for f in findings}.values())
@@ -113,10 +125,21 @@ def render(
     if verdicts:
         lines.append(verification_summary(list(verdicts.values())))
     fingerprints = {f.fingerprint for f in findings}
-    if fingerprints & committed:
-        lines.append(ADVICE_COMMITTED)
-    if fingerprints - committed:
-        lines.append(ADVICE_NOT_COMMITTED)
+    in_git = fingerprints & (committed | earlier)
+    fresh = fingerprints - in_git
+    mixed = bool(in_git and fresh)
+    if in_git:
+        lines.append(advice_committed(len(in_git), mixed=mixed))
+    if fresh:
+        from vastai_guard.detect.filenames import is_env_file
+
+        env = {f.fingerprint for f in findings if f.fingerprint in fresh and is_env_file(f.path)}
+        other = {
+            f.fingerprint for f in findings if f.fingerprint in fresh and not is_env_file(f.path)
+        }
+        lines.append(advice_not_committed(
+            len(fresh), env_files=bool(env), other_files=bool(other), mixed=mixed,
+        ))
     if incomplete is not None:
         lines.append(incomplete)
     return '\n'.join(lines) + '\n'
