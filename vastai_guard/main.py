@@ -11,6 +11,7 @@ from vastai_guard.errors import run_guarded
 from vastai_guard.model import GitignoreReport
 from vastai_guard.model import HistoryReport
 from vastai_guard.model import ScanReport
+from vastai_guard.model import SweepReport
 from vastai_guard.options import AuditOptions
 from vastai_guard.options import GitignoreOptions
 from vastai_guard.options import HistoryOptions
@@ -18,6 +19,7 @@ from vastai_guard.options import InitOptions
 from vastai_guard.options import RevokeOptions
 from vastai_guard.options import RotatedOptions
 from vastai_guard.options import ScanOptions
+from vastai_guard.options import SweepOptions
 from vastai_guard.report import formats
 from vastai_guard.report.output import default_format
 from vastai_guard.vocabulary import ACTIVE
@@ -60,7 +62,7 @@ def _add_terminal(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_verify(parser: argparse.ArgumentParser) -> None:
-    """`--verify` and its options; shared by `scan` and `history`."""
+    """`--verify` and its options; shared by `scan`, `history` and `sweep`."""
     group = parser.add_argument_group('verification (sends each key found to the Vast.ai API)')
     group.add_argument(
         '--verify', action='store_true',
@@ -344,6 +346,55 @@ def _parser() -> argparse.ArgumentParser:
         '--config', dest='config_file', metavar='FILE',
         help='config file (default: .vastai-guard.yaml at the root of the current repository)',
     )
+
+    sweep = commands.add_parser(
+        'sweep', help='many repositories in one run: each key once across all of them',
+        description='Scan the whole history of many repositories (as `history` scans one) and '
+                    'report each key once, with every repository that holds it. A SOURCE is a '
+                    'work tree, a bare repository, or a git URL (file://, https://, ssh://, '
+                    'user@host:path), cloned as a mirror into a cache folder and fetched again '
+                    'on later runs. A repository that fails is reported and the sweep goes on. '
+                    'Exit 1 if any key needs rotating; 2 if a repository failed or was not '
+                    'read whole (and no key); else 0.',
+    )
+    sweep.add_argument('sources', nargs='*', metavar='SOURCE', help='repositories to sweep')
+    sweep.add_argument(
+        '--from', dest='from_file', metavar='FILE',
+        help='read SOURCEs from FILE, one a line (blank lines and # comments ignored)',
+    )
+    sweep.add_argument(
+        '--workers', type=int, metavar='N',
+        help='local worker processes, one repository each at a time (default: the number '
+             'of CPUs)',
+    )
+    sweep.add_argument(
+        '--scheduler', metavar='ADDRESS',
+        help='run the repositories as tasks on the Dask distributed cluster at ADDRESS '
+             '(tcp://HOST:PORT; needs vastai-guard[dask] here and on the workers)',
+    )
+    sweep.add_argument(
+        '--state', dest='state_dir', metavar='DIR',
+        help='keep each repository\'s result in DIR, keyed by its ref tips: a repository '
+             'unchanged since an earlier run is not scanned again, an interrupted sweep resumes',
+    )
+    sweep.add_argument(
+        '--cache', dest='cache_dir', metavar='DIR',
+        help='where URL sources are mirrored (default: $XDG_CACHE_HOME/vastai-guard/mirrors, '
+             'on each worker)',
+    )
+    sweep.add_argument(
+        '--split-commits', type=int, metavar='N',
+        help='split a repository with more than N commits (default: 20000) into tasks of '
+             'about N commits each, by commit ranges, so that one huge repository does not '
+             'leave the other workers idle',
+    )
+    sweep.add_argument(
+        '--format', dest='output_format', choices=formats(SweepReport), default='text',
+        help='report format (default: text)',
+    )
+    _add_output(sweep)
+    _add_terminal(sweep)
+    _add_verify(sweep)
     return parser
 
 
@@ -431,6 +482,22 @@ def _run(args: argparse.Namespace) -> int:
             max_age_days=args.max_age_days,
             output_format=args.output_format,
             config_file=args.config_file,
+        ))
+    if args.command == 'sweep':
+        from vastai_guard.commands.sweep import sweep
+        return sweep(SweepOptions(
+            sources=args.sources,
+            from_file=args.from_file,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            state_dir=args.state_dir,
+            cache_dir=args.cache_dir,
+            split_commits=args.split_commits,
+            output_format=args.output_format,
+            output_file=args.output_file,
+            verify=_verify(args),
+            fail_on=args.fail_on,
+            terminal=_terminal(args),
         ))
     if args.command in ('history', 'rotated'):
         from vastai_guard.git.repository import GitPythonCheck

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from vastai_guard.detect.rules import Rule
 from vastai_guard.findings import ExposedKey
 from vastai_guard.findings import Finding
+from vastai_guard.findings import FirstSeen
 from vastai_guard.findings import Problem
 from vastai_guard.findings import Rotation
 from vastai_guard.findings import SuppressedKey
+from vastai_guard.findings import Verification
+from vastai_guard.vocabulary import Status
 from vastai_guard.vocabulary import incomplete_line
 
 
@@ -115,3 +119,55 @@ class AuditReport(NamedTuple):
     max_age_days: int
     # the id of the key the audit ran with, when the API said which one it is
     own_key_id: str = ''
+
+
+class RepositorySweep(NamedTuple):
+    """`vastai-guard sweep`: what one repository's task sends back (picklable; no raw key)."""
+    source: str  # as given, any password in a URL replaced by ***
+    keys: tuple[ExposedKey, ...] = ()
+    # per key found (by fingerprint): the refs whose history holds the commit that first
+    # added it (a few; empty for a key in a tag message or an object no commit holds)
+    refs: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    commits_scanned: int = 0
+    incomplete: bool = False
+    # why the repository could not be scanned (not found, clone refused, damaged); one line
+    error: str | None = None
+    warnings: tuple[str, ...] = ()
+    # the ref tips, config and baseline the result is of (sweep --state); '' when failed
+    tips: str = ''
+    # the tips were those --state already had a result for: not scanned again
+    unchanged: bool = False
+    seconds: float = 0.0
+    # a repository too big for one task is split by commit ranges (sweep/split.py): which
+    # part this is (0: the first, newest), and, from part 0, the other parts to scan
+    part: int = 0
+    more: tuple[tuple[str, ...], ...] = ()
+
+
+class KeyInRepository(NamedTuple):
+    """Where one swept key is, in one repository."""
+    source: str
+    first_seen: FirstSeen
+    in_head: bool
+    refs: tuple[str, ...]
+    status: Status  # by that repository's rotation ledger
+
+
+class SweptKey(NamedTuple):
+    """One key across every repository of a sweep, by fingerprint."""
+    fingerprint: str
+    rule: Rule
+    redacted: str
+    # rotated when any repository's ledger records the rotation (one reset at Vast.ai,
+    # whichever repository recorded it), else needs-rotation; with --verify, as `history`
+    # says it: inactive, or rotated-still-active
+    status: Status
+    repositories: tuple[KeyInRepository, ...]
+    context: str = ''
+    verification: Verification | None = None
+
+
+class SweepReport(NamedTuple):
+    """`vastai-guard sweep`: each key once across all repositories, and a line per repository."""
+    repositories: tuple[RepositorySweep, ...]
+    keys: tuple[SweptKey, ...]

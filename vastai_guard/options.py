@@ -80,3 +80,18 @@ class AuditOptions(NamedTuple):
     max_age_days: int | None = None  # None: the config's max_key_age_days
     output_format: str = 'text'
     config_file: str | None = None
+
+
+class SweepOptions(NamedTuple):
+    sources: Sequence[str] = ()
+    from_file: str | None = None
+    workers: int | None = None
+    scheduler: str | None = None
+    state_dir: str | None = None
+    cache_dir: str | None = None
+    split_commits: int | None = None
+    output_format: str = 'text'
+    output_file: str | None = None
+    verify: Verifier | None = None
+    fail_on: str = 'any'
+    terminal: Terminal = Terminal()

@@ -190,7 +190,11 @@ def short(fingerprint: str) -> str:
 
 def plural(number: int, noun: str) -> str:
     """`noun` as `number` of it is written: `key`, `keys`."""
-    return noun if number == 1 else f'{noun}s'
+    if number == 1:
+        return noun
+    if noun.endswith('y') and noun[-2:-1] not in ('a', 'e', 'i', 'o', 'u'):
+        return f'{noun[:-1]}ies'  # repository, repositories (key stays keys)
+    return f'{noun}s'
 
 
 def count(number: int, noun: str) -> str:

@@ -281,3 +281,36 @@ def test_audit(
     _assert_no_email(result.stdout, result.stderr)
     # not even most of one (a name is shown cut short: never a key's first 60 characters)
     assert all(key[:16] not in result.stdout for key in keys)
+
+
+@pytest.mark.parametrize('output_format', ('text', 'json', 'sarif', 'markdown'))
+def test_sweep(leaky_repo: tuple[Path, list[str]], output_format: str, tmp_path: Path) -> None:
+    """Every sweep output: the report, stderr, the --output file, the --state folder, on the
+    local pool and through a mirror of a URL; keys come back from workers as fingerprints."""
+    repo, keys = leaky_repo
+    git(repo, 'tag', '-a', 'v1', '-m', f'vastai set api-key {keys[6]}')
+    state = tmp_path / 'state'
+    report = tmp_path / f'sweep.{output_format}'
+    sources = [str(repo), repo.as_uri(), str(tmp_path / 'missing')]
+    env = {'XDG_CACHE_HOME': str(tmp_path / 'cache')}
+
+    result = run_cli(
+        ['sweep', *sources, '--workers', '2', '--state', str(state), '--format', output_format],
+        cwd=tmp_path, env=env,
+    )
+    to_file = run_cli(
+        ['sweep', *sources, '--state', str(state), '--format', output_format,
+         '--output', str(report)],
+        cwd=tmp_path, env=env,
+    )
+
+    assert result.returncode == to_file.returncode == 1, result.stderr
+    stored = [path.read_text() for path in state.rglob('*.json')]
+    assert len(stored) == 2  # the two that were read; the missing one is tried again
+    _assert_clean(
+        keys, result.stdout, result.stderr, to_file.stdout, to_file.stderr, report.read_text(),
+        *stored,
+    )
+    if output_format == 'json':  # there was something to be silent about
+        found = {key['fingerprint'] for key in json.loads(result.stdout)['keys']}
+        assert found == {fingerprint(key) for key in keys[:6]} | {fingerprint(keys[6])}

@@ -105,10 +105,12 @@ class GitPythonCheck:
     check is stopped.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, in_process: bool = False) -> None:
         self._pid: int | None = None
         self._asking: int | None = None  # the pipe's end that names the git dir
-        if not sys.platform.startswith('linux'):
+        # in_process: a sweep worker opens many repositories and imports GitPython once; a
+        # process per repository would only add a fork each
+        if in_process or not sys.platform.startswith('linux'):
             return
         sys.stdout.flush()
         sys.stderr.flush()

@@ -14,6 +14,7 @@ from typing import Any
 from vastai_guard.model import GitignoreReport
 from vastai_guard.model import HistoryReport
 from vastai_guard.model import ScanReport
+from vastai_guard.model import SweepReport
 from vastai_guard.report.color import Terminal
 from vastai_guard.vocabulary import PENDING_STATUSES
 from vastai_guard.vocabulary import count
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from vastai_guard.report.results import Result
     from vastai_guard.report.results import RuleHelp
 
-Report = ScanReport | HistoryReport | GitignoreReport
+Report = ScanReport | HistoryReport | GitignoreReport | SweepReport
 
 
 def _render_for_ci(
@@ -166,6 +167,26 @@ def _gitignore_ci(fmt: str) -> Callable[[GitignoreReport, Terminal], str]:
     return render
 
 
+def _sweep(fmt: str) -> Callable[[SweepReport, Terminal], str]:
+    def render(report: SweepReport, terminal: Terminal) -> str:
+        if fmt == 'text':
+            from vastai_guard.report import sweep_text
+
+            return sweep_text.render(report, paint=terminal.paint, quiet=terminal.quiet)
+        if fmt == 'json':
+            from vastai_guard.report import sweep_json
+
+            return sweep_json.render(report)
+        if fmt == 'sarif':
+            from vastai_guard.report import sweep_sarif
+
+            return sweep_sarif.render(report)
+        from vastai_guard.report import sweep_markdown
+
+        return sweep_markdown.render(report)
+    return render
+
+
 _RENDERERS: dict[tuple[type[Report], str], Callable[[Any, Terminal], str]] = {
     (ScanReport, 'text'): _scan_text,
     (ScanReport, 'json'): _scan_json,
@@ -180,6 +201,7 @@ _RENDERERS: dict[tuple[type[Report], str], Callable[[Any, Terminal], str]] = {
     (GitignoreReport, 'json'): _gitignore_json,
     (GitignoreReport, 'sarif'): _gitignore_ci('sarif'),
     (GitignoreReport, 'github'): _gitignore_ci('github'),
+    **{(SweepReport, fmt): _sweep(fmt) for fmt in ('text', 'json', 'sarif', 'markdown')},
 }
 
 
@@ -213,6 +235,14 @@ def summary(result: Report) -> str:
         return (
             f'vastai-guard: {count(len(result.keys), "Vast.ai key")} in history, '
             f'{pending} needing rotation{suppressed}'
+        )
+    if isinstance(result, SweepReport):
+        pending = sum(1 for key in result.keys if key.status in PENDING_STATUSES)
+        failed = sum(1 for r in result.repositories if r.error is not None or r.incomplete)
+        return (
+            f'vastai-guard: {count(len(result.keys), "distinct Vast.ai key")} in '
+            f'{count(len(result.repositories), "repository")}, {pending} needing rotation, '
+            f'{failed} failed or incomplete'
         )
     if not result.problems:
         return 'vastai-guard: env files and Vast.ai key files are kept out of git'
