@@ -34,9 +34,11 @@ from pathlib import Path
 from testing.docs import page
 from testing.docs import path_of
 from testing.util import REPO_ROOT
+from testing.vastapi import FakeVastApi
+from testing.vastapi import serve
 
 # the Markdown files whose examples are made here: README.md and docs pages
-DOCUMENTS = ('README.md', 'commands.md', 'ci.md', 'baselines.md')
+DOCUMENTS = ('README.md', 'commands.md', 'ci.md', 'baselines.md', 'leak-response.md')
 _MARKER = re.compile(r'^<!-- example: ([a-z-]+) -->\n```console\n(.*?)^```\n', re.M | re.S)
 _BIN = Path(sys.executable).parent
 
@@ -206,7 +208,49 @@ def baseline(s: Session) -> None:
     s.shown('vastai-guard scan --all-files --baseline .secrets.baseline')
 
 
+# what docs/leak-response.md shows for the fake Vast.ai API's address (its port is random)
+SHOWN_API_URL = 'http://127.0.0.1:8765'
+
+
+def _leaked_live_key(s: Session, api: FakeVastApi, n: int) -> str:
+    """A full-access key of account 4242 (2 machines running), committed in an env file."""
+    key = example_key(n)
+    api.behaviours[key] = 'active'
+    api.instances = [
+        {'actual_status': 'running', 'dph_total': 1.25},
+        {'actual_status': 'running', 'dph_total': 0.5},
+        {'actual_status': 'exited', 'dph_total': 0.9},
+    ]
+    s.write('deploy/.env.prod', f'VAST_API_KEY={key}\n')
+    s.commit('deploy config')
+    return key
+
+
+def _shown_against(s: Session, api: FakeVastApi, command: str) -> None:
+    s.shown(f'{command} --api-url {api.url}')
+    s.transcript[-1] = s.transcript[-1].replace(api.url, SHOWN_API_URL)
+
+
+def leak_blast_radius(s: Session) -> None:
+    """docs/leak-response.md: verify and blast radius of a live full-access key."""
+    with serve() as api:
+        _leaked_live_key(s, api, 9)
+        _shown_against(s, api, 'vastai-guard scan --all-files --verify --blast-radius')
+
+
+def leak_revoke(s: Session) -> None:
+    """docs/leak-response.md: revoke (refused off a terminal without --yes, then done), and
+    history agreeing that the key is dead and recorded."""
+    with serve() as api:
+        key = _leaked_live_key(s, api, 10)
+        _shown_against(s, api, f'vastai-guard revoke {fingerprint(key)[:12]}')
+        _shown_against(s, api, f'vastai-guard revoke {fingerprint(key)[:12]} --yes')
+        _shown_against(s, api, 'vastai-guard history --verify')
+
+
 EXAMPLES: dict[str, Callable[[Session], None]] = {
+    'leak-blast-radius': leak_blast_radius,
+    'leak-revoke': leak_revoke,
     'protect': protect,
     'audit': audit,
     'ci-action': ci_action,

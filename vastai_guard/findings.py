@@ -38,6 +38,23 @@ class Fragment(NamedTuple):
     matches: tuple[Match, ...] | None = None
 
 
+class BlastRadius(NamedTuple):
+    """What an active key can do (`--blast-radius`): account data, never the key or a raw
+    email. None: the API did not say (`notes` tells why)."""
+    account_id: str
+    email: str  # redacted: `a***@example.net`
+    key_id: str
+    access: str  # full | scoped | unknown
+    rights: tuple[str, ...]  # permission categories of a scoped key
+    balance: float | None
+    credit: float | None
+    running_instances: int | None
+    hourly_cost: float | None  # summed dph_total of the running instances, $/h
+    urgency: str  # critical | high | low
+    why: str  # one line: what the key can do, on which account, for how much
+    notes: tuple[str, ...] = ()  # what could not be learnt, and why
+
+
 class Verification(NamedTuple):
     """The outcome of asking the Vast.ai API about a key (`--verify`, opt-in)."""
     state: State
@@ -45,6 +62,8 @@ class Verification(NamedTuple):
     checked_at: str  # ISO 8601, UTC
     # account id and email of an active key, only with `--show-account`
     account: str = ''
+    # what an active key can do, only with `--blast-radius`
+    blast_radius: BlastRadius | None = None
 
 
 # `--verify`, as the engines receive it: called with the raw keys they hold (each distinct

@@ -12,9 +12,11 @@ from vastai_guard.model import GitignoreReport
 from vastai_guard.model import HistoryReport
 from vastai_guard.model import ScanReport
 from vastai_guard.model import SweepReport
+from vastai_guard.options import AuditOptions
 from vastai_guard.options import GitignoreOptions
 from vastai_guard.options import HistoryOptions
 from vastai_guard.options import InitOptions
+from vastai_guard.options import RevokeOptions
 from vastai_guard.options import RotatedOptions
 from vastai_guard.options import ScanOptions
 from vastai_guard.options import SweepOptions
@@ -75,6 +77,11 @@ def _add_verify(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         '--show-account', action='store_true',
         help='with --verify, show the account id and email of each active key',
+    )
+    group.add_argument(
+        '--blast-radius', action='store_true',
+        help='with --verify, ask what each active key can do: its account, rights (full or '
+             'scoped), credit, running instances and their cost per hour',
     )
     group.add_argument(
         '--fail-on', choices=('any', ACTIVE), default='any',
@@ -281,6 +288,70 @@ def _parser() -> argparse.ArgumentParser:
         '--config', dest='config_file', metavar='FILE',
         help='config file (default: .vastai-guard.yaml at the repository root)',
     )
+
+    revoke = commands.add_parser(
+        'revoke', help='revoke a leaked key through the Vast.ai API and record it in the ledger',
+        description='Find the key with this fingerprint in the repository (work tree, index, '
+                    'then history), delete it through the Vast.ai API with the key itself '
+                    '(GET users/current for its key id, DELETE auth/apikeys/ID, then check '
+                    'that the key is rejected), and record the rotation in .vastai-guard.yaml. '
+                    'Every service using the key loses access: create the replacement on the '
+                    'Keys page. Exit 0 revoked, 1 still accepted, 2 on any error.',
+    )
+    revoke.add_argument(
+        'fingerprint', metavar='FINGERPRINT',
+        help='the fingerprint a report printed, or a unique prefix of at least 12 hex '
+             'characters (never the key itself)',
+    )
+    revoke.add_argument(
+        '--repo', dest='repo_path', default='.', metavar='PATH',
+        help='repository the key leaked in (default: the current one)',
+    )
+    revoke.add_argument(
+        '--yes', action='store_true',
+        help='revoke without asking (needed when not on a terminal)',
+    )
+    revoke.add_argument(
+        '--api-url', metavar='URL',
+        help='Vast.ai API base URL (default: https://console.vast.ai); https only, or http to '
+             '127.0.0.1/localhost/::1',
+    )
+    revoke.add_argument(
+        '--format', dest='output_format', choices=('text', 'json'), default='text',
+        help='report format (default: text)',
+    )
+    revoke.add_argument(
+        '--config', dest='config_file', metavar='FILE',
+        help='config file holding the ledger (default: .vastai-guard.yaml at the repository '
+             'root)',
+    )
+
+    audit = commands.add_parser(
+        'audit', help="audit your Vast.ai account's API keys: full access, age, rotated keys",
+        description='With your own key (VAST_API_KEY, else $XDG_CONFIG_HOME/vastai/'
+                    'vast_api_key, else ~/.vast_api_key), list the account\'s API keys and '
+                    'flag full-access keys, keys older than max_key_age_days (default 90) '
+                    'and keys the ledger says were rotated but that still exist. Exit 1 when '
+                    'a key has a problem, 0 when none does, 2 on errors.',
+    )
+    audit.add_argument(
+        '--api-url', metavar='URL',
+        help='Vast.ai API base URL (default: https://console.vast.ai); https only, or http to '
+             '127.0.0.1/localhost/::1',
+    )
+    audit.add_argument(
+        '--max-age-days', type=_days_above_zero, metavar='N',
+        help='flag keys older than N days (default: max_key_age_days in the config, else 90)',
+    )
+    audit.add_argument(
+        '--format', dest='output_format', choices=('text', 'json', 'markdown'), default='text',
+        help='report format (default: text)',
+    )
+    audit.add_argument(
+        '--config', dest='config_file', metavar='FILE',
+        help='config file (default: .vastai-guard.yaml at the root of the current repository)',
+    )
+
     sweep = commands.add_parser(
         'sweep', help='many repositories in one run: each key once across all of them',
         description='Scan the whole history of many repositories (as `history` scans one) and '
@@ -338,13 +409,16 @@ def _verify(args: argparse.Namespace) -> Verifier | None:
     if not args.verify and args.fail_on != ACTIVE:
         # --api-url and --show-account mean nothing without --verify: say so
         for flag, given in (('--api-url', args.api_url is not None),
-                            ('--show-account', args.show_account)):
+                            ('--show-account', args.show_account),
+                            ('--blast-radius', args.blast_radius)):
             if given:
                 raise FatalError(f'{flag} needs --verify')
         return None
     # imported only when asked for: the hook path stays light
-    from vastai_guard.verify import verify_options
-    return verify_options(args.api_url, show_account=args.show_account).verify
+    from vastai_guard.respond.verify import verify_options
+    return verify_options(
+        args.api_url, show_account=args.show_account, blast_radius=args.blast_radius,
+    ).verify
 
 
 def _terminal(args: argparse.Namespace) -> Terminal:
@@ -395,6 +469,24 @@ def _run(args: argparse.Namespace) -> int:
             output_format=args.output_format,
             output_file=args.output_file,
             terminal=_terminal(args),
+        ))
+    if args.command == 'revoke':
+        from vastai_guard.commands.revoke import revoke
+        return revoke(RevokeOptions(
+            fingerprint=args.fingerprint,
+            repo_path=args.repo_path,
+            yes=args.yes,
+            api_url=args.api_url,
+            output_format=args.output_format,
+            config_file=args.config_file,
+        ))
+    if args.command == 'audit':
+        from vastai_guard.commands.audit import audit
+        return audit(AuditOptions(
+            api_url=args.api_url,
+            max_age_days=args.max_age_days,
+            output_format=args.output_format,
+            config_file=args.config_file,
         ))
     if args.command == 'sweep':
         from vastai_guard.commands.sweep import sweep

@@ -86,6 +86,41 @@ class GitignoreReport(NamedTuple):
     untrack: tuple[str, ...] = ()
 
 
+class RevokeReport(NamedTuple):
+    """`vastai-guard revoke`: what was done to one key, found by fingerprint."""
+    fingerprint: str
+    redacted: str
+    where: str  # where the key was found: `work tree: .env:1`, `history: <commit> path:line`
+    key_id: str
+    state: str  # revoked | still-active | already-invalid
+    # the config file the rotation was recorded in; None: nothing recorded
+    ledger: str | None = None
+    already_recorded: bool = False
+
+    @property
+    def revoked(self) -> bool:
+        return self.state == 'revoked'
+
+
+class AuditedKey(NamedTuple):
+    """One key of the account (`vastai-guard audit`): never the key, only what the list says."""
+    key_id: str
+    name: str
+    access: str  # full | scoped | unknown
+    rights: tuple[str, ...]
+    created: str  # ISO 8601 date; '' when the API did not say
+    age_days: int | None
+    problems: tuple[str, ...]  # full-access, older-than-N-days, rotated-but-exists
+
+
+class AuditReport(NamedTuple):
+    """`vastai-guard audit`: the account's API keys against least privilege and key age."""
+    keys: tuple[AuditedKey, ...]
+    max_age_days: int
+    # the id of the key the audit ran with, when the API said which one it is
+    own_key_id: str = ''
+
+
 class RepositorySweep(NamedTuple):
     """`vastai-guard sweep`: what one repository's task sends back (picklable; no raw key)."""
     source: str  # as given, any password in a URL replaced by ***

@@ -67,6 +67,22 @@ class RotatedOptions(NamedTuple):
     config_file: str | None = None
 
 
+class RevokeOptions(NamedTuple):
+    fingerprint: str
+    repo_path: str = '.'
+    yes: bool = False
+    api_url: str | None = None
+    output_format: str = 'text'
+    config_file: str | None = None
+
+
+class AuditOptions(NamedTuple):
+    api_url: str | None = None
+    max_age_days: int | None = None  # None: the config's max_key_age_days
+    output_format: str = 'text'
+    config_file: str | None = None
+
+
 class SweepOptions(NamedTuple):
     sources: Sequence[str] = ()
     from_file: str | None = None

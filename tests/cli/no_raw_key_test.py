@@ -20,6 +20,9 @@ from testing.util import git
 from testing.util import new_key
 from testing.util import run_cli
 from testing.util import write
+from testing.vastapi import ACCOUNT_EMAIL
+from testing.vastapi import BODY_MARKER
+from testing.vastapi import FakeVastApi
 from vastai_guard.findings import fingerprint
 
 FORMATS = ('text', 'json', 'sarif', 'github')
@@ -186,6 +189,98 @@ def test_history_outside_commits_and_incomplete(repo: Path, output_format: str) 
     assert result.returncode == 1
     assert 'is missing' in result.stderr
     _assert_clean(keys, result.stdout, result.stderr)
+
+
+def _live(api: FakeVastApi, keys: list[str]) -> None:
+    """Every key of the leaky repository works on the fake API (its email must stay unsaid)."""
+    for key in keys:
+        api.behaviours[key] = 'active'
+    api.instances = [{'actual_status': 'running', 'dph_total': 0.4}]
+
+
+def _assert_no_email(*texts: str) -> None:
+    for text in texts:
+        assert ACCOUNT_EMAIL not in text and BODY_MARKER not in text
+
+
+@pytest.mark.parametrize('output_format', FORMATS)
+def test_scan_blast_radius(
+        leaky_repo: tuple[Path, list[str]], vast_api: FakeVastApi, output_format: str,
+) -> None:
+    repo, keys = leaky_repo
+    _live(vast_api, keys)
+
+    result = run_cli(
+        ['scan', '--all-files', '--format', output_format, '--verify', '--blast-radius',
+         '--api-url', vast_api.url], cwd=repo,
+    )
+
+    assert result.returncode == 1, result.stderr
+    assert any(r.path == '/api/v0/instances/' for r in vast_api.requests)  # it was asked
+    _assert_clean(keys, result.stdout, result.stderr)
+    _assert_no_email(result.stdout, result.stderr)
+
+
+@pytest.mark.parametrize('output_format', (*FORMATS, 'markdown'))
+def test_history_blast_radius(
+        leaky_repo: tuple[Path, list[str]], vast_api: FakeVastApi, output_format: str,
+) -> None:
+    repo, keys = leaky_repo
+    _live(vast_api, keys)
+
+    result = run_cli(
+        ['history', '--format', output_format, '--verify', '--blast-radius', '--show-account',
+         '--api-url', vast_api.url], cwd=repo,
+    )
+
+    assert result.returncode == 1, result.stderr
+    _assert_clean(keys, result.stdout, result.stderr)
+    # --show-account names the account with the email redacted, as the blast radius does
+    _assert_no_email(result.stdout, result.stderr)
+    if output_format in ('text', 'json', 'markdown'):
+        assert '@example.invalid' in result.stdout  # Markdown escapes the stars
+
+
+@pytest.mark.parametrize('output_format', ('text', 'json'))
+def test_revoke(
+        leaky_repo: tuple[Path, list[str]], vast_api: FakeVastApi, output_format: str,
+) -> None:
+    repo, keys = leaky_repo
+    _live(vast_api, keys)
+    # one in history only (a commit message), one on disk only (an untracked env file)
+    for key in (keys[5], keys[0]):
+        result = run_cli(
+            ['revoke', fingerprint(key)[:12], '--yes', '--format', output_format,
+             '--api-url', vast_api.url], cwd=repo,
+        )
+        assert result.returncode == 0, result.stderr
+        assert key in vast_api.deleted
+        _assert_clean(keys, result.stdout, result.stderr)
+        _assert_no_email(result.stdout, result.stderr)
+    _assert_clean(keys, (repo / '.vastai-guard.yaml').read_text(encoding='utf-8'))
+
+
+@pytest.mark.parametrize('output_format', ('text', 'json', 'markdown'))
+def test_audit(
+        leaky_repo: tuple[Path, list[str]], vast_api: FakeVastApi, output_format: str,
+        tmp_path: Path,
+) -> None:
+    repo, keys = leaky_repo
+    _live(vast_api, keys)
+    # the list carries the keys themselves: still never shown
+    vast_api.other_keys.append({'id': 1, 'key': keys[1], 'name': keys[2], 'created_at': 0})
+    vast_api.names[keys[3]] = f'deploy {keys[4]}'
+
+    result = run_cli(
+        ['audit', '--format', output_format, '--api-url', vast_api.url], cwd=repo,
+        env={'VAST_API_KEY': keys[0], 'HOME': str(tmp_path)},
+    )
+
+    assert result.returncode == 1, result.stderr
+    _assert_clean(keys, result.stdout, result.stderr)
+    _assert_no_email(result.stdout, result.stderr)
+    # not even most of one (a name is shown cut short: never a key's first 60 characters)
+    assert all(key[:16] not in result.stdout for key in keys)
 
 
 @pytest.mark.parametrize('output_format', ('text', 'json', 'sarif', 'markdown'))

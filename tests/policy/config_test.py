@@ -138,3 +138,18 @@ def test_config_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         config_path(str(tmp_path), None, must_exist=True)
     with pytest.raises(InvalidConfigError, match='named by --config'):
         config_path(str(tmp_path), 'absent.yaml', must_exist=True)
+
+
+def test_max_key_age_days_defaults_to_90() -> None:
+    assert parse_config('exclude_paths: []\n', PATH).max_key_age_days == 90
+
+
+def test_max_key_age_days() -> None:
+    assert parse_config('max_key_age_days: 30\n', PATH).max_key_age_days == 30
+
+
+@pytest.mark.parametrize('value', ('0', '-1', 'ninety', '1.5'))
+def test_max_key_age_days_must_be_whole_days(value: str) -> None:
+    with pytest.raises(InvalidConfigError) as error:
+        parse_config(f'max_key_age_days: {value}\n', PATH)
+    assert str(error.value) == f'{PATH}:1: expected a whole number of days (1 to 999999999)'

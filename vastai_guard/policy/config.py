@@ -9,6 +9,7 @@
       - fingerprint: <64 hex>
         date: '2026-11-27'
         note: reset on the Keys page
+    max_key_age_days: 90      # `vastai-guard audit` flags account keys older than this
 
 PyYAML is imported only when the file exists: the hook's start-up stays light.
 """
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 CONFIG_FILE = '.vastai-guard.yaml'
 CONFIG_ENV = 'VASTAI_GUARD_CONFIG'
 DEFAULT_MAX_FILE_MB = 50
+DEFAULT_MAX_KEY_AGE_DAYS = 90
 
 
 class Config(NamedTuple):
@@ -39,6 +41,8 @@ class Config(NamedTuple):
     allow_fingerprints: frozenset[str] = frozenset()
     rotated: tuple[Rotation, ...] = ()
     max_file_mb: int = DEFAULT_MAX_FILE_MB
+    # `vastai-guard audit` flags keys older than this (the Vast.ai docs: 90-day rotation)
+    max_key_age_days: int = DEFAULT_MAX_KEY_AGE_DAYS
     # where it was read from, for messages; None when there was no file
     path: str | None = None
 
@@ -90,11 +94,13 @@ def parse_config(text: str, path: str) -> Config:
         elif key == 'rotated':
             settings[key] = tuple(_entries(value_node, path, dated=True))
         elif key == 'max_file_mb':
-            settings[key] = _megabytes(value_node, path)
+            settings[key] = _whole_number(value_node, path)
+        elif key == 'max_key_age_days':
+            settings[key] = _whole_number(value_node, path, 'days')
         else:
             raise InvalidConfigError(
                 f'{_where(path, key_node)}: unknown setting {_echo(key)} (expected one of: '
-                'exclude_paths, allow_fingerprints, rotated, max_file_mb)',
+                'exclude_paths, allow_fingerprints, rotated, max_file_mb, max_key_age_days)',
             )
     return Config(path=path, **settings)  # type: ignore[arg-type]
 
@@ -136,11 +142,11 @@ def _strings(node: yaml.Node, path: str) -> list[str]:
 _MEGABYTES = re.compile(r'[0-9]{1,9}')
 
 
-def _megabytes(node: yaml.Node, path: str) -> int:
-    value = _scalar(node, path, 'a whole number of megabytes')
+def _whole_number(node: yaml.Node, path: str, unit: str = 'megabytes') -> int:
+    value = _scalar(node, path, f'a whole number of {unit}')
     if not _MEGABYTES.fullmatch(value) or int(value) == 0:
         raise InvalidConfigError(
-            f'{_where(path, node)}: expected a whole number of megabytes (1 to 999999999)',
+            f'{_where(path, node)}: expected a whole number of {unit} (1 to 999999999)',
         )
     return int(value)
 

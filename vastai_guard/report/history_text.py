@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from vastai_guard.findings import ExposedKey
+from vastai_guard.report import blast
 from vastai_guard.report.color import BOLD
 from vastai_guard.report.color import DIM
 from vastai_guard.report.color import GREEN
@@ -119,6 +120,11 @@ def _block(key: ExposedKey, paint: Painter, *, unpushed: bool) -> list[str]:
         f'  fingerprint: {key.fingerprint}',
         f'  first seen:  {first.commit[:SHORT_COMMIT]} {first.date}{author}',
         f'               {first.path}:{first.line}',
+    ]
+    radius = key.verification.blast_radius if key.verification else None
+    if radius is not None:
+        lines.append(f'  {blast.painted(radius, paint)}')
+    lines += [
         f'  introduced:  {count(len(key.occurrences), "time")} in '
         f'{count(len({o.commit for o in key.occurrences}), "commit")}',
     ]
@@ -158,6 +164,9 @@ def render(
             f'{_headline(key, paint, unpushed=unpushed)} {short(key.fingerprint)}\n'
             for key in ordered(keys)
         )
+    lead = blast.lead(key.verification for key in keys)
+    if lead is not None:
+        lines += [paint(lead, RED, BOLD), '']
     for key in ordered(keys):
         lines.extend(_block(key, paint, unpushed=unpushed))
         lines.append('')

@@ -6,17 +6,21 @@ from collections.abc import Sequence
 
 from vastai_guard.findings import Finding
 from vastai_guard.findings import Verification
+from vastai_guard.report import blast
 
 
-def verification_json(verification: Verification) -> dict[str, str]:
-    """`"verification"` of a key checked with `--verify`; `account` only with --show-account."""
-    result = {
+def verification_json(verification: Verification) -> dict[str, object]:
+    """`"verification"` of a key checked with `--verify`; `account` only with --show-account,
+    `blast_radius` only with --blast-radius (and an active key)."""
+    result: dict[str, object] = {
         'state': verification.state,
         'reason': verification.reason,
         'checked_at': verification.checked_at,
     }
     if verification.account:
         result['account'] = verification.account
+    if verification.blast_radius is not None:
+        result['blast_radius'] = blast.as_json(verification.blast_radius)
     return result
 
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from vastai_guard.findings import ExposedKey
 from vastai_guard.findings import Rotation
 from vastai_guard.findings import Verification
+from vastai_guard.report import blast
 from vastai_guard.report import history_text
 from vastai_guard.vocabulary import ACTIVE
 from vastai_guard.vocabulary import INACTIVE
@@ -82,7 +83,9 @@ def _verification(verification: Verification | None) -> str:
         return 'not checked'
     if verification.state == ACTIVE:
         account = f' (account {_text(verification.account)})' if verification.account else ''
-        return f'**active**{account}'
+        radius = verification.blast_radius
+        urgency = f', blast radius **{_text(radius.urgency)}**' if radius is not None else ''
+        return f'**active**{account}{urgency}'
     if verification.state == UNKNOWN:
         return f'unknown: {_text(verification.reason)}'
     return _text(verification.state)
@@ -140,6 +143,8 @@ def _steps(number: int, key: ExposedKey) -> list[str]:
     verification = key.verification
     if verification is not None and verification.state == ACTIVE:
         state = f'Verified active at {_text(verification.checked_at)}: it still works.'
+        if verification.blast_radius is not None:
+            state += f' **{_text(blast.line(verification.blast_radius))}**'
     elif verification is not None and verification.state == UNKNOWN:
         state = f'Could not be verified ({_text(verification.reason)}): treat it as live.'
     else:
@@ -270,7 +275,19 @@ def render_rotation_plan(
         known = f' ({suppressed} suppressed: baseline or allow_fingerprints)' if suppressed else ''
         lines += [f'No Vast.ai key found in {count(commits_scanned, "commit")}{known}.', '']
     else:
-        lines += [_summary(ordered, commits_scanned, suppressed), '', '## Keys', '']
+        lines += [_summary(ordered, commits_scanned, suppressed), '']
+        lead = blast.lead(key.verification for key in keys)
+        if lead is not None:
+            lines += [f'> **{_text(lead)}**', '']
+            lines += [
+                f'> - {_code(key.redacted)} ({_code(short(key.fingerprint))}): '
+                f'{_text(key.verification.blast_radius.why)}'
+                for key in ordered
+                if key.verification is not None and key.verification.blast_radius is not None
+                and key.verification.blast_radius.urgency == blast.CRITICAL
+            ]
+            lines.append('')
+        lines += ['## Keys', '']
         lines += _table(ordered, rotated_on)
         lines.append('')
         to_rotate = [key for key in ordered if key.status in PENDING_STATUSES]

@@ -5,6 +5,7 @@ from collections.abc import Sequence
 
 from vastai_guard.findings import Finding
 from vastai_guard.findings import Verification
+from vastai_guard.report import blast
 from vastai_guard.report.color import BOLD
 from vastai_guard.report.color import PLAIN
 from vastai_guard.report.color import RED
@@ -18,6 +19,7 @@ from vastai_guard.vocabulary import advice_committed
 from vastai_guard.vocabulary import advice_not_committed
 from vastai_guard.vocabulary import count
 from vastai_guard.vocabulary import plural
+from vastai_guard.vocabulary import short
 
 # `--verify`: active keys first, they are the ones to rotate today
 _STATE_RANK = {ACTIVE: 0, UNKNOWN: 1, INVALID: 3}
@@ -27,10 +29,12 @@ NOT_CHECKED = 'not checked'
 
 
 def verification_rank(verification: Verification | None) -> int:
-    """Sort key: active, unknown, not verified, invalid."""
+    """Sort key: active (by blast radius: critical, high, low, none), unknown, not verified,
+    invalid. Only an active key has a blast radius: it moves ahead of other active keys."""
     if verification is None:
         return _UNVERIFIED_RANK
-    return _STATE_RANK.get(verification.state, _STATE_RANK[UNKNOWN])
+    state = _STATE_RANK.get(verification.state, _STATE_RANK[UNKNOWN])
+    return state - (blast.NO_RANK - blast.rank(verification))
 
 
 def verification_label(verification: Verification) -> str:
@@ -61,7 +65,11 @@ def verification_summary(verifications: Sequence[Verification]) -> str:
 
 
 def _line(
-        finding: Finding, committed: frozenset[str], earlier: frozenset[str], paint: Painter,
+        finding: Finding,
+        committed: frozenset[str],
+        earlier: frozenset[str],
+        paint: Painter,
+        quiet: bool,
 ) -> str:
     line = (
         f'{paint(finding.path, BOLD)}:{finding.line}: {paint(finding.rule.id, RED)}: '
@@ -77,6 +85,11 @@ def _line(
         line += ' ' + (paint(label, RED, BOLD) if active else label)
     if finding.context:
         line += f' ({finding.context})'  # what made the call: `name VAST_API_KEY`
+    radius = finding.verification.blast_radius if finding.verification else None
+    if radius is not None and not quiet:  # -q: one line per finding
+        line += f'\n  {blast.painted(radius, paint)}'
+        if radius.urgency == blast.CRITICAL:  # the one step that stops the bleeding
+            line += f'\n  revoke it now: vastai-guard revoke {short(finding.fingerprint)}'
     return line
 
 
@@ -98,9 +111,12 @@ def render(
     if not findings:
         return f'{incomplete}\n' if incomplete is not None and not quiet else ''
     ordered = sorted(findings, key=lambda f: verification_rank(f.verification))
-    lines = [_line(f, committed, earlier, paint) for f in ordered]
+    lines = [_line(f, committed, earlier, paint, quiet) for f in ordered]
     if quiet:
         return '\n'.join(lines) + '\n'
+    lead = blast.lead({f.fingerprint: f.verification for f in findings}.values())
+    if lead is not None:
+        lines.insert(0, paint(lead, RED, BOLD))
     files = len({f.path for f in findings})
     keys = len({f.fingerprint for f in findings})
     lines.append('')

@@ -24,7 +24,6 @@ from testing.vastapi import CLIENT_TIMEOUT
 from testing.vastapi import FakeVastApi
 from testing.vastapi import Request
 from testing.vastapi import api_keys
-from vastai_guard import verify
 from vastai_guard.detect.rules import ASSIGNMENT
 from vastai_guard.errors import FatalError
 from vastai_guard.findings import ExposedKey
@@ -37,6 +36,8 @@ from vastai_guard.git import repository
 from vastai_guard.history import walk
 from vastai_guard.model import HistoryReport
 from vastai_guard.policy.config import Config
+from vastai_guard.respond import api
+from vastai_guard.respond import verify
 from vastai_guard.vocabulary import State
 from vastai_guard.vocabulary import Status
 
@@ -158,7 +159,7 @@ def test_a_secret_not_shaped_like_a_key_is_never_sent(vast_api: FakeVastApi) -> 
     ),
 )
 def test_api_url_accepted(url: str, expected: str) -> None:
-    assert verify.check_api_url(url) == expected
+    assert api.check_api_url(url) == expected
 
 
 @pytest.mark.parametrize(
@@ -175,7 +176,7 @@ def test_api_url_accepted(url: str, expected: str) -> None:
 )
 def test_api_url_refused(url: str, message: str) -> None:
     with pytest.raises(FatalError, match='--api-url') as error:
-        verify.check_api_url(url)
+        api.check_api_url(url)
     assert message in str(error.value)
 
 
@@ -242,8 +243,8 @@ def test_scan_verify_text_puts_active_keys_first(repo: Path, vast_api: FakeVastA
 @pytest.mark.parametrize(
     ('output_format', 'shown'),
     (
-        pytest.param('json', f'"account": "{ACCOUNT_ID} {ACCOUNT_EMAIL}"', id='json'),
-        pytest.param('text', f'[active: account {ACCOUNT_ID} {ACCOUNT_EMAIL}]', id='text'),
+        pytest.param('json', f'"account": "{ACCOUNT_ID} o***@example.invalid"', id='json'),
+        pytest.param('text', f'[active: account {ACCOUNT_ID} o***@example.invalid]', id='text'),
     ),
 )
 def test_show_account(repo: Path, vast_api: FakeVastApi, output_format: str, shown: str) -> None:
