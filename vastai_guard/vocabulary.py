@@ -34,6 +34,20 @@ UNKNOWN: Final = 'unknown'
 # the order reports count them in: the ones to act on first
 STATES: Final = (ACTIVE, UNKNOWN, INVALID)
 
+# `--fail-on`: any key found (the default); `active`: a key the API accepts or could not judge
+# (a gate whose API call failed must not pass, unknown is not inactive); `confirmed-active`:
+# only a key the API accepts, for a user who says by name that unknown may pass.
+CONFIRMED_ACTIVE: Final = 'confirmed-active'
+
+
+def fails_gate(fail_on: str, state: str | None) -> bool:
+    """Whether a key with verification `state` (None: not verified) fails a `--fail-on` gate."""
+    if fail_on == CONFIRMED_ACTIVE:
+        return state == ACTIVE
+    if fail_on == ACTIVE:
+        return state != INVALID
+    return True
+
 # What `gitignore` finds wrong (`Problem.kind`; the SARIF rule is `gitignore-<kind>`).
 ProblemKind = Literal[
     'staged', 'tracked', 'not-ignored', 'negation', 'missing-pattern', 'reused-key',

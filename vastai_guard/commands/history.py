@@ -16,10 +16,10 @@ from vastai_guard.policy.suppress import baseline_path as find_baseline
 from vastai_guard.report import render
 from vastai_guard.report import summary
 from vastai_guard.report.output import emit
-from vastai_guard.vocabulary import ACTIVE
 from vastai_guard.vocabulary import ADVICE_PUSH
 from vastai_guard.vocabulary import INCOMPLETE_ERROR
 from vastai_guard.vocabulary import PENDING_STATUSES
+from vastai_guard.vocabulary import fails_gate
 
 
 def history(options: HistoryOptions, gitpython: repository.GitPythonCheck | None = None) -> int:
@@ -76,7 +76,7 @@ def history(options: HistoryOptions, gitpython: repository.GitPythonCheck | None
     )
     pending = any(
         key.status in PENDING_STATUSES
-        and (options.fail_on == 'any' or (key.verification and key.verification.state == ACTIVE))
+        and fails_gate(options.fail_on, key.verification.state if key.verification else None)
         for key in keys
     )
     if options.pre_push and pending:

@@ -32,9 +32,9 @@ from vastai_guard.report import render
 from vastai_guard.report import summary
 from vastai_guard.report.output import emit
 from vastai_guard.sources import readers
-from vastai_guard.vocabulary import ACTIVE
 from vastai_guard.vocabulary import INCOMPLETE_ERROR
 from vastai_guard.vocabulary import count
+from vastai_guard.vocabulary import fails_gate
 
 
 def _fragments_in_repo(
@@ -213,9 +213,12 @@ def scan(options: ScanOptions) -> int:
     ):
         # one line for a person at a terminal; hooks and pipes get silence, as they expect
         print(summary(report))
-    if options.fail_on == ACTIVE:
-        # CI policy (--fail-on active): a dead or unanswered key is reported, not failed on
-        findings = [f for f in findings if f.verification and f.verification.state == ACTIVE]
+    # CI policy (--fail-on): a dead key is reported, not failed on; an unanswered one fails
+    # unless the user said `confirmed-active`
+    findings = [
+        f for f in findings
+        if fails_gate(options.fail_on, f.verification.state if f.verification else None)
+    ]
     if findings:
         return EXIT_FINDINGS
     if report.incomplete and not options.allow_missing_objects:
