@@ -1,4 +1,4 @@
-"""`--fail-on active|confirmed-active`: CI fails for keys the Vast.ai API accepts (or could not judge)."""
+"""`--fail-on`: CI fails for keys the Vast.ai API accepts or could not judge."""
 from __future__ import annotations
 
 from pathlib import Path
