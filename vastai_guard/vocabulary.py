@@ -133,19 +133,46 @@ def incomplete_line(unreadable_objects: int, first_warning: str | None = None) -
     )
 
 
+# `history`: git could not read a commit or tree, so the walk stopped (a blob may be excused).
+WALK_STOPPED_ERROR: Final = (
+    'the history is incomplete: git could not read a commit or tree (see the warning above), '
+    'so the commits behind it were not scanned; --allow-missing-objects excuses missing '
+    'blobs only'
+)
+
+# A scan that could not read a file or folder that could hold a key: no flag passes it.
+NOT_READ_ERROR: Final = (
+    'the scan is incomplete: files or folders that could hold a key were not read (see the '
+    'warnings above); make them readable, or name them in exclude_paths to leave them out'
+)
+
+
+def not_read_line(paths: tuple[str, ...], unreadable_objects: int = 0) -> str:
+    """What every format of a scan says when files or folders were not read (`paths`, as
+    printed: see findings.shown_path)."""
+    first = ', '.join(paths[:3]) + (f' and {len(paths) - 3} more' if len(paths) > 3 else '')
+    objects = (
+        f'; {count(unreadable_objects, "object")} could not be read' if unreadable_objects else ''
+    )
+    return (
+        f'Incomplete scan: {count(len(paths), "file or folder", "files or folders")} could '
+        f'not be read ({first}){objects}. Keys in them are not reported.'
+    )
+
+
 def short(fingerprint: str) -> str:
     """A fingerprint (or commit id) as reports print it."""
     return fingerprint[:SHORT_FINGERPRINT]
 
 
-def plural(number: int, noun: str) -> str:
-    """`noun` as `number` of it is written: `key`, `keys`."""
-    return noun if number == 1 else f'{noun}s'
+def plural(number: int, noun: str, nouns: str | None = None) -> str:
+    """`noun` as `number` of it is written: `key`, `keys` (`nouns` when not just `noun`+s)."""
+    return noun if number == 1 else nouns or f'{noun}s'
 
 
-def count(number: int, noun: str) -> str:
+def count(number: int, noun: str, nouns: str | None = None) -> str:
     """`1 key`, `3 keys`, `0 files`."""
-    return f'{number} {plural(number, noun)}'
+    return f'{number} {plural(number, noun, nouns)}'
 
 
 def tool_version(default: str | None = None) -> str:

@@ -19,6 +19,7 @@ from vastai_guard.report.output import emit
 from vastai_guard.vocabulary import ADVICE_PUSH
 from vastai_guard.vocabulary import INCOMPLETE_ERROR
 from vastai_guard.vocabulary import PENDING_STATUSES
+from vastai_guard.vocabulary import WALK_STOPPED_ERROR
 from vastai_guard.vocabulary import fails_gate
 
 
@@ -83,6 +84,10 @@ def history(options: HistoryOptions, gitpython: repository.GitPythonCheck | None
         print(ADVICE_PUSH)
     if pending:
         return EXIT_FINDINGS
+    if result.walk_stopped:
+        # a commit or tree that cannot be read hides every commit behind it: no flag excuses it
+        print(f'vastai-guard: error: {WALK_STOPPED_ERROR}', file=sys.stderr)
+        return EXIT_ERROR
     if result.incomplete and not options.allow_missing_objects:
         # "no key found" is only true of what was read: a CI step must not pass on less
         print(f'vastai-guard: error: {INCOMPLETE_ERROR}', file=sys.stderr)

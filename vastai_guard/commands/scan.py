@@ -33,6 +33,7 @@ from vastai_guard.report import summary
 from vastai_guard.report.output import emit
 from vastai_guard.sources import readers
 from vastai_guard.vocabulary import INCOMPLETE_ERROR
+from vastai_guard.vocabulary import NOT_READ_ERROR
 from vastai_guard.vocabulary import count
 from vastai_guard.vocabulary import fails_gate
 
@@ -65,6 +66,17 @@ def _fragments_in_repo(
     # link (to a file or a folder) is what git stores for it: the target's name.
     folders = [path for path in paths if os.path.isdir(path) and not os.path.islink(path)]
     files = [path for path in paths if path not in folders]
+    for folder in [path for path in folders if _own_repository(tree, path)]:
+        # git lists a submodule as one commit id: nothing in it would be read, and "clean"
+        # would be a lie, unless the user left it out by name
+        folders.remove(folder)
+        if not readers.wanted(_in_repo(tree, folder), config):
+            continue
+        skipped.append(readers.not_read(
+            _shown(tree, folder),
+            f'a submodule or repository of its own: scan it from inside '
+            f'(cd {_shown(tree, folder)} && vastai-guard scan --all-files)',
+        ))
     entries = worktree.index_entries([*files, *folders])
     staged = {entry.path for entry in entries}
     for path in files:
@@ -87,6 +99,14 @@ def _fragments_in_repo(
     yield from readers.from_disk(
         [*on_disk, *worktree.untracked_files(folders)],
         relative_to=tree.root, config=config, skipped=skipped, read=read,
+    )
+
+
+def _own_repository(tree: worktree.WorkTree, folder: str) -> bool:
+    """Whether a named folder is the top of another repository (a submodule: `.git` is a file
+    there; a nested clone: a folder), not a folder of this one."""
+    return os.path.lexists(os.path.join(folder, '.git')) and (
+        os.path.realpath(folder) != os.path.realpath(tree.root)
     )
 
 
@@ -179,11 +199,17 @@ def scan(options: ScanOptions) -> int:
 
     for item in skipped:
         if item.unreadable:
-            if not terminal.quiet:  # as history's warnings
-                _tell(f'warning: {item.reason}')
+            # always, -q too: it is why the scan fails
+            _tell(f'warning: {item.reason}')
         elif (item.notable and not terminal.quiet) or terminal.verbose:
             _tell(f'skipped {shown_path(item.path)}: {item.reason}')
-    unreadable = sum(item.unreadable for item in skipped)
+    unreadable = sum(item.missing_object for item in skipped)
+    not_read = tuple(
+        shown_path(item.path) for item in skipped if item.unreadable and not item.missing_object
+    )
+    binaries = sum(item.binary for item in skipped)
+    if binaries and not terminal.quiet and not terminal.verbose:
+        _tell(f'{count(binaries, "binary file")} not scanned (-v names them)')
     if terminal.verbose:
         kept = {(f.path, f.line, f.fingerprint) for f in findings}
         for finding in found:
@@ -191,16 +217,16 @@ def scan(options: ScanOptions) -> int:
                 why = _why(finding, config, baseline)
                 _tell(f'suppressed {finding.path}:{finding.line}: {why}')
     if options.update_baseline is not None:
-        if unreadable and not options.allow_missing_objects:
+        if not_read or (unreadable and not options.allow_missing_objects):
             # a baseline that lacks the keys of a file not read would pass them later
-            raise FatalError(INCOMPLETE_ERROR)
+            raise FatalError(NOT_READ_ERROR if not_read else INCOMPLETE_ERROR)
         return _write_baseline(options.update_baseline, findings)
     committed = committed_keys(
         tree, findings, max_size=config.max_file_mb * 1024 * 1024,
     ) if tree is not None else frozenset()
     report = ScanReport(
         tuple(findings), files_read=len(scanned), committed=committed,
-        unreadable_objects=unreadable,
+        unreadable_objects=unreadable, not_read=not_read, binary_files=binaries,
     )
     emit(
         render(report, options.output_format, terminal),
@@ -221,6 +247,10 @@ def scan(options: ScanOptions) -> int:
     ]
     if findings:
         return EXIT_FINDINGS
+    if not_read:
+        # no flag excuses a file that was not read: naming it in exclude_paths does
+        _tell(f'error: {NOT_READ_ERROR}')
+        return EXIT_ERROR
     if report.incomplete and not options.allow_missing_objects:
         # "no key found" is only true of what was read: a hook or CI step must not pass on less
         _tell(f'error: {INCOMPLETE_ERROR}')

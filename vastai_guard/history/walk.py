@@ -437,6 +437,7 @@ def scan_history(
         tuple(keys), walk.commits, tuple(walk.warnings),
         unreadable_objects=walk.unreadable,
         incomplete=walk.unreadable > 0 or walk.stopped_early,
+        walk_stopped=walk.stopped_early,
     )
 
 
