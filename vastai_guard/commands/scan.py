@@ -57,7 +57,9 @@ def _fragments_in_repo(
         )
         return
     if not paths:
-        entries = worktree.index_entries(worktree.staged_paths(cwd=tree.root), cwd=tree.root)
+        entries = worktree.index_entries_from_root(
+            worktree.staged_paths(cwd=tree.root), root=tree.root,
+        )
         yield from readers.from_index(
             entries, repo=repo, config=config, skipped=skipped, read=read,
         )
@@ -77,7 +79,14 @@ def _fragments_in_repo(
             f'a submodule or repository of its own: scan it from inside '
             f'(cd {_shown(tree, folder)} && vastai-guard scan --all-files)',
         ))
-    entries = worktree.index_entries([*files, *folders])
+    named = [*files, *folders]
+    if any(os.path.isabs(path) for path in named):
+        entries = worktree.index_entries(named)
+    else:
+        # the hook names every staged file: matched as the staged mode matches them
+        entries = worktree.index_entries_from_root(
+            [_in_repo(tree, path) for path in named], root=tree.root,
+        )
     staged = {entry.path for entry in entries}
     for path in files:
         if os.path.islink(path):
@@ -96,6 +105,12 @@ def _fragments_in_repo(
     deleted = set(worktree.staged_deletions(missing)) if missing else set()
     _check_exist([path for path in missing if _in_repo(tree, path) not in deleted])
     on_disk = [path for path in rest if os.path.lexists(path) and not os.path.islink(path)]
+    if folders:
+        # git reads every .gitignore while listing untracked files: a FIFO one blocks it
+        from vastai_guard.gitignore.check import refuse_special_gitignores
+
+        for folder in folders:
+            refuse_special_gitignores(folder, os.getcwd(), with_parents_to=tree.root)
     yield from readers.from_disk(
         [*on_disk, *worktree.untracked_files(folders)],
         relative_to=tree.root, config=config, skipped=skipped, read=read,

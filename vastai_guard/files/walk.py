@@ -47,3 +47,28 @@ def walk(
                 names.append(entry.name)
         yield folder, sorted(names)
         stack.extend(os.path.join(folder, name) for name in sorted(folders, reverse=True))
+
+
+def special_files_named(top: str, name: str) -> list[tuple[str, int]]:
+    """(path, mode) of every file called `name` under `top` (`.git` folders left out) that is
+    not a regular file, or a link to one: a FIFO, socket or device. git opens each `.gitignore`
+    it meets with a blocking open(), so one FIFO makes its untracked listing wait forever;
+    this is asked first, with nothing opened. Folders that cannot be listed are passed over
+    here: the scan that follows says so itself."""
+    import stat
+
+    found = []
+    for folder, names in walk(top, on_error=lambda folder, error: None, skip=_GIT):
+        if name not in names:
+            continue
+        path = os.path.join(folder, name)
+        try:
+            mode = os.stat(path).st_mode  # a link is judged by what git would open
+        except OSError:
+            continue  # a dangling link: git skips it
+        if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+            found.append((path, mode))
+    return found
+
+
+_GIT = frozenset(('.git',))
