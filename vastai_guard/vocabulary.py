@@ -60,6 +60,12 @@ MISSING_PATTERN: Final = 'missing-pattern'
 # The `path` of a key found in a commit (or annotated tag) message rather than in a file.
 COMMIT_MESSAGE: Final = '(commit message)'
 TAG_MESSAGE: Final = '(tag message)'
+# ... or in a name: a file name, a ref (branch, tag) name, an author or committer line. The
+# detector is given these labels as the "path" of the name's text: a name is judged as text,
+# never as a file whose own name could make it context.
+FILE_NAME: Final = '(file name)'
+REF_NAME: Final = '(ref name)'
+AUTHOR_LINE: Final = '(author or committer)'
 
 KEYS_PAGE: Final = 'https://cloud.vast.ai/manage-keys/'
 PROJECT_URL: Final = 'https://github.com/vastai-guard/vastai-guard'

@@ -17,6 +17,7 @@ from vastai_guard.findings import Finding
 from vastai_guard.findings import Fragment
 from vastai_guard.findings import Verifier
 from vastai_guard.findings import fingerprint
+from vastai_guard.findings import key_shaped
 from vastai_guard.findings import shown_path
 from vastai_guard.findings import to_finding
 from vastai_guard.git import objects
@@ -32,6 +33,7 @@ from vastai_guard.report import render
 from vastai_guard.report import summary
 from vastai_guard.report.output import emit
 from vastai_guard.sources import readers
+from vastai_guard.vocabulary import FILE_NAME
 from vastai_guard.vocabulary import INCOMPLETE_ERROR
 from vastai_guard.vocabulary import NOT_READ_ERROR
 from vastai_guard.vocabulary import count
@@ -136,6 +138,20 @@ def _shown(tree: worktree.WorkTree, path: str) -> str:
     return os.path.relpath(path, tree.root).replace(os.sep, '/')
 
 
+def _with_names(
+        fragments: Iterable[Fragment], read: Sequence[str], skipped: Sequence[readers.Skipped],
+) -> Iterator[Fragment]:
+    """`fragments`, then the name of every file met (read or skipped) that could hold a key,
+    as text: a key in a file name is committed like one in the file. Told FILE_NAME as its
+    path, so only the name's own words make context; shown as `(file name) NAME`, redacted."""
+    yield from fragments
+    for name in dict.fromkeys([*read, *(item.path for item in skipped)]):
+        if key_shaped(name):
+            matches = tuple(find_secrets(name, FILE_NAME))
+            if matches:
+                yield Fragment(f'{FILE_NAME} {name}', '', matches)
+
+
 def _check_exist(missing: Sequence[str]) -> None:
     """A named file that is nowhere is a mistake (a typo in CI), never a clean answer."""
     if missing:
@@ -210,7 +226,10 @@ def scan(options: ScanOptions) -> int:
             tree, options.paths, all_files=options.all_files, config=config, skipped=skipped,
             read=scanned,
         )
-    found, findings = find_keys(fragments, config=config, baseline=baseline, verify=options.verify)
+    found, findings = find_keys(
+        _with_names(fragments, scanned, skipped), config=config, baseline=baseline,
+        verify=options.verify,
+    )
 
     for item in skipped:
         if item.unreadable:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from vastai_guard.findings import Finding
 from vastai_guard.findings import Verification
+from vastai_guard.findings import shown_path
 
 
 def verification_json(verification: Verification) -> dict[str, str]:
@@ -23,7 +24,7 @@ def verification_json(verification: Verification) -> dict[str, str]:
 def finding_json(finding: Finding) -> dict[str, object]:
     result: dict[str, object] = {
         'rule': finding.rule.id,
-        'path': finding.path,
+        'path': shown_path(finding.path),
         'line': finding.line,
         'fingerprint': finding.fingerprint,
         'redacted': finding.redacted,

@@ -5,6 +5,7 @@ from collections.abc import Sequence
 
 from vastai_guard.findings import Finding
 from vastai_guard.findings import Verification
+from vastai_guard.findings import shown_path
 from vastai_guard.report.color import BOLD
 from vastai_guard.report.color import PLAIN
 from vastai_guard.report.color import RED
@@ -62,7 +63,7 @@ def verification_summary(verifications: Sequence[Verification]) -> str:
 
 def _line(finding: Finding, committed: frozenset[str], paint: Painter) -> str:
     line = (
-        f'{paint(finding.path, BOLD)}:{finding.line}: {paint(finding.rule.id, RED)}: '
+        f'{paint(shown_path(finding.path), BOLD)}:{finding.line}: {paint(finding.rule.id, RED)}: '
         f'{finding.redacted}'
     )
     if finding.fingerprint in committed:
