@@ -19,6 +19,7 @@ import pytest
 from testing.util import git
 from testing.util import init_repo
 from testing.util import new_key
+from testing.util import remove_deep_tree
 from testing.util import write
 
 # generous: every case takes well under a second; the bound only tells a hang from slowness
@@ -364,8 +365,8 @@ def _create(repo: Path, files: Mapping[str, str | bytes | Link | object], key: s
         elif isinstance(content, Link):
             path.symlink_to(content.target.replace('{key}', key))
         elif isinstance(content, Encoded):
-            text = content.text.replace('{key}', key).encode(content.encoding)
-            write(repo, name, content.before + text + content.after)
+            encoded = content.text.replace('{key}', key).encode(content.encoding)
+            write(repo, name, content.before + encoded + content.after)
         elif isinstance(content, Locked):
             write(repo, name, content.text.replace('{key}', key))
             (path.parent if content.folder else path).chmod(0)
@@ -396,7 +397,12 @@ def test_hostile_input(tmp_path: Path, case: Case) -> None:
     _create(repo, case.then, key)
     cwd = tmp_path if case.cwd == '/' else repo / case.cwd
 
-    result = _run(case.argv, cwd)
+    try:
+        result = _run(case.argv, cwd)
+    finally:
+        if (repo / DEEP_PATH).exists():
+            # pytest's clean-up of old tmp_path folders recurses, and would fail on it
+            remove_deep_tree(repo / 'd')
 
     said = result.stderr if case.exit == 2 else result.stdout + result.stderr
     assert (result.returncode, case.stderr in said) == (case.exit, True), result.stderr
