@@ -19,13 +19,13 @@ from testing.util import init_repo
 from testing.util import new_key
 from testing.util import run_cli
 from testing.util import write
-from vastai_guard.files import walk as walk_module
+from vastai_guard.files import reading
 from vastai_guard.main import main
 from vastai_guard.sources import readers
 
 
 def _deny(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
-    real_read = readers.read_regular
+    real_read = reading.read_regular
 
     def read_regular(path: str, *, max_bytes: int) -> bytes:
         if os.path.basename(path) == name:
@@ -77,7 +77,7 @@ def test_an_unreadable_folder_fails_the_scan(
             raise PermissionError(13, 'Permission denied', path)
         return real(path)
 
-    monkeypatch.setattr(walk_module.os, 'scandir', scandir)
+    monkeypatch.setattr(os, 'scandir', scandir)
     assert main(['scan', '--from-disk', 'dir']) == 2
     assert 'dir/shut: folder cannot be listed (Permission denied): not scanned' in (
         capsys.readouterr().err
