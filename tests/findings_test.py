@@ -31,5 +31,6 @@ def test_key_shaped_runs_are_redacted() -> None:
     assert key not in shown
     assert shown == f'keys/VAST_API_KEY={redact(key)}.txt'
     assert shown_path(key.upper() + key) == redact(key.upper() + key)
-    # shorter hex (a commit id, a short fingerprint) is a name like any other
+    # padding is not a key; shorter hex (a commit id, a short fingerprint) is a plain name
+    assert shown_path('a' * 200 + '.env') == 'a' * 200 + '.env'
     assert shown_path('build/0123456789abcdef0123456789abcdef01234567.o').endswith('567.o')

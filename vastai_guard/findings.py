@@ -135,8 +135,8 @@ def shown_path(path: str) -> str:
     - control characters as `\\x1b` and bidi and other invisible format characters as
       `\\u202e`: a name is data, never terminal input (an ESC sequence rewrites the screen,
       U+202E shows `gpj.exe` as `exe.jpg`), in every format alike;
-    - every key-shaped run (64+ hex characters) redacted as findings show keys: a key in a
-      file name, a branch or an author line is still a key.
+    - every key-shaped run (64+ hex characters, not padding like `aaaa...`) redacted as
+      findings show keys: a key in a file name, a branch or an author line is still a key.
     """
     if path.isascii() and path.isprintable() and _KEY_SHAPED.search(path) is None:
         return path  # the common name: one scan, no copy
@@ -144,7 +144,12 @@ def shown_path(path: str) -> str:
         path = path.encode('utf-8', 'surrogateescape').decode('utf-8', 'backslashreplace')
     if not path.isprintable():
         path = ''.join(_escaped(char) for char in path)
-    return _KEY_SHAPED.sub(lambda run: redact(run[0]), path)
+    return _KEY_SHAPED.sub(_redacted_run, path)
+
+
+def _redacted_run(run: re.Match[str]) -> str:
+    # a random key uses most of the 16 digits; `aaaa...` or `0000...` is padding, not a key
+    return redact(run[0]) if len(set(run[0].lower())) >= 8 else run[0]
 
 
 # a Vast.ai key is 64 hex characters; a longer run may hold one
