@@ -54,6 +54,8 @@ def test_history_finds_keys_in_names_and_prints_none(repo: Path, output_format: 
         assert found[fingerprint(in_branch)]['first_seen']['path'].startswith(
             '(ref name) refs/heads/VAST_API_KEY=',
         )
+        # dated by the commit it names, not the epoch
+        assert not found[fingerprint(in_branch)]['first_seen']['date'].startswith('1970')
         assert found[fingerprint(in_author)]['first_seen']['path'].startswith(
             '(author or committer) VAST_API_KEY=',
         )

@@ -249,9 +249,8 @@ def _walk_refs(
     for target in targets:
         if key_shaped(target.ref):
             order += 1
-            date = target.tags[0][1] if target.tags else refs.NO_DATE
-            _judge_name(walk, log.Commit(target.sha, date, ''), order, REF_NAME, target.ref,
-                        suppressions)
+            _judge_name(walk, log.Commit(target.sha, _ref_date(repo, target), ''), order,
+                        REF_NAME, target.ref, suppressions)
         for tag_sha, date, tagger, message in target.tags:
             order += 1
             walk.taggers[tag_sha] = tagger
@@ -272,6 +271,19 @@ def _walk_refs(
             if wanted(entry.path, suppressions.config):
                 walk.ref_objects.append(_RefObject(owner, tagger, path, entry.path, entry.sha))
                 _ask(judge, walk, entry.sha, entry.path)
+
+
+def _ref_date(repo: runner.Repository, target: refs.RefTarget) -> str:
+    """When a ref's name was last set, near enough: its tag's date, or its commit's. Asked only
+    for the rare key-shaped ref name, so one git call each."""
+    if target.tags:
+        return target.tags[0][1]
+    if target.kind == 'commit':
+        result = runner.run_in(repo, ('log', '-1', '--format=%cI', target.target, '--'))
+        date = result.stdout.decode('utf-8', 'replace').strip()
+        if result.returncode == 0 and date:
+            return date
+    return refs.NO_DATE
 
 
 def _date(iso: str) -> datetime.datetime:
