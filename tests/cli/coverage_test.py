@@ -6,6 +6,7 @@ with chmod when not root).
 """
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -82,6 +83,10 @@ def test_an_unreadable_folder_fails_the_scan(
     assert 'dir/shut: folder cannot be listed (Permission denied): not scanned' in (
         capsys.readouterr().err
     )
+    # the report says it too, for CI that reads JSON
+    assert main(['scan', '--from-disk', 'dir', '--format', 'json']) == 2
+    report = json.loads(capsys.readouterr().out)
+    assert (report['incomplete'], report['not_read']) == (True, ['dir/shut'])
 
 
 def test_a_named_submodule_is_said_and_fails(tmp_path: Path) -> None:

@@ -64,6 +64,7 @@ def _scan_json(report: ScanReport, terminal: Terminal) -> str:
     return json.render(
         report.findings,
         incomplete=report.incomplete, unreadable_objects=report.unreadable_objects,
+        not_read=report.not_read, binary_files=report.binary_files,
     )
 
 

@@ -40,12 +40,18 @@ def render(
         *,
         incomplete: bool = False,
         unreadable_objects: int = 0,
+        not_read: Sequence[str] = (),
+        binary_files: int = 0,
 ) -> str:
     document = {
         'findings': [finding_json(f) for f in findings],
         # as in history's report: true when a staged or tracked blob could not be read
-        # (missing or damaged), and "no findings" then proves nothing
+        # (missing or damaged), or a file or folder (`not_read`), and "no findings" then
+        # proves nothing
         'incomplete': incomplete,
         'unreadable_objects': unreadable_objects,
+        'not_read': [shown_path(path) for path in not_read],
+        # binary files (images, archives) skipped: counted, never judged
+        'binary_files': binary_files,
     }
     return json.dumps(document, indent=2) + '\n'
