@@ -109,3 +109,21 @@ def env_line(key: str) -> str:
 def redacted(key: str) -> str:
     """How every report shows a key: its first and last four characters."""
     return f'{key[:4]}...{key[-4:]}'
+
+
+def remove_deep_tree(top: Path) -> None:
+    """rm -r without recursion: shutil.rmtree (and so pytest's clean-up of old tmp_path
+    folders) recurses per level on Python < 3.12 and fails on a tree 1,100 folders deep."""
+    folders = [str(top)]
+    order = []
+    while folders:
+        folder = folders.pop()
+        order.append(folder)
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(entry.path)
+                else:
+                    os.unlink(entry.path)
+    for folder in reversed(order):
+        os.rmdir(folder)

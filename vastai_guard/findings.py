@@ -158,16 +158,46 @@ def redact_runs(text: str) -> str:
 
 
 def shown_path(path: str) -> str:
-    """`path` as reports show it: bytes that are not UTF-8 as `\\xff`.
+    """`path` (or any name from a repository: an author, a ref) as reports show it.
 
-    git hands over file names as bytes, decoded with surrogateescape so that they reach git and
-    the disk again unchanged; a lone surrogate cannot be written as UTF-8, nor by any strict
-    stdout. A path is escaped once, where a finding is made: from there on it is only shown, so
-    every format (text, JSON, SARIF, Markdown, annotations) shows the same name.
+    The one function every renderer shows a name through; it is idempotent, so a name shown
+    once (where a finding is made) and again by a renderer reads the same:
+    - bytes that are not UTF-8 as `\\xff`: git hands over names as bytes, decoded with
+      surrogateescape; a lone surrogate cannot be written by any strict stdout;
+    - control characters as `\\x1b` and bidi and other invisible format characters as
+      `\\u202e`: a name is data, never terminal input (an ESC sequence rewrites the screen,
+      U+202E shows `gpj.exe` as `exe.jpg`), in every format alike;
+    - every key-shaped run (64+ hex characters, not padding like `aaaa...`) redacted as
+      findings show keys: a key in a file name, a branch or an author line is still a key.
     """
-    if path.isascii():
-        return path
-    return path.encode('utf-8', 'surrogateescape').decode('utf-8', 'backslashreplace')
+    if path.isascii() and path.isprintable() and _KEY_SHAPED.search(path) is None:
+        return path  # the common name: one scan, no copy
+    if not path.isascii():
+        path = path.encode('utf-8', 'surrogateescape').decode('utf-8', 'backslashreplace')
+    if not path.isprintable():
+        path = ''.join(_escaped(char) for char in path)
+    return _KEY_SHAPED.sub(_redacted_run, path)
+
+
+def _redacted_run(run: re.Match[str]) -> str:
+    # a random key uses most of the 16 digits; `aaaa...` or `0000...` is padding, not a key
+    return redact(run[0]) if len(set(run[0].lower())) >= 8 else run[0]
+
+
+# a Vast.ai key is 64 hex characters; a longer run may hold one
+_KEY_SHAPED = re.compile(r'[0-9a-fA-F]{64,}')
+
+
+def _escaped(char: str) -> str:
+    if char.isprintable() or char == ' ':
+        return char
+    code = ord(char)
+    return f'\\x{code:02x}' if code < 0x100 else f'\\u{code:04x}'
+
+
+def key_shaped(text: str) -> bool:
+    """Whether `text` (a name: a path, a ref, an author line) holds a run a key could be."""
+    return _KEY_SHAPED.search(text) is not None
 
 
 def to_finding(match: Match, path: str) -> Finding:

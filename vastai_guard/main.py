@@ -23,6 +23,7 @@ from vastai_guard.options import SweepOptions
 from vastai_guard.report import formats
 from vastai_guard.report.output import default_format
 from vastai_guard.vocabulary import ACTIVE
+from vastai_guard.vocabulary import CONFIRMED_ACTIVE
 
 if TYPE_CHECKING:
     from vastai_guard.findings import Verifier
@@ -84,9 +85,10 @@ def _add_verify(parser: argparse.ArgumentParser) -> None:
              'scoped), credit, running instances and their cost per hour',
     )
     group.add_argument(
-        '--fail-on', choices=('any', ACTIVE), default='any',
-        help='exit 1 for any key found (default), or only for keys the Vast.ai API accepts '
-             '(active: implies --verify; unknown and invalid keys are still reported)',
+        '--fail-on', choices=('any', ACTIVE, CONFIRMED_ACTIVE), default='any',
+        help='exit 1 for any key found (default); active: for keys the Vast.ai API accepts or '
+             'that could not be checked (unknown is not inactive); confirmed-active: only for '
+             'keys the API accepts (both imply --verify; every key is still reported)',
     )
 
 
@@ -406,7 +408,7 @@ def _parser() -> argparse.ArgumentParser:
 def _verify(args: argparse.Namespace) -> Verifier | None:
     """--verify as the engines take it: raw keys in, verdicts out; the URL checked here, inside
     run_guarded, so a problem is exit 2."""
-    if not args.verify and args.fail_on != ACTIVE:
+    if not args.verify and args.fail_on == 'any':
         # --api-url and --show-account mean nothing without --verify: say so
         for flag, given in (('--api-url', args.api_url is not None),
                             ('--show-account', args.show_account),

@@ -18,6 +18,7 @@ from vastai_guard.findings import SuppressedKey
 from vastai_guard.findings import Verification
 from vastai_guard.vocabulary import Status
 from vastai_guard.vocabulary import incomplete_line
+from vastai_guard.vocabulary import not_read_line
 
 
 class ScanReport(NamedTuple):
@@ -32,16 +33,25 @@ class ScanReport(NamedTuple):
     # fingerprints of the keys found that HEAD's file lacks but an earlier commit on some ref
     # holds (at a path where a key was found): committed before, so not "in no commit yet"
     earlier: frozenset[str] = frozenset()
+    # files and folders that could hold a key and were not read (unreadable, a submodule):
+    # no flag excuses them, only naming them in exclude_paths
+    not_read: tuple[str, ...] = ()
+    # binary files skipped (a PNG, an archive): counted, never judged
+    binary_files: int = 0
 
     @property
     def incomplete(self) -> bool:
         """Something that should have been scanned was not: "no keys" then proves nothing."""
-        return self.unreadable_objects > 0
+        return self.unreadable_objects > 0 or bool(self.not_read)
 
     @property
     def incomplete_line(self) -> str | None:
         """What every format says when not everything was read; None when everything was."""
-        return incomplete_line(self.unreadable_objects) if self.incomplete else None
+        if not self.incomplete:
+            return None
+        if not self.not_read:
+            return incomplete_line(self.unreadable_objects)
+        return not_read_line(self.not_read, self.unreadable_objects)
 
 
 class HistoryReport(NamedTuple):
@@ -54,6 +64,9 @@ class HistoryReport(NamedTuple):
     unreadable_objects: int = 0
     # something was not read: an unreadable object, or a walk git could not finish
     incomplete: bool = False
+    # the walk itself stopped (a commit or tree git could not read): --allow-missing-objects
+    # excuses missing blobs, never this, since every commit after it went unread
+    walk_stopped: bool = False
     # the rotation ledger (`vastai-guard rotated`), for the Markdown plan's schedule
     rotated: tuple[Rotation, ...] = ()
     # `--since-rotation-days`: the Markdown plan flags rotations older than this

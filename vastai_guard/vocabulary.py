@@ -34,6 +34,20 @@ UNKNOWN: Final = 'unknown'
 # the order reports count them in: the ones to act on first
 STATES: Final = (ACTIVE, UNKNOWN, INVALID)
 
+# `--fail-on`: any key found (the default); `active`: a key the API accepts or could not judge
+# (a gate whose API call failed must not pass, unknown is not inactive); `confirmed-active`:
+# only a key the API accepts, for a user who says by name that unknown may pass.
+CONFIRMED_ACTIVE: Final = 'confirmed-active'
+
+
+def fails_gate(fail_on: str, state: str | None) -> bool:
+    """Whether a key with verification `state` (None: not verified) fails a `--fail-on` gate."""
+    if fail_on == CONFIRMED_ACTIVE:
+        return state == ACTIVE
+    if fail_on == ACTIVE:
+        return state != INVALID
+    return True
+
 # What `gitignore` finds wrong (`Problem.kind`; the SARIF rule is `gitignore-<kind>`).
 ProblemKind = Literal[
     'staged', 'tracked', 'not-ignored', 'negation', 'missing-pattern', 'reused-key',
@@ -46,6 +60,12 @@ MISSING_PATTERN: Final = 'missing-pattern'
 # The `path` of a key found in a commit (or annotated tag) message rather than in a file.
 COMMIT_MESSAGE: Final = '(commit message)'
 TAG_MESSAGE: Final = '(tag message)'
+# ... or in a name: a file name, a ref (branch, tag) name, an author or committer line. The
+# detector is given these labels as the "path" of the name's text: a name is judged as text,
+# never as a file whose own name could make it context.
+FILE_NAME: Final = '(file name)'
+REF_NAME: Final = '(ref name)'
+AUTHOR_LINE: Final = '(author or committer)'
 
 # Why `history` did not report a key it found (exclude_paths are never read at all).
 SUPPRESSED_BY_BASELINE: Final = 'baseline'
@@ -183,20 +203,50 @@ def incomplete_line(unreadable_objects: int, first_warning: str | None = None) -
     )
 
 
+# `history`: git could not read a commit or tree, so the walk stopped (a blob may be excused).
+WALK_STOPPED_ERROR: Final = (
+    'the history is incomplete: git could not read a commit or tree (see the warning above), '
+    'so the commits behind it were not scanned; --allow-missing-objects excuses missing '
+    'blobs only'
+)
+
+# A scan that could not read a file or folder that could hold a key: no flag passes it.
+NOT_READ_ERROR: Final = (
+    'the scan is incomplete: files or folders that could hold a key were not read (see the '
+    'warnings above); make them readable, or name them in exclude_paths to leave them out'
+)
+
+
+def not_read_line(paths: tuple[str, ...], unreadable_objects: int = 0) -> str:
+    """What every format of a scan says when files or folders were not read (`paths`, as
+    printed: see findings.shown_path)."""
+    first = ', '.join(paths[:3]) + (f' and {len(paths) - 3} more' if len(paths) > 3 else '')
+    objects = (
+        f'; {count(unreadable_objects, "object")} could not be read' if unreadable_objects else ''
+    )
+    return (
+        f'Incomplete scan: {count(len(paths), "file or folder", "files or folders")} could '
+        f'not be read ({first}){objects}. Keys in them are not reported.'
+    )
+
+
 def short(fingerprint: str) -> str:
     """A fingerprint (or commit id) as reports print it."""
     return fingerprint[:SHORT_FINGERPRINT]
 
 
-def plural(number: int, noun: str) -> str:
-    """`noun` as `number` of it is written: `key`, `keys`."""
+def plural(number: int, noun: str, nouns: str | None = None) -> str:
+    """`noun` as `number` of it is written: `key`, `keys`, `repository`, `repositories`
+    (`nouns` when neither rule gives it)."""
     if number == 1:
         return noun
+    if nouns is not None:
+        return nouns
     if noun.endswith('y') and noun[-2:-1] not in ('a', 'e', 'i', 'o', 'u'):
         return f'{noun[:-1]}ies'  # repository, repositories (key stays keys)
     return f'{noun}s'
 
 
-def count(number: int, noun: str) -> str:
+def count(number: int, noun: str, nouns: str | None = None) -> str:
     """`1 key`, `3 keys`, `0 files`."""
-    return f'{number} {plural(number, noun)}'
+    return f'{number} {plural(number, noun, nouns)}'

@@ -1,4 +1,4 @@
-"""`--fail-on active`: CI fails only for keys the Vast.ai API still accepts."""
+"""`--fail-on`: CI fails for keys the Vast.ai API accepts or could not judge."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -35,11 +35,31 @@ def test_only_active_keys_fail(repo: Path, vast_api: FakeVastApi, command: list[
     assert run_cli([*command, '--fail-on', 'active', *api], repo).returncode == 1
 
 
-def test_unknown_keys_do_not_fail_it(repo: Path, vast_api: FakeVastApi) -> None:
+@pytest.mark.parametrize('command', (['scan', '--all-files'], ['history']))
+def test_unknown_fails_active_but_not_confirmed_active(
+        repo: Path, vast_api: FakeVastApi, command: list[str],  # noqa: F811
+) -> None:
+    """An API that could not be asked is not an inactive key: `--fail-on active` fails on
+    unknown; only `--fail-on confirmed-active`, said by name, lets it pass."""
     key = new_key()
     vast_api.behaviours[key] = 'redirect'
     write(repo, 'a.sh', f'export VAST_API_KEY={key}\n')
     commit_all(repo)
-    result = run_cli(['scan', '--all-files', '--fail-on', 'active', '--api-url', vast_api.url], repo)
-    assert result.returncode == 0
-    assert '[unknown: HTTP 302' in result.stdout
+    api = ['--api-url', vast_api.url]
+    gate = run_cli([*command, '--fail-on', 'active', *api], repo)
+    assert gate.returncode == 1, gate.stderr
+    assert 'unknown: HTTP 302' in gate.stdout
+    confirmed = run_cli([*command, '--fail-on', 'confirmed-active', *api], repo)
+    assert confirmed.returncode == 0, confirmed.stderr
+    assert 'unknown: HTTP 302' in confirmed.stdout  # still reported
+
+
+def test_confirmed_active_fails_on_a_live_key(repo: Path, vast_api: FakeVastApi) -> None:  # noqa: F811
+    live = new_key()
+    vast_api.behaviours[live] = 'active'
+    write(repo, 'a.sh', f'export VAST_API_KEY={live}\n')
+    commit_all(repo)
+    result = run_cli(
+        ['scan', '--all-files', '--fail-on', 'confirmed-active', '--api-url', vast_api.url], repo,
+    )
+    assert result.returncode == 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import posixpath
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -20,6 +21,7 @@ from testing.util import REPO_ROOT
 from testing.util import git
 from testing.util import init_repo
 from testing.util import new_key
+from testing.util import remove_deep_tree
 from testing.util import write
 
 # generous: every case takes well under a second; the bound only tells a hang from slowness
@@ -40,6 +42,28 @@ class Link(NamedTuple):
     target: str
 
 
+class Encoded(NamedTuple):
+    """`text` (with `{key}`) written in `encoding`, between raw `before` and `after` bytes."""
+    text: str
+    encoding: str
+    before: bytes = b''
+    after: bytes = b''
+
+
+class Locked(NamedTuple):
+    """A file (or, with `folder`, a folder holding one) that `chmod 000` makes unreadable."""
+    text: str
+    folder: bool = False
+
+
+# as the user says it: 1,100 folders deep (os.walk recursed, and failed, on Python < 3.12)
+DEEP_PATH = 'd/' * 1100
+# the start of a PNG: NULs, controls and compressed bytes no text holds
+PNG = b'\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR' + bytes(range(256)) * 4
+# no Vast.ai API answers here: every --verify verdict is "unknown (could not connect)"
+NO_API = ('--api-url', 'http://127.0.0.1:9')
+
+
 class Case(NamedTuple):
     files: Mapping[str, str | bytes | Link | object]
     argv: tuple[str, ...]
@@ -52,6 +76,8 @@ class Case(NamedTuple):
     commits: tuple[Mapping[str, str], ...] = ()  # committed one after the other, first
     git_steps: tuple[tuple[str, ...], ...] = ()  # git commands run after the commits
     repo_dir: str = 'repo'  # the repository's folder, under the test's tmp_path
+    # lines on stderr for exit 2: one error line, after the warnings that explain it
+    lines: int = 1
 
 
 KEY_FILE = {'a.env': 'VAST_API_KEY={key}\n'}
@@ -297,19 +323,127 @@ CASES = {
         {}, ('history', '--pre-push'), 1, 'refs/tags/v1', commits=(PLAIN,),
         git_steps=(('tag', '-a', 'v1', '-m', 'vastai set api-key {key}'),),
     ),
+    # --- coverage decides the exit code: nothing that could hold a key passes unread -------
+    '.secrets.baseline in a subfolder is read like any file': Case(
+        {'sub/.secrets.baseline': 'VAST_API_KEY={key}\n'}, ('scan', '--all-files'), 1,
+        'sub/.secrets.baseline:1', staged=('sub/.secrets.baseline',),
+    ),
+    'the configured baseline is still checked for raw keys': Case(
+        {'.secrets.baseline': '{"results": {}, "note": "VAST_API_KEY={key}"}\n'},
+        ('scan', '--all-files', '--baseline', '.secrets.baseline'), 1, '.secrets.baseline:1',
+        staged=('.secrets.baseline',),
+    ),
+    'UTF-16 with a BOM and an odd trailing byte': Case(
+        {'a.ps1': Encoded('$env:VAST_API_KEY = "{key}"\n', 'utf-16', after=b'x')},
+        ('scan', 'a.ps1'), 1, 'a.ps1:1',
+    ),
+    'UTF-16 with a BOM and a lone surrogate': Case(
+        {'a.ps1': Encoded(
+            '$env:VAST_API_KEY = "{key}"\n', 'utf-16-le', before=b'\xff\xfe', after=b'\x00\xd8',
+        )},
+        ('scan', 'a.ps1'), 1, 'a.ps1:1',
+    ),
+    'UTF-32 without a BOM': Case(
+        {'a.ps1': Encoded('$env:VAST_API_KEY = "{key}"\n', 'utf-32-le')}, ('scan', 'a.ps1'), 1,
+        'a.ps1:1',
+    ),
+    'a NUL in the first 8,000 bytes of a text file': Case(
+        {'a.log': Encoded('VAST_API_KEY={key}\n', 'utf-8', before=b'start\x00\n')},
+        ('scan', 'a.log'), 1, 'a.log:2',
+    ),
+    'a real binary is skipped, and counted on stderr': Case(
+        {'logo.png': PNG}, ('scan', 'logo.png'), 0, '1 binary file not scanned',
+    ),
+    'chmod 000 file named': Case(
+        {'a.env': Locked('VAST_API_KEY={key}\n')}, ('scan', 'a.env'), 2,
+        'a.env: cannot be read (Permission denied): not scanned', lines=2,
+    ),
+    'chmod 000 file inside a scanned folder': Case(
+        {'dir/a.env': Locked('VAST_API_KEY={key}\n')}, ('scan', '--from-disk', 'dir'), 2,
+        'dir/a.env: cannot be read', lines=2,
+    ),
+    'unreadable folder': Case(
+        {'dir/sub/a.env': Locked('VAST_API_KEY={key}\n', folder=True)},
+        ('scan', '--from-disk', 'dir'), 2, 'dir/sub: folder cannot be listed', lines=2,
+    ),
+    'scan SUB where SUB is a submodule': Case(
+        {'sub/.git': 'gitdir: ../.git/modules/sub\n', 'sub/a.env': 'VAST_API_KEY={key}\n'},
+        ('scan', 'sub'), 2, 'sub: a submodule or repository of its own: scan it from inside',
+        lines=2,
+    ),
+    '--fail-on active: an API that cannot be reached is not "inactive"': Case(
+        KEY_FILE, ('scan', 'a.env', '--fail-on', 'active', *NO_API), 1, 'unknown: network error',
+    ),
+    '--fail-on confirmed-active: unknown passes, said by name': Case(
+        KEY_FILE, ('scan', 'a.env', '--fail-on', 'confirmed-active', *NO_API), 0,
+        'unknown: network error',
+    ),
+    # --- names are data ------------------------------------------------------------------
+    'a key in a file name is found, and redacted': Case(
+        {'VAST_API_KEY={key}': 'nothing\n'}, ('scan', '--all-files'), 1, '(file name) VAST_API_KEY=',
+        staged=('VAST_API_KEY={key}',),
+    ),
+    'ESC and U+202E in a file name are escaped': Case(
+        {'evil\x1b[2J\u202egpj.env': 'VAST_API_KEY={key}\n'}, ('scan', '--all-files'), 1,
+        'evil\\x1b[2J\\u202egpj.env:1', staged=('evil\x1b[2J\u202egpj.env',),
+    ),
+    # --- hangs and crashes ----------------------------------------------------------------
+    'untracked nested .gitignore is a fifo: gitignore': Case(
+        {'sub/.gitignore': FIFO, 'sub/a.txt': ''}, ('gitignore',), 2,
+        'sub/.gitignore: a named pipe (FIFO)',
+    ),
+    'untracked nested .gitignore is a fifo: scan .': Case(
+        {'sub/.gitignore': FIFO, 'sub/a.txt': ''}, ('scan', '.'), 2,
+        'sub/.gitignore: a named pipe (FIFO)',
+    ),
+    'untracked nested .gitignore is a fifo: scan sub': Case(
+        {'sub/.gitignore': FIFO, 'sub/a.txt': ''}, ('scan', 'sub'), 2,
+        'sub/.gitignore: a named pipe (FIFO)',
+    ),
+    'untracked nested .gitignore is a fifo: init': Case(
+        {'sub/.gitignore': FIFO, 'sub/a.txt': ''}, ('init',), 2,
+        'sub/.gitignore: a named pipe (FIFO)',
+    ),
+    'root .gitignore is a fifo: scan sub': Case(
+        {'.gitignore': FIFO, 'sub/a.txt': ''}, ('scan', 'sub'), 2, '.gitignore: a named pipe',
+    ),
+    'a folder nested 1,100 deep, from disk': Case(
+        {f'{DEEP_PATH}a.env': 'VAST_API_KEY={key}\n'}, ('scan', '--from-disk', 'd'), 1,
+        'a.env:1',
+    ),
+    'a folder nested 1,100 deep, untracked in a repository': Case(
+        {f'{DEEP_PATH}a.env': 'VAST_API_KEY={key}\n'}, ('scan', 'd'), 1, 'a.env:1',
+    ),
 }
+
+
+def _make_folders(repo: Path, folder: str) -> None:
+    """mkdir -p, one level at a time: pathlib and os.makedirs recurse per level, and fail
+    1,100 levels down as os.walk did."""
+    at = str(repo)
+    for part in folder.split('/') if folder else ():
+        at = os.path.join(at, part)
+        if not os.path.isdir(at):
+            os.mkdir(at)
 
 
 def _create(repo: Path, files: Mapping[str, str | bytes | Link | object], key: str) -> None:
     for name, content in files.items():
+        name = name.replace('{key}', key)
         path = repo / name
         if path.is_symlink() or path.exists():
             path.unlink()
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _make_folders(repo, posixpath.dirname(name))
         if content is FIFO:
             os.mkfifo(path)
         elif isinstance(content, Link):
             path.symlink_to(content.target.replace('{key}', key))
+        elif isinstance(content, Encoded):
+            encoded = content.text.replace('{key}', key).encode(content.encoding)
+            write(repo, name, content.before + encoded + content.after)
+        elif isinstance(content, Locked):
+            write(repo, name, content.text.replace('{key}', key))
+            (path.parent if content.folder else path).chmod(0)
         elif isinstance(content, (str, bytes)):
             text = content.replace('{key}', key) if isinstance(content, str) else content
             write(repo, name, text)
@@ -337,22 +471,33 @@ def test_hostile_input(tmp_path: Path, case: Case) -> None:
     for step in case.git_steps:
         git(repo, *(arg.replace('{key}', key) for arg in step))
     _create(repo, case.files, key)
+    if any(isinstance(content, Locked) for content in case.files.values()) and (
+            os.geteuid() == 0
+    ):
+        pytest.skip('root reads a chmod 000 file (tests/cli/coverage_test.py fakes it)')
     if case.staged:
-        git(repo, 'add', '--', *case.staged)
+        git(repo, 'add', '--', *(name.replace('{key}', key) for name in case.staged))
     _create(repo, case.then, key)
     cwd = tmp_path if case.cwd == '/' else repo / case.cwd
 
-    result = _run(case.argv, cwd)
+    try:
+        result = _run(case.argv, cwd)
+    finally:
+        if (repo / DEEP_PATH).exists():
+            # pytest's clean-up of old tmp_path folders recurses, and would fail on it
+            remove_deep_tree(repo / 'd')
 
     said = result.stderr if case.exit == 2 else result.stdout + result.stderr
     assert (result.returncode, case.stderr in said) == (case.exit, True), result.stderr
     # exit 2 is one line: no traceback, no YAML node dumped
     if case.exit == 2:
-        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
-        assert len(result.stderr) < 400, result.stderr
+        assert len(result.stderr.strip().splitlines()) == case.lines, result.stderr
+        assert len(result.stderr) < 400 * case.lines, result.stderr
     assert key not in result.stdout + result.stderr
     assert not (tmp_path / 'fsmonitor-ran').exists() and not (repo / 'fsmonitor-ran').exists()
     assert not os.path.exists('/tmp/vastai-guard-never-written.json')
+    # a name is data: no ESC sequence or bidi override reaches the terminal
+    assert not {'\x1b', '\u202e'} & set(result.stdout + result.stderr)
 
 
 # A name git hands over as bytes that are not UTF-8 (a Latin-1 name from an old system).

@@ -30,7 +30,7 @@ FORMATS = ('text', 'json', 'sarif', 'github')
 
 @pytest.fixture
 def leaky_repo(repo: Path) -> tuple[Path, list[str]]:
-    keys = [new_key() for _ in range(7)]
+    keys = [new_key() for _ in range(10)]
     write(repo, 'deploy/.env.prod', f'VAST_API_KEY={keys[0]}\n')
     commit_all(repo, 'env file, committed by mistake')
     git(repo, 'rm', '-q', '--cached', 'deploy/.env.prod')
@@ -41,6 +41,11 @@ def leaky_repo(repo: Path) -> tuple[Path, list[str]]:
     b64 = base64.b64encode(keys[4].encode()).decode()
     write(repo, 'k8s/secret.yaml', f'kind: Secret\ndata:\n  VAST_API_KEY: {b64}\n')
     commit_all(repo, f'docs; CONTAINER_API_KEY={keys[5]}')
+    # keys in names: a file name, an author line, a branch name (issue 20: names are data)
+    write(repo, f'notes/VAST_API_KEY={keys[7]}.txt', 'a note\n')
+    git(repo, 'add', '-A')
+    git(repo, 'commit', '-q', '-m', 'a named file', f'--author=VAST_API_KEY={keys[8]} <a@b.c>')
+    git(repo, 'branch', f'VAST_API_KEY={keys[9]}')
     write(repo, '.env.staging', f'VAST_API_KEY={keys[6]}\nOTHER=1\n')
     write(repo, '.env.production', f'VAST_API_KEY={keys[6]}\n')  # the same key twice: reuse
     return repo, keys
@@ -108,7 +113,10 @@ def test_history_finds_the_keys_it_must_not_print(leaky_repo: tuple[Path, list[s
     repo, keys = leaky_repo
     result = run_cli(['history', '--format', 'json'], cwd=repo)
     found = {key['fingerprint'] for key in json.loads(result.stdout)['keys']}
-    assert found == {fingerprint(key) for key in keys[:6]}
+    in_names = {fingerprint(key) for key in keys[7:]}
+    assert found == {fingerprint(key) for key in keys[:6]} | in_names, [
+        i for i, key in enumerate(keys) if fingerprint(key) not in found
+    ]
 
 
 @pytest.mark.parametrize('output_format', FORMATS)

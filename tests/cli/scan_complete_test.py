@@ -110,7 +110,8 @@ def test_damaged_blob_alone_is_exit_2_in_every_format(repo: Path) -> None:
         )
     assert outputs['text'].stdout == f'{INCOMPLETE}\n'
     assert json.loads(outputs['json'].stdout) == {
-        'findings': [], 'incomplete': True, 'unreadable_objects': 1,
+        'findings': [], 'incomplete': True, 'unreadable_objects': 1, 'not_read': [],
+        'binary_files': 0,
     }
     [invocation] = validated(outputs['sarif'].stdout)['runs'][0]['invocations']
     assert invocation['executionSuccessful'] is False
@@ -185,7 +186,10 @@ def test_deleted_blob_makes_a_clean_scan_exit_2(
     returncode, report, err = json_scan(capsys, *args, secrets=())
 
     assert returncode == 2
-    assert report == {'findings': [], 'incomplete': True, 'unreadable_objects': 1}
+    assert report == {
+        'findings': [], 'incomplete': True, 'unreadable_objects': 1, 'not_read': [],
+        'binary_files': 0,
+    }
     assert err == f'vastai-guard: warning: object {lost} (lost.txt) is missing: skipped\n' + (
         INCOMPLETE_ERROR
     )

@@ -100,7 +100,8 @@ def test_odd_file_names(repo: Path, capsys: pytest.CaptureFixture[str], name: st
     write(repo, name, f'VAST_API_KEY={new_key()}\n')
     git(repo, 'add', '--', name)
     assert main(['scan', '--format', 'json', '--', name]) == 1
-    assert [f['path'] for f in _json_findings(capsys)] == [name]
+    # a control character (the tab) is escaped, as every name printed is (issue 20)
+    assert [f['path'] for f in _json_findings(capsys)] == [name.replace('\t', '\\x09')]
 
 
 def test_deleted_and_renamed_staged_files(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -116,13 +117,17 @@ def test_deleted_and_renamed_staged_files(repo: Path, capsys: pytest.CaptureFixt
 
 def test_binary_non_utf8_and_utf16_files(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     key = new_key()
-    write(repo, 'blob.bin', b'\x00\x01VAST_API_KEY=' + key.encode() + b'\n\xff')
+    # a text with a stray NUL is text: decoded as far as it goes, and scanned
+    write(repo, 'stray-nul.txt', b'\x00\x01VAST_API_KEY=' + key.encode() + b'\n\xff')
+    # a real binary (NULs, controls and bytes no UTF-8 has, throughout) is not
+    noise = bytes(range(256)) * 8
+    write(repo, 'blob.bin', noise + b'VAST_API_KEY=' + key.encode() + b'\n')
     write(repo, 'latin1.env', b'# cl\xe9\nVAST_API_KEY=' + key.encode() + b'\n')
     write(repo, 'win.ps1', f'$env:VAST_API_KEY = "{key}"\r\n'.encode('utf-16'))
     git(repo, 'add', '.')
     assert main(['scan', '--all-files', '--format', 'json']) == 1
     found = {(f['path'], f['line']) for f in _json_findings(capsys)}
-    assert found == {('latin1.env', 2), ('win.ps1', 1)}
+    assert found == {('stray-nul.txt', 1), ('latin1.env', 2), ('win.ps1', 1)}
 
 
 def test_huge_file_is_scanned_not_skipped(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:

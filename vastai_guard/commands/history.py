@@ -19,11 +19,12 @@ from vastai_guard.policy.suppress import baseline_path as find_baseline
 from vastai_guard.report import render
 from vastai_guard.report import summary
 from vastai_guard.report.output import emit
-from vastai_guard.vocabulary import ACTIVE
 from vastai_guard.vocabulary import ADVICE_PUSH
 from vastai_guard.vocabulary import INCOMPLETE_ERROR
 from vastai_guard.vocabulary import PENDING_STATUSES
 from vastai_guard.vocabulary import SUPPRESSED_BY_BASELINE
+from vastai_guard.vocabulary import WALK_STOPPED_ERROR
+from vastai_guard.vocabulary import fails_gate
 from vastai_guard.vocabulary import short
 
 
@@ -118,7 +119,7 @@ def history(options: HistoryOptions, gitpython: repository.GitPythonCheck | None
         )
     pending = any(
         key.status in PENDING_STATUSES
-        and (options.fail_on == 'any' or (key.verification and key.verification.state == ACTIVE))
+        and fails_gate(options.fail_on, key.verification.state if key.verification else None)
         for key in keys
     )
     for allowance in allowances:
@@ -127,6 +128,10 @@ def history(options: HistoryOptions, gitpython: repository.GitPythonCheck | None
         print(ADVICE_PUSH)
     if pending:
         return EXIT_FINDINGS
+    if result.walk_stopped:
+        # a commit or tree that cannot be read hides every commit behind it: no flag excuses it
+        print(f'vastai-guard: error: {WALK_STOPPED_ERROR}', file=sys.stderr)
+        return EXIT_ERROR
     if result.incomplete and not options.allow_missing_objects:
         # "no key found" is only true of what was read: a CI step must not pass on less
         print(f'vastai-guard: error: {INCOMPLETE_ERROR}', file=sys.stderr)

@@ -17,6 +17,7 @@ from vastai_guard.findings import Finding
 from vastai_guard.findings import Fragment
 from vastai_guard.findings import Verifier
 from vastai_guard.findings import fingerprint
+from vastai_guard.findings import key_shaped
 from vastai_guard.findings import shown_path
 from vastai_guard.findings import to_finding
 from vastai_guard.git import objects
@@ -32,9 +33,11 @@ from vastai_guard.report import render
 from vastai_guard.report import summary
 from vastai_guard.report.output import emit
 from vastai_guard.sources import readers
-from vastai_guard.vocabulary import ACTIVE
+from vastai_guard.vocabulary import FILE_NAME
 from vastai_guard.vocabulary import INCOMPLETE_ERROR
+from vastai_guard.vocabulary import NOT_READ_ERROR
 from vastai_guard.vocabulary import count
+from vastai_guard.vocabulary import fails_gate
 
 
 def _fragments_in_repo(
@@ -56,7 +59,9 @@ def _fragments_in_repo(
         )
         return
     if not paths:
-        entries = worktree.index_entries(worktree.staged_paths(cwd=tree.root), cwd=tree.root)
+        entries = worktree.index_entries_from_root(
+            worktree.staged_paths(cwd=tree.root), root=tree.root,
+        )
         yield from readers.from_index(
             entries, repo=repo, config=config, skipped=skipped, read=read,
         )
@@ -65,7 +70,25 @@ def _fragments_in_repo(
     # link (to a file or a folder) is what git stores for it: the target's name.
     folders = [path for path in paths if os.path.isdir(path) and not os.path.islink(path)]
     files = [path for path in paths if path not in folders]
-    entries = worktree.index_entries([*files, *folders])
+    for folder in [path for path in folders if _own_repository(tree, path)]:
+        # git lists a submodule as one commit id: nothing in it would be read, and "clean"
+        # would be a lie, unless the user left it out by name
+        folders.remove(folder)
+        if not readers.is_scanned(_in_repo(tree, folder), config):
+            continue
+        skipped.append(readers.not_read(
+            _shown(tree, folder),
+            f'a submodule or repository of its own: scan it from inside '
+            f'(cd {_shown(tree, folder)} && vastai-guard scan --all-files)',
+        ))
+    named = [*files, *folders]
+    if any(os.path.isabs(path) for path in named):
+        entries = worktree.index_entries(named)
+    else:
+        # the hook names every staged file: matched as the staged mode matches them
+        entries = worktree.index_entries_from_root(
+            [_in_repo(tree, path) for path in named], root=tree.root,
+        )
     staged = {entry.path for entry in entries}
     for path in files:
         if os.path.islink(path):
@@ -84,9 +107,23 @@ def _fragments_in_repo(
     deleted = set(worktree.staged_deletions(missing)) if missing else set()
     _check_exist([path for path in missing if _in_repo(tree, path) not in deleted])
     on_disk = [path for path in rest if os.path.lexists(path) and not os.path.islink(path)]
+    if folders:
+        # git reads every .gitignore while listing untracked files: a FIFO one blocks it
+        from vastai_guard.gitignore.check import refuse_special_gitignores
+
+        for folder in folders:
+            refuse_special_gitignores(folder, os.getcwd(), with_parents_to=tree.root)
     yield from readers.from_disk(
         [*on_disk, *worktree.untracked_files(folders)],
         relative_to=tree.root, config=config, skipped=skipped, read=read,
+    )
+
+
+def _own_repository(tree: worktree.WorkTree, folder: str) -> bool:
+    """Whether a named folder is the top of another repository (a submodule: `.git` is a file
+    there; a nested clone: a folder), not a folder of this one."""
+    return os.path.lexists(os.path.join(folder, '.git')) and (
+        os.path.realpath(folder) != os.path.realpath(tree.root)
     )
 
 
@@ -99,6 +136,20 @@ def _shown(tree: worktree.WorkTree, path: str) -> str:
     if not os.path.isabs(path):
         return _in_repo(tree, path)
     return os.path.relpath(path, tree.root).replace(os.sep, '/')
+
+
+def _with_names(
+        fragments: Iterable[Fragment], read: Sequence[str], skipped: Sequence[readers.Skipped],
+) -> Iterator[Fragment]:
+    """`fragments`, then the name of every file met (read or skipped) that could hold a key,
+    as text: a key in a file name is committed like one in the file. Told FILE_NAME as its
+    path, so only the name's own words make context; shown as `(file name) NAME`, redacted."""
+    yield from fragments
+    for name in dict.fromkeys([*read, *(item.path for item in skipped)]):
+        if key_shaped(name):
+            matches = tuple(find_secrets(name, FILE_NAME))
+            if matches:
+                yield Fragment(f'{FILE_NAME} {name}', '', matches)
 
 
 def _check_exist(missing: Sequence[str]) -> None:
@@ -175,15 +226,24 @@ def scan(options: ScanOptions) -> int:
             tree, options.paths, all_files=options.all_files, config=config, skipped=skipped,
             read=scanned,
         )
-    found, findings = find_keys(fragments, config=config, baseline=baseline, verify=options.verify)
+    found, findings = find_keys(
+        _with_names(fragments, scanned, skipped), config=config, baseline=baseline,
+        verify=options.verify,
+    )
 
     for item in skipped:
         if item.unreadable:
-            if not terminal.quiet:  # as history's warnings
-                _tell(f'warning: {item.reason}')
+            # always, -q too: it is why the scan fails
+            _tell(f'warning: {item.reason}')
         elif (item.notable and not terminal.quiet) or terminal.verbose:
             _tell(f'skipped {shown_path(item.path)}: {item.reason}')
-    unreadable = sum(item.unreadable for item in skipped)
+    unreadable = sum(item.missing_object for item in skipped)
+    not_read = tuple(
+        shown_path(item.path) for item in skipped if item.unreadable and not item.missing_object
+    )
+    binaries = sum(item.binary for item in skipped)
+    if binaries and not terminal.quiet and not terminal.verbose:
+        _tell(f'{count(binaries, "binary file")} not scanned (-v names them)')
     if terminal.verbose:
         kept = {(f.path, f.line, f.fingerprint) for f in findings}
         for finding in found:
@@ -191,9 +251,9 @@ def scan(options: ScanOptions) -> int:
                 why = _why(finding, config, baseline)
                 _tell(f'suppressed {finding.path}:{finding.line}: {why}')
     if options.update_baseline is not None:
-        if unreadable and not options.allow_missing_objects:
+        if not_read or (unreadable and not options.allow_missing_objects):
             # a baseline that lacks the keys of a file not read would pass them later
-            raise FatalError(INCOMPLETE_ERROR)
+            raise FatalError(NOT_READ_ERROR if not_read else INCOMPLETE_ERROR)
         return _write_baseline(options.update_baseline, findings, known=baseline)
     max_size = config.max_file_mb * 1024 * 1024
     committed = committed_keys(tree, findings, max_size=max_size) if tree else frozenset()
@@ -208,7 +268,8 @@ def scan(options: ScanOptions) -> int:
         )
     report = ScanReport(
         tuple(findings), files_read=len(scanned), committed=committed,
-        unreadable_objects=unreadable, earlier=earlier,
+        unreadable_objects=unreadable, earlier=earlier, not_read=not_read,
+        binary_files=binaries,
     )
     emit(
         render(report, options.output_format, terminal),
@@ -221,11 +282,18 @@ def scan(options: ScanOptions) -> int:
     ):
         # one line for a person at a terminal; hooks and pipes get silence, as they expect
         print(summary(report))
-    if options.fail_on == ACTIVE:
-        # CI policy (--fail-on active): a dead or unanswered key is reported, not failed on
-        findings = [f for f in findings if f.verification and f.verification.state == ACTIVE]
+    # CI policy (--fail-on): a dead key is reported, not failed on; an unanswered one fails
+    # unless the user said `confirmed-active`
+    findings = [
+        f for f in findings
+        if fails_gate(options.fail_on, f.verification.state if f.verification else None)
+    ]
     if findings:
         return EXIT_FINDINGS
+    if not_read:
+        # no flag excuses a file that was not read: naming it in exclude_paths does
+        _tell(f'error: {NOT_READ_ERROR}')
+        return EXIT_ERROR
     if report.incomplete and not options.allow_missing_objects:
         # "no key found" is only true of what was read: a hook or CI step must not pass on less
         _tell(f'error: {INCOMPLETE_ERROR}')

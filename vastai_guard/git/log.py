@@ -21,6 +21,9 @@ class Commit(NamedTuple):
     sha: str
     date: str  # committer date, ISO 8601
     message: str  # '' unless asked for
+    # `Name <email>` of the author, then of the committer, one a line ('' unless messages
+    # were asked for): names are text that can hold a key too
+    people: str = ''
 
 
 class Change(NamedTuple):
@@ -56,7 +59,7 @@ def history_changes(
     written while resolving a merge is there, a key merged in from a branch is not (the branch
     commit that added it is). Renames are not followed: a renamed file is a new path.
     """
-    body = '%x00%B' if messages else ''
+    body = '%x00%an <%ae>%n%cn <%ce>%x00%B' if messages else ''
     args = (
         '-c', 'log.showSignature=false', '-c', 'core.quotePath=false',
         'log', '--raw', '-c', '--root', '--no-abbrev', '--no-renames', '-z',
@@ -64,7 +67,7 @@ def history_changes(
         f'--format={_COMMIT_MARK}%H%x00%cI{body}', *revs, '--',
         *(f':(literal){path}' for path in paths),
     )
-    header_fields = 3 if messages else 2
+    header_fields = 4 if messages else 2
     process = spawn_in(
         repo, args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
@@ -78,7 +81,10 @@ def history_changes(
                 fields = [token[1:]]
                 for _ in range(header_fields - 1):
                     fields.append(next(tokens))
-                yield Commit(fields[0], fields[1], fields[2] if messages else '')
+                if messages:
+                    yield Commit(fields[0], fields[1], fields[3], fields[2])
+                else:
+                    yield Commit(fields[0], fields[1], '')
             elif token.startswith(':'):
                 path = next(tokens)
                 change = _change(token, path)

@@ -15,10 +15,13 @@ from typing import NamedTuple
 
 from vastai_guard.detect import filenames
 from vastai_guard.errors import FatalError
+from vastai_guard.files.reading import read_regular
 from vastai_guard.findings import Problem
 from vastai_guard.git import worktree
 
 GITIGNORE = '.gitignore'
+# a .gitignore is a few KB; one larger than this is not read for its negations
+_MAX_GITIGNORE = 16 << 20
 BLOCK_START = (
     '# vastai-guard: env files and Vast.ai key files stay out of git '
     '(vastai-guard gitignore --fix)'
@@ -47,10 +50,11 @@ def _negation_probes(root: str, gitignores: Iterable[str]) -> list[str]:
     probes: list[str] = []
     for gitignore in gitignores:
         try:
-            with open(os.path.join(root, gitignore), 'rb') as file:
-                lines = file.read().decode('utf-8', 'replace').splitlines()
+            # never open() what is not a regular file: a FIFO would block
+            data = read_regular(os.path.join(root, gitignore), max_bytes=_MAX_GITIGNORE)
         except OSError:
             continue
+        lines = data.decode('utf-8', 'replace').splitlines()
         folder = posixpath.dirname(gitignore)
         negations = [
             line.strip()[1:] for line in lines
@@ -85,6 +89,37 @@ def _refuse_special(root: str, gitignores: Iterable[str]) -> None:
             raise FatalError(
                 f'{path}: {kind_of(mode)}, not a regular file; git would wait on it forever',
             )
+    # an untracked one too (git meets it while listing untracked files): found without git
+    refuse_special_gitignores(root, root)
+
+
+def refuse_special_gitignores(top: str, root: str, *, with_parents_to: str | None = None) -> None:
+    """Exit 2 for a `.gitignore` under `top` that is a FIFO, socket or device, tracked or not,
+    before any git command that walks the work tree (untracked listings) would block on it.
+    `with_parents_to`: the work tree's root, whose .gitignore files between it and `top` git
+    reads too."""
+    import stat
+
+    from vastai_guard.files.reading import kind_of
+    from vastai_guard.files.walk import special_files_named
+
+    special = special_files_named(top, GITIGNORE)
+    if with_parents_to is not None:
+        folder = os.path.realpath(top)
+        stop = os.path.realpath(with_parents_to)
+        while folder.startswith(stop) and folder != stop:
+            folder = os.path.dirname(folder)
+            try:
+                mode = os.stat(os.path.join(folder, GITIGNORE)).st_mode
+            except OSError:
+                continue
+            if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+                special.append((os.path.join(folder, GITIGNORE), mode))
+    for path, mode in special:
+        shown = os.path.relpath(path, root).replace(os.sep, '/')
+        raise FatalError(
+            f'{shown}: {kind_of(mode)}, not a regular file; git would wait on it forever',
+        )
 
 
 def gather(root: str) -> Facts:

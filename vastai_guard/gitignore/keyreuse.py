@@ -34,13 +34,12 @@ def env_files_on_disk(root: str, known: Sequence[str]) -> list[str]:
 def _fingerprints(root: str, path: str) -> set[str]:
     from vastai_guard.detect.decode import text_to_scan
     from vastai_guard.detect.detector import find_secrets
+    from vastai_guard.files.reading import read_regular
 
     try:
-        with open(os.path.join(root, path), 'rb') as file:
-            data = file.read(_MAX_ENV_FILE + 1)
-    except OSError:
-        return set()
-    if len(data) > _MAX_ENV_FILE:
+        # never open() what is not a regular file: an env file that is a FIFO would block
+        data = read_regular(os.path.join(root, path), max_bytes=_MAX_ENV_FILE)
+    except OSError:  # TooLargeError and NotRegularFileError too: not an env file to compare
         return set()
     text = text_to_scan(path, data)
     if text is None:

@@ -33,6 +33,7 @@ from vastai_guard.findings import Occurrence
 from vastai_guard.findings import SuppressedKey
 from vastai_guard.findings import Verification
 from vastai_guard.findings import Verifier
+from vastai_guard.findings import key_shaped
 from vastai_guard.findings import shown_path
 from vastai_guard.git import log
 from vastai_guard.git import objects
@@ -52,10 +53,13 @@ from vastai_guard.model import HistoryReport
 from vastai_guard.policy.config import Config
 from vastai_guard.sources.readers import is_scanned
 from vastai_guard.vocabulary import ACTIVE
+from vastai_guard.vocabulary import AUTHOR_LINE
 from vastai_guard.vocabulary import COMMIT_MESSAGE
+from vastai_guard.vocabulary import FILE_NAME
 from vastai_guard.vocabulary import INACTIVE
 from vastai_guard.vocabulary import INVALID
 from vastai_guard.vocabulary import NEEDS_ROTATION
+from vastai_guard.vocabulary import REF_NAME
 from vastai_guard.vocabulary import ROTATED
 from vastai_guard.vocabulary import ROTATED_STILL_ACTIVE
 from vastai_guard.vocabulary import TAG_MESSAGE
@@ -128,6 +132,8 @@ class _PassOne:
         # every wanted change, in walk order, for pass 2; None when there were too many
         self.changes: list[_Introduced] | None = []
         self._wanted: dict[str, bool] = {}
+        # what each name (label, text) holds, judged once
+        self.name_keys: dict[tuple[str, str], BlobKeys] = {}
 
     def wants(self, path: str, config: Config) -> bool:
         """sources.wanted, once per path: a history names the same paths in commit after commit,
@@ -178,6 +184,21 @@ def _judge_message(walk: _PassOne, owner: log.Commit, order: int, path: str,
         walk.found.update(keys)
 
 
+def _judge_name(walk: _PassOne, owner: log.Commit, order: int, label: str, name: str,
+                suppressions: Suppressions) -> None:
+    """A name (file, ref, author line) judged as text: `label` says which kind (the
+    detector's path, so that the name's own words are all the context there is), and the
+    report shows `label name`, key-shaped runs redacted (shown_path)."""
+    keys = walk.name_keys.get((label, name))
+    if keys is None:
+        keys = keys_in(find_secrets(name, label), suppressions)
+        if len(walk.name_keys) < _REMEMBERED_CHANGES:
+            walk.name_keys[(label, name)] = keys
+    if keys:
+        walk.message_keys.append((owner, order, f'{label} {name}', keys))
+        walk.found.update(keys)
+
+
 def _walk(
         repo: runner.Repository,
         revs: Sequence[str],
@@ -196,7 +217,14 @@ def _walk(
                 walk.commits += 1
                 _judge_message(walk, item, walk.commits, COMMIT_MESSAGE, suppressions)
                 commit = log.Commit(item.sha, item.date, '')
-            elif walk.wants(item.path, config):
+                if key_shaped(item.people):
+                    for person in dict.fromkeys(item.people.split('\n')):
+                        _judge_name(walk, commit, walk.commits, AUTHOR_LINE, person,
+                                    suppressions)
+                continue
+            if key_shaped(item.path):  # a name is text too: `VAST_API_KEY=<key>.txt`
+                _judge_name(walk, commit, walk.commits, FILE_NAME, item.path, suppressions)
+            if walk.wants(item.path, config):
                 _ask(judge, walk, item.sha, item.path)
                 if walk.changes is not None:  # a change sets a blob: its sha is never null
                     walk.changes.append(_Introduced(commit, walk.commits, item))
@@ -227,6 +255,10 @@ def _walk_refs(
     walk.unreadable += len(problems)
     order = walk.commits
     for target in targets:
+        if key_shaped(target.ref):
+            order += 1
+            _judge_name(walk, log.Commit(target.sha, _ref_date(repo, target), ''), order,
+                        REF_NAME, target.ref, suppressions)
         for tag_sha, date, tagger, message in target.tags:
             order += 1
             walk.taggers[tag_sha] = tagger
@@ -247,6 +279,19 @@ def _walk_refs(
             if is_scanned(entry.path, suppressions.config):
                 walk.ref_objects.append(_RefObject(owner, tagger, path, entry.path, entry.sha))
                 _ask(judge, walk, entry.sha, entry.path)
+
+
+def _ref_date(repo: runner.Repository, target: refs.RefTarget) -> str:
+    """When a ref's name was last set, near enough: its tag's date, or its commit's. Asked only
+    for the rare key-shaped ref name, so one git call each."""
+    if target.tags:
+        return target.tags[0][1]
+    if target.kind == 'commit':
+        result = runner.run_in(repo, ('log', '-1', '--format=%cI', target.target, '--'))
+        date = result.stdout.decode('utf-8', 'replace').strip()
+        if result.returncode == 0 and date:
+            return date
+    return refs.NO_DATE
 
 
 def _date(iso: str) -> datetime.datetime:
@@ -452,6 +497,7 @@ def scan_history(
             SuppressedKey(key_fingerprint, why)
             for key_fingerprint, why in sorted(walk.suppressed.items())
         ),
+        walk_stopped=walk.stopped_early,
     )
 
 

@@ -65,6 +65,7 @@ def _scan_json(report: ScanReport, terminal: Terminal) -> str:
     return json.render(
         report.findings,
         incomplete=report.incomplete, unreadable_objects=report.unreadable_objects,
+        not_read=report.not_read, binary_files=report.binary_files,
     )
 
 
@@ -220,10 +221,15 @@ def summary(result: Report) -> str:
     if isinstance(result, ScanReport):
         findings = result.findings
         # "no keys" is only true of what was read
-        unread = (
-            f' ({count(result.unreadable_objects, "object")} could not be read: incomplete)'
-            if result.incomplete else ''
-        )
+        missed = [
+            count(number, noun, nouns) for number, noun, nouns in (
+                (result.unreadable_objects, 'object', None),
+                (len(result.not_read), 'file or folder', 'files or folders'),
+            ) if number
+        ]
+        unread = f' ({", ".join(missed)} could not be read: incomplete)' if missed else ''
+        if result.binary_files:
+            unread += f'; {count(result.binary_files, "binary file")} not scanned'
         if not findings:
             return f'vastai-guard: no Vast.ai keys in {count(result.files_read, "file")}{unread}'
         keys = count(len({f.fingerprint for f in findings}), 'Vast.ai key')

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from vastai_guard.findings import shown_path
 from vastai_guard.report.results import ERROR
 from vastai_guard.report.results import NOTE
 from vastai_guard.report.results import Result
@@ -28,7 +29,7 @@ def escape_property(text: str) -> str:
 
 def annotation(result: Result) -> str:
     """One `::error ...::message` line for a result."""
-    properties = [('file', result.path)]
+    properties = [('file', shown_path(result.path))]
     if result.line is not None:
         properties.append(('line', str(result.line)))
     properties.append(('title', result.rule_id))

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from vastai_guard.findings import ExposedKey
 from vastai_guard.findings import SuppressedKey
+from vastai_guard.findings import shown_path
 from vastai_guard.report.json import verification_json
 
 
@@ -20,13 +21,14 @@ def key_json(key: ExposedKey) -> dict[str, object]:
         'in_head': key.in_head,
         'first_seen': {
             'commit': key.first_seen.commit,
-            'author': key.first_seen.author,
+            'author': shown_path(key.first_seen.author),
             'date': key.first_seen.date,
-            'path': key.first_seen.path,
+            'path': shown_path(key.first_seen.path),
             'line': key.first_seen.line,
         },
         'occurrences': [
-            {'commit': o.commit, 'path': o.path, 'line': o.line} for o in key.occurrences
+            {'commit': o.commit, 'path': shown_path(o.path), 'line': o.line}
+            for o in key.occurrences
         ],
     }
     if key.verification is not None:

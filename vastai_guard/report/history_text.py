@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from vastai_guard.findings import ExposedKey
+from vastai_guard.findings import shown_path
 from vastai_guard.report import blast
 from vastai_guard.report.color import BOLD
 from vastai_guard.report.color import DIM
@@ -114,12 +115,12 @@ def _headline(key: ExposedKey, paint: Painter, *, unpushed: bool = False) -> str
 
 def _block(key: ExposedKey, paint: Painter, *, unpushed: bool) -> list[str]:
     first = key.first_seen
-    author = f' by {first.author}' if first.author else ''
+    author = f' by {shown_path(first.author)}' if first.author else ''
     lines = [
         _headline(key, paint, unpushed=unpushed),
         f'  fingerprint: {key.fingerprint}',
         f'  first seen:  {first.commit[:SHORT_COMMIT]} {first.date}{author}',
-        f'               {first.path}:{first.line}',
+        f'               {shown_path(first.path)}:{first.line}',
     ]
     radius = key.verification.blast_radius if key.verification else None
     if radius is not None:
@@ -129,7 +130,8 @@ def _block(key: ExposedKey, paint: Painter, *, unpushed: bool) -> list[str]:
         f'{count(len({o.commit for o in key.occurrences}), "commit")}',
     ]
     for occurrence in key.occurrences[:_SHOWN_OCCURRENCES]:
-        lines.append(f'    {occurrence.commit[:SHORT_COMMIT]} {occurrence.path}:{occurrence.line}')
+        lines.append(f'    {occurrence.commit[:SHORT_COMMIT]} '
+                     f'{shown_path(occurrence.path)}:{occurrence.line}')
     hidden = len(key.occurrences) - _SHOWN_OCCURRENCES
     if hidden > 0:
         lines.append(f'    ... and {hidden} more (--format json lists them all)')

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from vastai_guard.findings import Finding
 from vastai_guard.findings import Verification
+from vastai_guard.findings import shown_path
 from vastai_guard.report import blast
 
 
@@ -28,7 +29,7 @@ def finding_json(finding: Finding) -> dict[str, object]:
     """One finding as the JSON contract has it: fingerprint and redacted form, never the key."""
     result: dict[str, object] = {
         'rule': finding.rule.id,
-        'path': finding.path,
+        'path': shown_path(finding.path),
         'line': finding.line,
         'fingerprint': finding.fingerprint,
         'redacted': finding.redacted,
@@ -44,13 +45,19 @@ def render(
         *,
         incomplete: bool = False,
         unreadable_objects: int = 0,
+        not_read: Sequence[str] = (),
+        binary_files: int = 0,
 ) -> str:
     """`scan --format json`: every finding, and whether every file could be read."""
     document = {
         'findings': [finding_json(f) for f in findings],
         # as in history's report: true when a staged or tracked blob could not be read
-        # (missing or damaged), and "no findings" then proves nothing
+        # (missing or damaged), or a file or folder (`not_read`), and "no findings" then
+        # proves nothing
         'incomplete': incomplete,
         'unreadable_objects': unreadable_objects,
+        'not_read': [shown_path(path) for path in not_read],
+        # binary files (images, archives) skipped: counted, never judged
+        'binary_files': binary_files,
     }
     return json.dumps(document, indent=2) + '\n'

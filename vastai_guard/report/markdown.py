@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from vastai_guard.findings import ExposedKey
 from vastai_guard.findings import Rotation
 from vastai_guard.findings import Verification
+from vastai_guard.findings import shown_path
 from vastai_guard.report import blast
 from vastai_guard.report import history_text
 from vastai_guard.vocabulary import ACTIVE
@@ -39,7 +40,7 @@ _MARKDOWN_SPECIAL = re.compile(r'([\\`*_\[\]<>~])')
 
 def _text(value: str) -> str:
     """Plain text from a repository (author names, notes, reasons), inert in Markdown."""
-    return _MARKDOWN_SPECIAL.sub(r'\\\1', ' '.join(value.split()))
+    return _MARKDOWN_SPECIAL.sub(r'\\\1', ' '.join(shown_path(value).split()))
 
 
 def _code(value: str) -> str:
@@ -49,6 +50,12 @@ def _code(value: str) -> str:
     fence = '`' * (longest + 1)
     pad = ' ' if value.startswith('`') or value.endswith('`') else ''
     return f'{fence}{pad}{value}{pad}{fence}'
+
+
+def _name(value: str) -> str:
+    """A name from a repository (a path, a ref) as a code span, shown as every format shows
+    names (findings.shown_path: escaped, key-shaped runs redacted)."""
+    return _code(shown_path(value))
 
 
 def _cell(markdown: str) -> str:
@@ -64,7 +71,7 @@ def _paths(key: ExposedKey) -> list[str]:
 
 def _where(key: ExposedKey) -> str:
     paths = _paths(key) or [key.first_seen.path]
-    shown = ', '.join(_code(path) for path in paths[:_PATHS_IN_TABLE])
+    shown = ', '.join(_name(path) for path in paths[:_PATHS_IN_TABLE])
     if len(paths) > _PATHS_IN_TABLE:
         shown += f' (+{len(paths) - _PATHS_IN_TABLE} more)'
     return shown
@@ -149,7 +156,7 @@ def _steps(number: int, key: ExposedKey) -> list[str]:
         state = f'Could not be verified ({_text(verification.reason)}): treat it as live.'
     else:
         state = 'Not verified (`--verify`): treat it as live.'
-    stores = [f'    - {_code(path)}' for path in _paths(key) or [key.first_seen.path]]
+    stores = [f'    - {_name(path)}' for path in _paths(key) or [key.first_seen.path]]
     if key.in_head:
         remove = (
             '- [ ] **Remove it from the tree.** It is still in HEAD '

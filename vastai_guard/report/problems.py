@@ -8,6 +8,7 @@ import json
 from collections.abc import Sequence
 
 from vastai_guard.findings import Problem
+from vastai_guard.findings import shown_path
 from vastai_guard.vocabulary import MISSING_PATTERN
 from vastai_guard.vocabulary import TRACKED
 from vastai_guard.vocabulary import count
@@ -15,7 +16,10 @@ from vastai_guard.vocabulary import count
 
 def problem_json(problem: Problem) -> dict[str, str]:
     """One repository-setup problem as JSON."""
-    return {'kind': problem.kind, 'path': problem.path, 'message': problem.message}
+    return {
+        'kind': problem.kind, 'path': shown_path(problem.path),
+        'message': shown_path(problem.message),
+    }
 
 
 def render_json(problems: Sequence[Problem], *, added: Sequence[str] | None = None) -> str:
@@ -41,7 +45,7 @@ def render_text(
         lines.append('')
     elif added is not None:
         lines.append(f'{gitignore} already has every pattern vastai-guard needs.')
-    lines += [f'{p.path}: {p.kind}: {p.message}' for p in problems]
+    lines += [f'{shown_path(p.path)}: {p.kind}: {shown_path(p.message)}' for p in problems]
     if not problems:
         lines.append('vastai-guard: env files and Vast.ai key files are kept out of git.')
         return '\n'.join(lines) + '\n'

@@ -15,11 +15,15 @@ from vastai_guard.detect.rules import ALL_RULES
 from vastai_guard.detect.rules import Rule
 from vastai_guard.findings import ExposedKey
 from vastai_guard.findings import Finding
+from vastai_guard.findings import shown_path
 from vastai_guard.vocabulary import ADVICE_CI
+from vastai_guard.vocabulary import AUTHOR_LINE
 from vastai_guard.vocabulary import COMMIT_MESSAGE
+from vastai_guard.vocabulary import FILE_NAME
 from vastai_guard.vocabulary import INACTIVE
 from vastai_guard.vocabulary import KEYS_PAGE
 from vastai_guard.vocabulary import NEEDS_ROTATION
+from vastai_guard.vocabulary import REF_NAME
 from vastai_guard.vocabulary import ROTATED
 from vastai_guard.vocabulary import ROTATED_STILL_ACTIVE
 from vastai_guard.vocabulary import SHORT_COMMIT
@@ -85,7 +89,7 @@ def from_finding(finding: Finding) -> Result:
             f'(fingerprint {short(finding.fingerprint)}). '
             'Rotate it, then remove it from the file.'
         ),
-        path=finding.path,
+        path=shown_path(finding.path),
         line=finding.line,
         fingerprint=finding.fingerprint,
     )
@@ -111,6 +115,8 @@ _HISTORY_STATUS = {
 # no file. Such a result is anchored at the config file, where `vastai-guard rotated` records
 # the rotation that closes it; the message and a `commit` logical location name the commit.
 MESSAGE_ANCHOR = '.vastai-guard.yaml'
+# a key in a name (findings: a file, ref or author name) is in no file either
+_NAME_LABELS = (FILE_NAME, REF_NAME, AUTHOR_LINE)
 
 
 def from_exposed_key(key: ExposedKey) -> Result:
@@ -118,9 +124,11 @@ def from_exposed_key(key: ExposedKey) -> Result:
     first = key.first_seen
     where = 'still in HEAD' if key.in_head else 'no longer in HEAD, still in history'
     status = _HISTORY_STATUS.get(key.status, key.status)
-    in_message = first.path == COMMIT_MESSAGE
+    in_name = first.path.startswith(_NAME_LABELS)
+    in_message = first.path == COMMIT_MESSAGE or in_name
+    what = f'a name, {first.path.split(")", 1)[0]})' if in_name else 'the message'
     found = (
-        f' Found in the message of commit {first.commit}, not in a file (the alert sits on '
+        f' Found in {what} of commit {first.commit}, not in a file (the alert sits on '
         f'{MESSAGE_ANCHOR}, where `vastai-guard rotated` records the rotation).'
         if in_message else ''
     )
@@ -129,11 +137,12 @@ def from_exposed_key(key: ExposedKey) -> Result:
         level=_HISTORY_LEVELS.get(key.status, ERROR),
         message=(
             f'{key.rule.title}: {key.redacted} {status}; first committed in '
-            f'{first.commit[:SHORT_COMMIT]} by {first.author} on {first.date}; {where}; '
+            f'{first.commit[:SHORT_COMMIT]} by {shown_path(first.author)} on {first.date}; '
+            f'{where}; '
             f'{count(len(key.occurrences), "occurrence")}.'
             f'{found}'
         ),
-        path=MESSAGE_ANCHOR if in_message else first.path,
+        path=MESSAGE_ANCHOR if in_message else shown_path(first.path),
         line=None if in_message else first.line,
         fingerprint=key.fingerprint,
         commit=first.commit if in_message or not key.in_head else None,
@@ -145,8 +154,8 @@ def from_gitignore_problem(problem: GitignoreProblem) -> Result:
     return Result(
         rule_id=gitignore_rule_id(problem.kind),
         level=WARNING,
-        message=problem.message,
-        path=problem.path,
+        message=shown_path(problem.message),
+        path=shown_path(problem.path),
         line=None,
         fingerprint=None,
     )

@@ -5,6 +5,7 @@ from collections.abc import Sequence
 
 from vastai_guard.findings import Finding
 from vastai_guard.findings import Verification
+from vastai_guard.findings import shown_path
 from vastai_guard.report import blast
 from vastai_guard.report.color import BOLD
 from vastai_guard.report.color import PLAIN
@@ -72,7 +73,7 @@ def _line(
         quiet: bool,
 ) -> str:
     line = (
-        f'{paint(finding.path, BOLD)}:{finding.line}: {paint(finding.rule.id, RED)}: '
+        f'{paint(shown_path(finding.path), BOLD)}:{finding.line}: {paint(finding.rule.id, RED)}: '
         f'{finding.redacted}'
     )
     if finding.fingerprint in committed:

@@ -60,10 +60,10 @@ class _Search:
         self.seen: set[str] = set()
 
     def add(self, secret: str, where: str) -> None:
-        print_ = fingerprint_of(secret)
-        self.seen.add(print_)
-        if print_.startswith(self.prefix):
-            self.found.setdefault(print_, (secret, where))
+        key_fingerprint = fingerprint_of(secret)
+        self.seen.add(key_fingerprint)
+        if key_fingerprint.startswith(self.prefix):
+            self.found.setdefault(key_fingerprint, (secret, where))
 
     def fragments(self, fragments: Iterable[Fragment], source: str) -> None:
         for fragment in fragments:
@@ -84,13 +84,13 @@ class _Search:
             return None
         if len(self.found) > 1:
             shown = max(SHORT_FINGERPRINT, len(self.prefix) + 4)
-            names = ', '.join(sorted(print_[:shown] for print_ in self.found))
+            names = ', '.join(sorted(key_fingerprint[:shown] for key_fingerprint in self.found))
             raise FatalError(
                 f'{self.prefix} matches {len(self.found)} fingerprints ({names}...): give more '
                 'characters',
             )
-        [(print_, (secret, where))] = self.found.items()
-        return Located(print_, secret, where)
+        [(key_fingerprint, (secret, where))] = self.found.items()
+        return Located(key_fingerprint, secret, where)
 
 
 def _sources(tree: worktree.WorkTree, config: Config) -> Iterator[tuple[str, Iterable[Fragment]]]:

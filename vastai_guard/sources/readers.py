@@ -10,13 +10,13 @@ from collections.abc import Iterator
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from vastai_guard.detect.decode import BINARY_SNIFF
-from vastai_guard.detect.decode import has_bom
+from vastai_guard.detect.decode import is_binary
 from vastai_guard.detect.decode import text_to_scan
 from vastai_guard.files.reading import NotRegularFileError
 from vastai_guard.files.reading import TooLargeError
 from vastai_guard.files.reading import open_regular
 from vastai_guard.files.reading import read_regular
+from vastai_guard.files.walk import walk
 from vastai_guard.findings import Fragment
 from vastai_guard.findings import shown_path
 from vastai_guard.git import objects
@@ -26,37 +26,45 @@ from vastai_guard.policy.config import Config
 from vastai_guard.policy.suppress import path_excluded
 from vastai_guard.vocabulary import unreadable_object
 
-# detect-secrets' baseline holds hashes and file names, never a key; scanning it would only
-# find the names of files that had findings.
-_NEVER_SCANNED = frozenset(('.secrets.baseline',))
+# No file name is skipped for its name: a `.secrets.baseline` is read like any file (a real one
+# holds SHA-1 hashes, 40 hex, that no rule reports; one holding a key is a leak like any other).
 _LINK_NOT_FOLLOWED = 'symbolic link: not followed'
 
 
 class Skipped(NamedTuple):
     path: str
     reason: str
-    # False: expected and harmless (excluded, binary), told only with -v
+    # False: expected and harmless (excluded by the user's config), told only with -v
     notable: bool = True
-    # a blob git could not give (missing, damaged): a warning, and the scan is incomplete
+    # something that could hold a key was not read (a blob git could not give, a file or
+    # folder that cannot be opened, a submodule): a warning, and the scan is incomplete
     unreadable: bool = False
+    # a binary file (decode.is_binary): not scanned, counted in the summary
+    binary: bool = False
+    # of the unreadable: a blob missing or damaged in git's store, which only
+    # --allow-missing-objects may excuse (a partial clone lacks blobs by design)
+    missing_object: bool = False
 
 
 def is_scanned(path: str, config: Config) -> bool:
-    """Whether a file at `path` is scanned at all (config excludes, baseline files)."""
-    return path.rsplit('/', 1)[-1] not in _NEVER_SCANNED and not path_excluded(path, config)
+    """Whether a file at `path` is scanned at all (config excludes)."""
+    return not path_excluded(path, config)
 
 
 def _not_scanned(path: str, config: Config) -> Skipped:
-    if path.rsplit('/', 1)[-1] in _NEVER_SCANNED:
-        return Skipped(path, 'a detect-secrets baseline (hashes, never a key)', notable=False)
     return Skipped(path, f'excluded by exclude_paths in {config.path}', notable=False)
 
 
 def _binary(path: str, data: bytes) -> Skipped | None:
-    # decode.text_to_scan's own test, told apart from "no trigger word" for -v
-    if not has_bom(data) and b'\0' in data[:BINARY_SNIFF]:
-        return Skipped(path, 'binary', notable=False)
+    # told apart from "no trigger word": a binary file is counted, a text one was read
+    if is_binary(data):
+        return Skipped(path, 'binary', notable=False, binary=True)
     return None
+
+
+def not_read(path: str, why: str) -> Skipped:
+    """A file or folder that could hold a key and could not be read: the scan is incomplete."""
+    return Skipped(path, f'{shown_path(path)}: {why}: not scanned', unreadable=True)
 
 
 def _from_bytes(path: str, data: bytes) -> Fragment | None:
@@ -67,7 +75,7 @@ def _from_bytes(path: str, data: bytes) -> Fragment | None:
 def _unreadable(entry: worktree.IndexEntry, *, missing: bool) -> Skipped:
     return Skipped(
         entry.path, unreadable_object(entry.sha, shown_path(entry.path), missing=missing),
-        unreadable=True,
+        unreadable=True, missing_object=True,
     )
 
 
@@ -119,14 +127,14 @@ def from_disk(
     """
     for path in paths:
         if os.path.isdir(path):
-            for folder, dirs, files in os.walk(path):
-                # os.walk lists a linked folder but does not enter it: say so
-                for name in dirs:
-                    if os.path.islink(os.path.join(folder, name)):
-                        shown = _display_path(os.path.join(folder, name), relative_to)
-                        skipped.append(Skipped(shown, _LINK_NOT_FOLLOWED))
-                dirs[:] = sorted(d for d in dirs if d != '.git')
-                for name in sorted(files):
+            def unlisted(folder: str, error: OSError) -> None:
+                shown = _display_path(folder, relative_to)
+                skipped.append(not_read(shown, f'folder cannot be listed ({error.strerror})'))
+
+            # a link (to a folder too) is a name in its folder: _read_file says it is not
+            # followed
+            for folder, names in walk(path, on_error=unlisted, skip=frozenset(('.git',))):
+                for name in names:
                     file_path = os.path.join(folder, name)
                     yield from _read_file(file_path, relative_to, config, skipped, read)
         else:
@@ -164,7 +172,8 @@ def _read_file(
         skipped.append(Skipped(shown, f'{error.kind}: not read'))
         return
     except OSError as error:
-        skipped.append(Skipped(shown, f'cannot read: {error.strerror}'))
+        # chmod 000, an I/O error: it could hold a key, so the scan is incomplete
+        skipped.append(not_read(shown, f'cannot be read ({error.strerror})'))
         return
     if read is not None:
         read.append(shown)
@@ -186,7 +195,7 @@ def _file_fragment(path: str, shown: str, max_bytes: int) -> Fragment | Skipped 
         with open_regular(path) as file:
             matches = find_secrets_in_open_file(file, shown)
         if matches is None:
-            return Skipped(shown, 'binary', notable=False)
+            return Skipped(shown, 'binary', notable=False, binary=True)
         return Fragment(shown, '', tuple(matches))
     return _from_bytes(shown, data) or _binary(shown, data)
 
