@@ -18,6 +18,12 @@ def _git_identity(monkeypatch: pytest.MonkeyPatch) -> None:
     # a test must never see the developer's own GitHub Actions or hook environment
     for name in ('GITHUB_ACTIONS', 'GIT_INDEX_FILE', 'GIT_DIR', 'GIT_WORK_TREE'):
         monkeypatch.delenv(name, raising=False)
+    # no test reaches the network through git (init's rev check, a sweep of a URL): git
+    # refuses these transports at once, as it would offline, and says so
+    for index, protocol in enumerate(('https', 'http', 'ssh', 'git')):
+        monkeypatch.setenv(f'GIT_CONFIG_KEY_{index}', f'protocol.{protocol}.allow')
+        monkeypatch.setenv(f'GIT_CONFIG_VALUE_{index}', 'never')
+    monkeypatch.setenv('GIT_CONFIG_COUNT', '4')
 
 
 @pytest.fixture

@@ -401,7 +401,7 @@ CASES = {
         'sub/.gitignore: a named pipe (FIFO)',
     ),
     'untracked nested .gitignore is a fifo: init': Case(
-        {'sub/.gitignore': FIFO, 'sub/a.txt': ''}, ('init',), 2,
+        {'sub/.gitignore': FIFO, 'sub/a.txt': ''}, ('init', '--local'), 2,
         'sub/.gitignore: a named pipe (FIFO)',
     ),
     'root .gitignore is a fifo: scan sub': Case(

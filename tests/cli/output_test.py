@@ -19,7 +19,10 @@ from vastai_guard.findings import fingerprint
 from vastai_guard.main import main
 
 # a clean `scan --format json`: every object read, no finding
-CLEAN_JSON = {'findings': [], 'incomplete': False, 'unreadable_objects': 0}
+CLEAN_JSON = {
+    'findings': [], 'incomplete': False, 'unreadable_objects': 0, 'not_read': [],
+    'binary_files': 0,
+}
 
 
 @pytest.mark.parametrize('output_format', ('text', 'json', 'sarif', 'github'))

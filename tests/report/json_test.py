@@ -26,6 +26,8 @@ def test_fields() -> None:
         }],
         'incomplete': False,
         'unreadable_objects': 0,
+        'not_read': [],
+        'binary_files': 0,
     }
 
 

@@ -110,12 +110,6 @@ def test_colour_only_when_painting() -> None:
     assert '\x1b[31m' in painted  # the rule id in red
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='bug: a file name from the scanned (untrusted) repository reaches the terminal with '
-           'its control characters: ESC sequences run in the terminal and a newline forges a '
-           'report line (git itself quotes such names); shown_path escapes only non-UTF-8 bytes',
-)
 @pytest.mark.parametrize('path', ('a\x1b[2Jb.env', 'x\ny.env', 'bell\x07.env'))
 def test_control_characters_in_a_path_are_not_written_raw(path: str) -> None:
     text = render([_finding(path)], quiet=True)

@@ -37,9 +37,9 @@ def test_is_scanned() -> None:
     config = Config(exclude_paths=('fixtures/**',), path='.vastai-guard.yaml')
     assert is_scanned('app/.env', config)
     assert not is_scanned('fixtures/a/.env', config)
-    # detect-secrets' baseline holds hashes and names, never a key
-    assert not is_scanned('.secrets.baseline', Config())
-    assert not is_scanned('sub/.secrets.baseline', Config())
+    # a file named .secrets.baseline is read like any other: only exclude_paths skips a file
+    assert is_scanned('.secrets.baseline', Config())
+    assert is_scanned('sub/.secrets.baseline', Config())
 
 
 def test_the_index_is_judged_as_staged_not_as_on_disk(repo: Path) -> None:

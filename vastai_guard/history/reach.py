@@ -3,6 +3,7 @@ only in `stash@{0}`, and a key in unreachable objects only is never sent by a pu
 from __future__ import annotations
 
 from vastai_guard.findings import ExposedKey
+from vastai_guard.findings import shown_path
 from vastai_guard.git import holders
 from vastai_guard.git import repository
 from vastai_guard.git import runner
@@ -20,7 +21,10 @@ def _refs(key: ExposedKey, held: dict[str, tuple[str, ...] | None]) -> tuple[str
     found = [held.get(occurrence.commit) for occurrence in key.occurrences]
     if not found or any(refs is None for refs in found):
         return None
-    return tuple(sorted({ref for refs in found if refs is not None for ref in refs}, key=_order))
+    # a ref name is data from the repository (a branch can be named after a key): shown as
+    # every name is, escaped and redacted, before any renderer sees it
+    named = {shown_path(ref) for refs in found if refs is not None for ref in refs}
+    return tuple(sorted(named, key=_order))
 
 
 def name_refs(repo: runner.Repository, report: HistoryReport) -> HistoryReport:

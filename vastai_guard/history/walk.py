@@ -421,7 +421,8 @@ def _exposed_keys(
                 in_head=key_fingerprint in in_head,
                 first_seen=FirstSeen(
                     commit=first.commit,
-                    author=authors.get(first.commit, ''),
+                    # an author line is data too: escaped, and a key in it redacted
+                    author=shown_path(authors.get(first.commit, '')),
                     date=first.date.isoformat(),
                     path=first.path,
                     line=first.line,

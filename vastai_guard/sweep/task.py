@@ -16,6 +16,7 @@ from typing import NamedTuple
 from vastai_guard.errors import FatalError
 from vastai_guard.findings import Verifier
 from vastai_guard.findings import redact_runs
+from vastai_guard.findings import shown_path
 from vastai_guard.git import repository
 from vastai_guard.git import runner
 from vastai_guard.history.run import history_revs
@@ -226,4 +227,7 @@ def refs_holding(repo: runner.Repository, commit: str) -> tuple[str, ...]:
     )
     if result.returncode != 0:
         return ()
-    return tuple(result.stdout.decode('utf-8', 'backslashreplace').split())
+    # ref names are data from the repository (a branch can be named after a key)
+    return tuple(
+        shown_path(ref) for ref in result.stdout.decode('utf-8', 'surrogateescape').split()
+    )
