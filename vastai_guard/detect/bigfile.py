@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from vastai_guard.detect import detector
+from vastai_guard.detect.context import FileFacts
 from vastai_guard.findings import Match
 
 CHUNK = 8 << 20
@@ -33,7 +34,7 @@ def _texts(file: BinaryIO, encoding: str) -> Iterator[str]:
     yield decoder.decode(b'', final=True)
 
 
-def _whole_file_facts(file: BinaryIO, encoding: str, path: str) -> detector.FileFacts | None:
+def _whole_file_facts(file: BinaryIO, encoding: str, path: str) -> FileFacts | None:
     """The file's facts, or None when no rule could match anything in it (first pass)."""
     tail = ''
     trigger = detector.name_is_context(path)

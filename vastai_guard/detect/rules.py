@@ -140,6 +140,18 @@ MARKER_WINDOW = 6
 MAX_LABEL_LENGTH = 60
 # The SDK imported anywhere in a module makes every key slot in it a Vast one.
 SDK_IMPORTS = ('import vastai', 'from vastai')
+# File-scope evidence: a text that configures a Vast client anywhere makes its generic key slots
+# (`API_KEY`, `token`, `Authorization`) Vast ones: it calls the vast.ai API (a URL with the
+# API's path: a bare `BASE = "https://console.vast.ai"` 30 lines away is not a call) ...
+CLIENT_HOST = r'(?i)(?<![\w.-])(?:console|cloud|run)\.vast\.ai(?::[0-9]{1,5})?/api/v[0-9]'
+# ... or gives the CLI a key (`"set api-key " + API_KEY` run through `./vast.py`).
+CLI_SET_KEY = ('set api-key', 'set api_key')
+# Names a file name alone may decide for (the words of `api_key`, `API_TOKEN`, `Authorization`,
+# `--oauth2-bearer`): `MASTER_PKEY` in `vast-template-env.txt` names some other secret.
+GENERIC_SLOT_WORDS = frozenset((
+    'api', 'key', 'keys', 'apikey', 'token', 'secret', 'auth', 'authorization', 'bearer',
+    'oauth', 'oauth2', 'access', 'x', 'my', 'your', 'client',
+))
 # `vastai create env-var NAME VALUE` carries other vendors' secrets onto instances.
 ENV_VAR_COMMAND = 'env-var'
 
@@ -154,22 +166,18 @@ KEY_FILE_WRITE = (
     r'''["'`]?[ \t]*(?:>>?|\|[ \t]*tee(?:[ \t]+-a)?)[ \t]*["'`]?[^\s"'`]{0,200}?'''
     r'(?P<file>\.?vast_api_key|vast_tfa_key|vastai_kaalia/api_key)'
 )
-# A heredoc into one: `cat > ~/.vast_api_key <<EOF`, with the key on the lines that follow.
-KEY_FILE_HEREDOC = (
-    r'''(?:>>?|tee)[ \t]*["'`]?[^\s"'`]{0,200}?(?P<file>\.?vast_api_key|vast_tfa_key)'''
-    r'''["'`]?[ \t]*<<'''
-)
+# A heredoc into one (`cat > ~/.vast_api_key <<EOF`, the key on the lines that follow): these
+# names, found with `str.find`, then `>`, `>>` or `tee` before the path and `<<` after it
+# (units/key_file.py; a regex tried at every `>` of a long line was quadratic).
+KEY_FILE_HEREDOC_NAMES = ('vast_api_key', 'vast_tfa_key')
 # Code that writes one: the key is the string a write call starts with (`f.write("KEY")`,
 # `Path(...).write_text("KEY")`, `fs.writeFileSync(path, "KEY")`) ...
 KEY_FILE_WRITE_CALLS = ('.write(', '.write_text(')
 KEY_FILE_WRITE_WITH_PATH = 'writeFileSync('
 # ... and the file is named on its line, or opened for writing on a line just above it
-# (`with open(os.path.expanduser("~/.vast_api_key"), "w") as f:`).
+# (`with open(os.path.expanduser("~/.vast_api_key"), "w") as f:`: `open(`, the name, then a
+# `"w"`, `"a"` or `"x"` mode after a comma).
 KEY_FILE_NAME = r'(?P<file>\.?vast_api_key|vast_tfa_key|vastai_kaalia/api_key)'
-KEY_FILE_OPEN = (
-    r'\bopen\([^\n]{0,300}?' + KEY_FILE_NAME
-    + r'''[^\n]{0,300}?,[ \t]*(?:mode[ \t]*=[ \t]*)?["'][wax]'''
-)
 # The host installer: `wget https://console.vast.ai/install -O install; python3 install KEY`.
 # (`(?m)`: these are searched from a line's start inside the text, where `^` must match.)
 HOST_INSTALL = r'(?m)(?:^|[\s;&|])(?:sudo[ \t]+)?python3?[ \t]+(?:\./)?install[ \t]+$'

@@ -1,0 +1,84 @@
+"""What says that a generic key slot (`api_key`, `Bearer`, `token`) is a Vast.ai one.
+
+Most specific first: the line, what encloses it, the SDK, a marker nearby, what the file does
+as a whole (file-scope evidence: it calls a vast.ai host, imports the SDK or runs the CLI, at
+any distance), and last the file's name. A file name adds weight; it never decides alone for a
+slot whose name says it holds some other secret (`MASTER_PKEY`).
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+
+from vastai_guard.detect import names
+from vastai_guard.detect import rules
+from vastai_guard.detect import structure
+from vastai_guard.detect.context import FileFacts
+from vastai_guard.detect.context import Judged
+from vastai_guard.detect.context import VastWords
+from vastai_guard.detect.context import lines_around
+from vastai_guard.detect.context import marker
+from vastai_guard.detect.context import says_vast_ai
+
+_CLI_NAME = re.compile(r'(?i)(?<![\w-])vast(?:ai|\.py)\b')
+_CLIENT_HOST = re.compile(rules.CLIENT_HOST)
+_URL = re.compile(r'https?://(?P<host>[\w.-]{1,253})')
+
+
+def vast_client(text: str, facts: FileFacts, vast: VastWords) -> str | None:
+    """What configures a Vast client anywhere in the text: the SDK, a vast.ai API host, the CLI
+    run with a key. One search each, over the whole text, once per file."""
+    if facts.sdk:
+        return 'sdk import'
+    if not vast.between(0, len(text)):
+        return None
+    host = _CLIENT_HOST.search(text)
+    if host is not None:
+        return f'file calls {names.label(host.group(0).split("/", 1)[0])}'
+    if any(words in text for words in rules.CLI_SET_KEY) and _CLI_NAME.search(text) is not None:
+        return 'file runs the vastai CLI'
+    return None
+
+
+def vast_evidence(case: Judged, *, generic_name: bool) -> str | None:
+    """What says Vast.ai around a generic slot, or None. `generic_name`: the slot's name is a
+    plain credential word (`api_key`, `token`), which a file name alone may decide for."""
+    text, candidate, vast = case.text, case.candidate, case.vast
+    found = marker(text, candidate.line_start, candidate.line_end, vast)
+    if found is not None:
+        return f'host {found}'
+    # the structure walk is the costly part: only where something above says vast at all
+    above = max(0, candidate.line_start - structure.WALK_BYTES)
+    if vast.between(above, candidate.line_start):
+        for enclosing in structure.enclosing(text, candidate.line_start,
+                                             markdown=case.facts.markdown):
+            if says_vast_ai(enclosing.label):
+                return f'{enclosing.kind} {names.label(enclosing.label)}'
+    if case.facts.sdk:
+        return 'sdk import'
+    window = lines_around(text, candidate.line_start, candidate.line_end, rules.MARKER_WINDOW)
+    found = marker(text, *window, vast)
+    if found is not None:
+        return f'host {found} nearby'
+    client = case.scope.client()
+    if client is not None and generic_name and not _names_another(text, window):
+        return client
+    if case.facts.name_says_vast and generic_name:
+        return f'file {names.label(posixpath.basename(case.facts.path))}'
+    return None
+
+
+def _names_another(text: str, window: tuple[int, int]) -> bool:
+    """A URL to some other host near the slot: the nearer context names another vendor."""
+    found = _URL.search(text, *window)
+    while found is not None:
+        if not found['host'].lower().endswith('vast.ai') and 'vast' not in found['host'].lower():
+            return True
+        found = _URL.search(text, found.end(), window[1])
+    return False
+
+
+def is_generic(name: str) -> bool:
+    """A plain credential name, naming no vendor and no other kind of secret: `api_key`,
+    `API_TOKEN`, `Authorization`, `Bearer`, `--oauth2-bearer`, `apiKey`."""
+    return bool(names.words(name)) and names.words(name) <= rules.GENERIC_SLOT_WORDS
