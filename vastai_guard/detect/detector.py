@@ -41,6 +41,7 @@ from vastai_guard.detect.context import Judged
 from vastai_guard.detect.context import line_bounds
 from vastai_guard.detect.context import line_start as start_of_line
 from vastai_guard.detect.rules import Rule
+from vastai_guard.detect.units import encoded
 from vastai_guard.findings import Match
 
 _HEX_RUN = re.compile(rules.HEX_RUN)
@@ -49,6 +50,7 @@ _PATH_LIKE = re.compile(rules.PATH_LIKE)
 _UUID = re.compile(r'[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}')
 _GIT_SHA = re.compile(r'[0-9a-f]{40}')
 _ZERO_X_HEX = re.compile(r'0[xX][0-9a-fA-F]+')
+_IDENTIFIER = re.compile(rules.IDENTIFIER_VALUE)
 
 
 @functools.lru_cache(maxsize=1)
@@ -189,6 +191,8 @@ def _named_secret_is_plausible(value: str) -> bool:
         return False
     if _ZERO_X_HEX.fullmatch(value):
         return False  # an Ethereum key or a hash: a different secret
+    if _IDENTIFIER.fullmatch(value):
+        return False  # `r2-access-key-input`: another name (a UI element id), not a secret
     if not any(c.isdigit() for c in value) or not any(c.isalpha() for c in value):
         return False
     return entropy(value) >= rules.MIN_SECRET_ENTROPY and not _looks_made_up(value)
@@ -214,13 +218,21 @@ def _decode_base64_key(value: str) -> str | None:
 _NOT_A_DIGEST_NAME = (
     rb'(?:[^s].....|s[^h]....|sh[^a]...|sha[^25]..|sha2[^5].|sha25[^6]|sha5[^1].|sha51[^2])'
 )
+# A URL-encoded separator (`%3D`, `%2F`: uppercase, as encoders write them) counts as one: the
+# key after `%3Fapi_key%3D` is a candidate (units/url.py decodes the URL around it).
+_PERCENT_ESCAPE = rb'%[0-9A-F][A-F]'
 _KEY_SHAPED = (
-    rb'(?s:(?:^|[^0-9A-Za-z:=]|(?:^.{0,5}|' + _NOT_A_DIGEST_NAME + rb')[:=])'
+    rb'(?s:(?:^|[^0-9A-Za-z:=]|' + _PERCENT_ESCAPE + rb'|(?:^.{0,5}|' + _NOT_A_DIGEST_NAME
+    + rb')[:=])'
     rb'[0-9a-f]{64}(?:[^0-9A-Za-z]|$))'
 )
 # Either candidate, in one pass: what history asks of every version of every file that says
 # vast, so each byte is read once. `(?im:...)`: NAMED_VALUE's flags, for its part only.
-_SECRET_SHAPED = _KEY_SHAPED + b'|(?im:' + rules.NAMED_VALUE.removeprefix('(?im)').encode() + b')'
+_SECRET_SHAPED = (
+    _KEY_SHAPED + b'|(?im:' + rules.NAMED_VALUE.removeprefix('(?im)').encode() + b')'
+    # a base64 value a document may name (units/encoded.py): a Secret's `data:`
+    + b'|' + encoded.BASE64_KEY_SHAPED
+)
 # The one-pass pattern's DFA outgrows RE2's default 8 MB cache on Vast-heavy text and falls back
 # to slower matching: with 32 MB it read the Vast-heavy benchmark shape's versions a third faster.
 _SECRET_SHAPED_MEMORY = 32 << 20
@@ -252,7 +264,8 @@ def may_hold_secret(data: bytes) -> bool:
 # leaves them out. Python's `re` reads a Vast-heavy module full of image digests at ~45 MB/s,
 # and a match object per digest costs more than the search.
 _HEX_RUN_AFTER_SEPARATOR = (
-    rb'(?s:(?:^|[^0-9A-Za-z:=]|(?:^.{0,5}|' + _NOT_A_DIGEST_NAME + rb')[:=]))[0-9a-f]{64,}'
+    rb'(?s:(?:^|[^0-9A-Za-z:=]|' + _PERCENT_ESCAPE + rb'|(?:^.{0,5}|' + _NOT_A_DIGEST_NAME
+    + rb')[:=]))[0-9a-f]{64,}'
 )
 # Right before a run: a digest, never a candidate (_judge_hex would say so first, at more cost).
 _DIGEST_NAMES = ('sha256:', 'sha256=', 'sha512:', 'sha512=')
@@ -281,19 +294,27 @@ def _hex_runs(text: str) -> Iterator[tuple[int, int]]:
         position = max(end - _LEAD, position + 1)
 
 
+def _after_escape(text: str, start: int) -> bool:
+    """The run follows a URL-encoded separator (`%3D`)."""
+    escape = text[max(0, start - 3):start]
+    return len(escape) == 3 and escape[0] == '%' and escape[1] in '0123456789ABCDEF' and (
+        escape[2] in 'ABCDEF')
+
+
 def _hex_candidates(text: str) -> Iterator[Candidate]:
     for start, end in _hex_runs(text):
         if end - start != rules.KEY_LENGTH:
             continue
-        if (start and text[start - 1].isalnum()) or (end < len(text) and text[end].isalnum()):
+        if (start and text[start - 1].isalnum() and not _after_escape(text, start)) or (
+                end < len(text) and text[end].isalnum()):
             continue
         if text.endswith(_DIGEST_NAMES, max(start - _LEAD, 0), start):
             continue
         yield Candidate(start, end, *line_bounds(text, start, end))
 
 
-def _hex_matches(text: str, facts: FileFacts) -> Iterator[tuple[int, Rule, str, str]]:
-    scope = FileScope(text, facts)
+def _hex_matches(text: str, scope: FileScope) -> Iterator[tuple[int, Rule, str, str]]:
+    facts = scope.facts
     for candidate in _hex_candidates(text):
         verdict = units.judge(Judged(text, candidate, facts, scope))
         if verdict is None:
@@ -374,7 +395,11 @@ class Hit(NamedTuple):
 
 def hits(text: str, facts: FileFacts) -> list[Hit]:
     """Every candidate judged a Vast.ai secret, by offset, inline allow comments applied."""
-    found = sorted([*_hex_matches(text, facts), *_named_matches(text)])
+    scope = FileScope(text, facts)
+    found = sorted([
+        *_hex_matches(text, scope), *_named_matches(text),
+        *(hit for hit in encoded.matches(text, scope) if _hex_key_is_plausible(hit[2])),
+    ])
     return [Hit(*hit) for hit in found if not _allowed_inline(text, hit[0])]
 
 

@@ -122,8 +122,11 @@ EXCLUDED_NAME_WORDS = frozenset((
 ))
 EXCLUDED_NAME_PARTS = ('openbutton', 'vastdata', 'huggingface', 'sha256', 'sha512', 'checksum')
 # Names a value sits under when its name is elsewhere (`- name: X` / `value: KEY`, XML
-# `<add key="X" value="KEY"/>`, Terraform `variable "x" { default = "KEY" }`).
-VALUE_SLOTS = frozenset(('value', 'default', 'val'))
+# `<add key="X" value="KEY"/>`, Terraform `variable "x" { default = "KEY" }`, a config
+# helper's `default_value=` / `fallback=`, pydantic's `Field(default=...)`).
+VALUE_SLOTS = frozenset((
+    'value', 'default', 'val', 'default_value', 'defaultvalue', 'fallback', 'fallback_value',
+))
 
 # Markers of Vast.ai on or near a line: a vast.ai host (console, cloud, run, openai...), the
 # `vastai` CLI, SDK or Terraform provider (`type: vastai`, `vastai_api_key`, `.../vastai"`), or
@@ -151,6 +154,12 @@ CLI_SET_KEY = ('set api-key', 'set api_key')
 GENERIC_SLOT_WORDS = frozenset((
     'api', 'key', 'keys', 'apikey', 'token', 'secret', 'auth', 'authorization', 'bearer',
     'oauth', 'oauth2', 'access', 'x', 'my', 'your', 'client',
+))
+# Section names that name no vendor (`[default]`, `[credentials]`): file-scope evidence still
+# reaches a slot in them.
+GENERIC_SECTION_WORDS = frozenset((
+    'default', 'defaults', 'credentials', 'credential', 'auth', 'api', 'settings', 'config',
+    'main', 'general', 'secrets', 'keys', 'env', 'environment', 'global',
 ))
 # `vastai create env-var NAME VALUE` carries other vendors' secrets onto instances.
 ENV_VAR_COMMAND = 'env-var'
@@ -193,7 +202,12 @@ PLACEHOLDER_WORDS = (
     'dummy', 'fake', 'redacted', 'revoked', 'replace', 'insert', 'todo', 'xxxx', 'test',
     'secret_key', 'api_key', 'apikey', 'api-key', 'token_here', 'not_set', 'notset', 'none',
     'null', 'undefined', 'secrets.', 'environ', 'getenv', 'process.env', 'env.',
+    # a made-up key, written to show the shape (`vast_sk_abc123...`)
+    'abc123', '123abc', '...',
 )
+# A value that is itself a name (kebab/snake/dotted lowercase words, a digit or two): a list of
+# UI element ids (`vast-api-key-input, r2-access-key-input`), not a secret.
+IDENTIFIER_VALUE = r'[a-z]{1,12}[0-9]?(?:[-_.][a-z]{1,12}[0-9]?){1,8}'
 REFERENCE_START = ('$', '{', '<', '%', '[', '(', '@', '&', '*')
 # Something that is a path to a key file, not a key (VAST_KEY=~/.ssh/id_ed25519).
 PATH_LIKE = r'(?:^[~/.]|/\.ssh/|\.(?:pem|pub|key|json|ya?ml|txt|env)$|id_(?:rsa|ed25519|ecdsa|dsa))'

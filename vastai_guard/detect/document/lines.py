@@ -106,7 +106,8 @@ def section_document(text: str) -> Document:
             continue
         steps = (section, assigned['name'])
         if paths.is_credential(steps):
-            spans.append(Span(start, start + len(line) + 1, f'section [{paths.label(steps)}]'))
+            context = f'section [{names.label(section)}] / {names.label(assigned["name"])}'
+            spans.append(Span(start, start + len(line) + 1, context))
     return Document(spans, {})
 
 

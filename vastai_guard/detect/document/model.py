@@ -88,6 +88,15 @@ def _builder(path: str) -> Builder | None:
     return table.get(suffix)
 
 
+_TREE_SUFFIXES = frozenset(('json', 'ipynb', 'tfstate', 'har', 'yaml', 'yml'))
+
+
+def is_tree_format(path: str) -> bool:
+    """JSON or YAML by name: a format whose values the document knows (not only offsets)."""
+    name = posixpath.basename(path).lower()
+    return '.' in name and name.rsplit('.', 1)[-1] in _TREE_SUFFIXES
+
+
 def build(text: str, path: str) -> Document | None:
     """The document of `text`, or None (no format we read, too big, does not parse)."""
     if len(text) > MAX_BYTES:

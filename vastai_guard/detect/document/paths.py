@@ -27,7 +27,10 @@ def is_credential(steps: Sequence[str]) -> bool:
     if not steps:
         return False
     near = steps[-1 - _SECRET_REACH:]
-    if any(names.is_excluded(step) for step in near[-2:]):
+    # the leaf, and a near step that is itself a credential's name (`ssh_keys / deploy`), may
+    # name something else; a container (`data`, `stringData`, `attributes`) never does
+    if names.is_excluded(steps[-1]) or any(
+            names.is_secret_slot(step) and names.is_excluded(step) for step in near):
         return False
     return any(names.is_secret_slot(step) for step in near)
 

@@ -50,9 +50,10 @@ class _Walk:
         if depth > _MAX_DEPTH or self.nodes > _MAX_NODES:
             return
         if isinstance(node, dict):
-            own = _self_label(node)
-            here = steps if own is None else (*steps, own)
             pair = next((node[key] for key in _PAIR_NAMES if isinstance(node.get(key), str)), None)
+            # a `{key, value}` pair is named by its key; other dicts by what they say they are
+            own = _self_label(node) if pair is None or not _VALUE_KEYS & node.keys() else None
+            here = steps if own is None else (*steps, own)
             for key, value in node.items():
                 step = str(key)
                 if step in _VALUE_KEYS and pair is not None:

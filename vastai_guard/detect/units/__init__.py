@@ -34,8 +34,9 @@ class Unit(NamedTuple):
 
 
 # The order is the policy: what the value itself says (a digest) first, then the key file it
-# is written to, the CLI, a named slot, a URL, the document's structure, and last a generic slot
-# judged by what says Vast.ai around it.
+# is written to, the CLI, a named slot, a URL, a generic slot judged by what says Vast.ai around
+# it, and last the document's structure (the file parsed: built only for what no window
+# decided, so a file whose candidates the windows settle is never parsed).
 UNITS = tuple(sorted((
     Unit('digest', 10, digest.judge),
     Unit('key-file', 20, key_file.judge),
@@ -43,8 +44,8 @@ UNITS = tuple(sorted((
     Unit('container', 40, container.judge),
     Unit('named', 50, named.judge),
     Unit('url', 60, url.judge),
-    Unit('document', 70, document.judge),
-    Unit('host-context', 80, host.judge),
+    Unit('host-context', 70, host.judge),
+    Unit('document', 80, document.judge),
 ), key=lambda unit: unit.precedence))
 
 

@@ -22,6 +22,7 @@ from vastai_guard.detect.context import says_vast_ai
 
 _CLI_NAME = re.compile(r'(?i)(?<![\w-])vast(?:ai|\.py)\b')
 _CLIENT_HOST = re.compile(rules.CLIENT_HOST)
+_SECTION = re.compile(r'[ \t]*\[{1,2}(?P<label>[^\]\n]{1,120})\]{1,2}[ \t]*$')
 _URL = re.compile(r'https?://(?P<host>[\w.-]{1,253})')
 
 
@@ -57,14 +58,32 @@ def vast_evidence(case: Judged, *, generic_name: bool) -> str | None:
     if case.facts.sdk:
         return 'sdk import'
     window = lines_around(text, candidate.line_start, candidate.line_end, rules.MARKER_WINDOW)
+    section = _section_above(text, candidate.line_start, window[0])
+    if section is not None:
+        # `[openai]` between a marker and the slot: what is above the section is not its context
+        window = (section[0], window[1])
     found = marker(text, *window, vast)
     if found is not None:
         return f'host {found} nearby'
     client = case.scope.client()
-    if client is not None and generic_name and not _names_another(text, window):
+    nearer = _names_another(text, window) or (
+        section is not None and not names.words(section[1]) <= rules.GENERIC_SECTION_WORDS)
+    if client is not None and generic_name and not nearer:
         return client
     if case.facts.name_says_vast and generic_name:
         return f'file {names.label(posixpath.basename(case.facts.path))}'
+    return None
+
+
+def _section_above(text: str, line_start: int, floor: int) -> tuple[int, str] | None:
+    """(start, label) of the nearest `[section]` header above the line, not below `floor`,
+    when it does not say Vast.ai."""
+    for start, line in structure.lines_above(text, line_start, rules.MARKER_WINDOW):
+        if start < floor:
+            return None
+        match = _SECTION.match(line)
+        if match is not None:
+            return None if says_vast_ai(match['label']) else (start, match['label'])
     return None
 
 

@@ -11,6 +11,7 @@ from vastai_guard.detect import names
 from vastai_guard.detect import rules
 from vastai_guard.detect import structure
 from vastai_guard.detect.context import Judged
+from vastai_guard.detect.document import code
 from vastai_guard.detect.units.verdict import VETO
 from vastai_guard.detect.units.verdict import Answer
 from vastai_guard.detect.units.verdict import Verdict
@@ -31,6 +32,12 @@ def judge(case: Judged) -> Answer:
         owner = owner_of_value(case)
         if owner is not None and names.is_vast_secret_name(owner):
             return Verdict(rules.ASSIGNMENT, f'name {names.label(owner)}')
+        start = case.candidate.start
+        if not case.vast.between(start - code.CALL_REACH, start + code.CALL_REACH):
+            return None  # whatever call it is in, nothing near it says vast
+        for owner in code.call_owners(case.text, start):
+            if names.is_vast_secret_name(owner):
+                return Verdict(rules.ASSIGNMENT, f'name {names.label(owner)} ({name} of a call)')
     return None
 
 
