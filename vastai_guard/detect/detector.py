@@ -32,7 +32,6 @@ from vastai_guard.detect import filenames
 from vastai_guard.detect import names
 from vastai_guard.detect import rules
 from vastai_guard.detect import structure
-from vastai_guard.detect import units
 from vastai_guard.detect.context import MARKER
 from vastai_guard.detect.context import Candidate
 from vastai_guard.detect.context import FileFacts
@@ -40,8 +39,8 @@ from vastai_guard.detect.context import FileScope
 from vastai_guard.detect.context import Judged
 from vastai_guard.detect.context import line_bounds
 from vastai_guard.detect.context import line_start as start_of_line
+from vastai_guard.detect.document.model import format_of
 from vastai_guard.detect.rules import Rule
-from vastai_guard.detect.units import encoded
 from vastai_guard.findings import Match
 
 _HEX_RUN = re.compile(rules.HEX_RUN)
@@ -83,11 +82,14 @@ class PathKind(NamedTuple):
     key_file: bool
     name_says_vast: bool
     markdown: bool
+    document: str = ''  # the document format the name says (document.model.format_of)
 
 
 @functools.lru_cache(maxsize=1 << 16)  # history asks of the same paths in every commit
 def path_kind(path: str) -> PathKind:
-    return PathKind(is_key_file(path), _name_says_vast(path), structure.is_markdown(path))
+    return PathKind(
+        is_key_file(path), _name_says_vast(path), structure.is_markdown(path), format_of(path),
+    )
 
 
 def name_is_context(path: str) -> bool:
@@ -231,7 +233,7 @@ _KEY_SHAPED = (
 _SECRET_SHAPED = (
     _KEY_SHAPED + b'|(?im:' + rules.NAMED_VALUE.removeprefix('(?im)').encode() + b')'
     # a base64 value a document may name (units/encoded.py): a Secret's `data:`
-    + b'|' + encoded.BASE64_KEY_SHAPED
+    + b'|' + rules.BASE64_KEY_SHAPED
 )
 # The one-pass pattern's DFA outgrows RE2's default 8 MB cache on Vast-heavy text and falls back
 # to slower matching: with 32 MB it read the Vast-heavy benchmark shape's versions a third faster.
@@ -314,6 +316,9 @@ def _hex_candidates(text: str) -> Iterator[Candidate]:
 
 
 def _hex_matches(text: str, scope: FileScope) -> Iterator[tuple[int, Rule, str, str]]:
+    # the units load with the first text that has a candidate: most files never get here
+    from vastai_guard.detect import units
+
     facts = scope.facts
     for candidate in _hex_candidates(text):
         verdict = units.judge(Judged(text, candidate, facts, scope))
@@ -395,6 +400,8 @@ class Hit(NamedTuple):
 
 def hits(text: str, facts: FileFacts) -> list[Hit]:
     """Every candidate judged a Vast.ai secret, by offset, inline allow comments applied."""
+    from vastai_guard.detect.units import encoded
+
     scope = FileScope(text, facts)
     found = sorted([
         *_hex_matches(text, scope), *_named_matches(text),

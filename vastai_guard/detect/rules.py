@@ -98,6 +98,9 @@ NAMED_VALUE = (
 MAX_SECRET_LENGTH = 256
 # A base64-encoded key (a Kubernetes Secret's `data:`): 64 bytes, or 65 with a newline.
 BASE64_KEY_LENGTHS = (88,)
+# One, between non-base64 characters: the prefilter's shape for a base64 key that a document
+# (a Secret's `data:` under a Vast name) may name (units/encoded.py).
+BASE64_KEY_SHAPED = rb'(?:^|[^A-Za-z0-9+/])[A-Za-z0-9+/]{86}[A-Za-z0-9+/=]{2}(?:[^A-Za-z0-9+/=]|$)'
 
 # A file can only hold a finding if it says one of these, in any casing (or its name makes the
 # context: a CLI key file, a file named for vast). Searched as most files write them first.

@@ -20,6 +20,8 @@ _NAMING_KEYWORD = re.compile(
     r'''(?<![\w.])(?:env_name|env_var|envvar|env|name|alias|key|var|variable|setting)'''
     r'''[ \t]*[=:][ \t]*["'](?P<name>[\w.:-]{1,100})["']''',
 )
+# The first argument, when it is a quoted name and not the literal itself.
+_FIRST_NAME = re.compile(r'''\s*["'](?P<name>[\w.:-]{1,100})["']\s*,''')
 # `NAME = Call(`, `NAME: Type = Call(`, `val NAME = Call(`: the target, before the call's name.
 _TARGET = re.compile(
     r'''(?P<target>[A-Za-z_][\w.]{0,100})[ \t]*(?::[ \t]*[\w\[\], .|]{1,60})?[ \t]*=[ \t]*'''
@@ -75,6 +77,9 @@ def call_owners(text: str, value_start: int) -> list[str]:
         return []
     arguments = text[opened + 1:_close_paren(text, value_start)]
     found = [match['name'] for match in _NAMING_KEYWORD.finditer(arguments)]
+    first = _FIRST_NAME.match(arguments)
+    if first is not None:
+        found.append(first['name'])  # `.get("vast_api_key", fallback=...)`
     line_start = text.rfind('\n', max(0, opened - 200), opened) + 1
     target = _TARGET.search(text, max(line_start, opened - 200), opened)
     if target is not None:

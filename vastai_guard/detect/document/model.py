@@ -68,33 +68,38 @@ class Document:
 
 Builder = Callable[[str], 'Document | None']
 
+# The formats read, by file-name suffix.
+_FORMATS = {
+    'json': 'json', 'ipynb': 'json', 'tfstate': 'json', 'har': 'json',
+    'yaml': 'yaml', 'yml': 'yaml',
+    'md': 'markdown', 'markdown': 'markdown', 'mdx': 'markdown',
+    'toml': 'sections', 'ini': 'sections', 'cfg': 'sections', 'conf': 'sections',
+    'tf': 'hcl', 'hcl': 'hcl', 'tfvars': 'hcl',
+}
+
+
+def format_of(path: str) -> str:
+    """The document format a file's name says ('' for none): part of what a path tells the
+    detector (detector.PathKind), since the same content parses differently by format."""
+    name = posixpath.basename(path).lower()
+    return _FORMATS.get(name.rsplit('.', 1)[-1], '') if '.' in name else ''
+
 
 def _builder(path: str) -> Builder | None:
     from vastai_guard.detect.document import lines
     from vastai_guard.detect.document import trees
 
-    name = posixpath.basename(path).lower()
-    suffix = name.rsplit('.', 1)[-1] if '.' in name else ''
-    table: dict[str, Builder] = {
-        'json': trees.json_document, 'ipynb': trees.json_document,
-        'tfstate': trees.json_document, 'har': trees.json_document,
-        'yaml': trees.yaml_document, 'yml': trees.yaml_document,
-        'md': lines.markdown_document, 'markdown': lines.markdown_document,
-        'mdx': lines.markdown_document,
-        'toml': lines.section_document, 'ini': lines.section_document,
-        'cfg': lines.section_document, 'conf': lines.section_document,
-        'tf': lines.hcl_document, 'hcl': lines.hcl_document, 'tfvars': lines.hcl_document,
+    builders: dict[str, Builder] = {
+        'json': trees.json_document, 'yaml': trees.yaml_document,
+        'markdown': lines.markdown_document, 'sections': lines.section_document,
+        'hcl': lines.hcl_document,
     }
-    return table.get(suffix)
-
-
-_TREE_SUFFIXES = frozenset(('json', 'ipynb', 'tfstate', 'har', 'yaml', 'yml'))
+    return builders.get(format_of(path))
 
 
 def is_tree_format(path: str) -> bool:
     """JSON or YAML by name: a format whose values the document knows (not only offsets)."""
-    name = posixpath.basename(path).lower()
-    return '.' in name and name.rsplit('.', 1)[-1] in _TREE_SUFFIXES
+    return format_of(path) in ('json', 'yaml')
 
 
 def build(text: str, path: str) -> Document | None:

@@ -14,18 +14,13 @@ from typing import Any
 from vastai_guard.detect import rules
 from vastai_guard.detect.context import FileScope
 from vastai_guard.detect.document.model import is_tree_format
-from vastai_guard.detect.document.trees import decoded_key
-
-# A base64 value long enough to hold a key (rules.BASE64_KEY_LENGTHS), between non-base64
-# characters: RE2, one linear pass, before any parse.
-BASE64_KEY_SHAPED = rb'(?:^|[^A-Za-z0-9+/])[A-Za-z0-9+/]{86}[A-Za-z0-9+/=]{2}(?:[^A-Za-z0-9+/=]|$)'
 
 
 @functools.lru_cache(maxsize=1)
 def _shaped() -> Any:
     from vastai_guard.detect.detector import re2_module
 
-    return re2_module().compile(BASE64_KEY_SHAPED)
+    return re2_module().compile(rules.BASE64_KEY_SHAPED)
 
 
 def may_hold(data: bytes) -> bool:
@@ -39,6 +34,8 @@ def matches(text: str, scope: FileScope) -> Iterator[tuple[int, rules.Rule, str,
     document = scope.document()
     if document is None:
         return
+    from vastai_guard.detect.document.trees import decoded_key
+
     for value, context in document.encoded.items():
         key = decoded_key(value)
         at = text.find(value)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-import urllib.parse
 
 from vastai_guard.detect import rules
 from vastai_guard.detect.context import Judged
@@ -49,5 +48,7 @@ def _encoded(case: Judged) -> Answer:
     param = _ENCODED_PARAM.search(url)
     if param is None or param['name'].lower() not in _URL_KEY_PARAMS:
         return None
+    import urllib.parse  # only for a URL inside a URL: off the hook's usual path
+
     host = url_marker(urllib.parse.unquote(url))
     return None if host is None else Verdict(rules.URL, f'url {host} (URL-encoded)')
