@@ -19,6 +19,10 @@ from vastai_guard.detect.detector import find_secrets
         'table row Vast.ai / column Key', id='table-column',
     ),
     pytest.param(
+        'accounts.csv', 'service,api_key,notes\nOpenAI,none,-\nVast.ai,{key},gpu\n',
+        'table row Vast.ai / column api_key', id='csv-column',
+    ),
+    pytest.param(
         'config.toml',
         '[tool.vastai]\n' + ''.join(f'option_{i} = {i}\n' for i in range(60))
         + 'api_key = "{key}"\n',
@@ -47,6 +51,7 @@ def test_structure_names_the_key(path: str, template: str, context: str) -> None
                  id='digest-column'),
     pytest.param('notes.md', '| Vast.ai | Other |\n|---|---|\n| cpu | {key} |\n',
                  id='table-header-only'),
+    pytest.param('images.csv', 'provider,image,sha256\nVast.ai,pytorch,{key}\n', id='csv-digest'),
     pytest.param(
         'config.toml',
         '[tool.vastai]\n' + 'x = 1\n' * 60 + '[tool.openai]\napi_key = "{key}"\n',

@@ -95,3 +95,23 @@ def test_hostile_documents_stay_bounded(path: str, text: str) -> None:
     build(text, path)
     find_secrets(text, path)
     assert time.process_time() - start < 2.0
+
+
+def test_block_scalar_holding_another_format_under_a_vast_named_object() -> None:
+    key = new_key()
+    text = (
+        'kind: ConfigMap\nmetadata:\n  name: vastai-worker\ndata:\n  app.env: |\n'
+        + '    LOG_LEVEL=info\n' * 20 + f'    API_KEY={key}\n'
+    )
+    found = find_secrets(text, 'k8s/worker.yaml')
+    assert [(m.line, m.secret) for m in found] == [(26, key)]
+    assert found[0].context == 'ConfigMap vastai-worker / data / app.env / API_KEY'
+
+
+def test_yaml_merge_keys_carry_the_named_anchor() -> None:
+    key = new_key()
+    text = (
+        'defaults: &vast\n  provider: vastai\n' + '  region: x\n' * 20
+        + f'prod:\n  <<: *vast\n  vastai:\n    token: "{key}"\n'
+    )
+    assert [m.secret for m in find_secrets(text, 'deploy.yaml')] == [key]

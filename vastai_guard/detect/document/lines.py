@@ -71,23 +71,46 @@ def _cells(line: str) -> list[str]:
 
 
 def _table_row(start: int, line: str, header: list[str]) -> Iterator[Span]:
-    """The cells of a row that names Vast.ai, under a column that names a credential (or in a
-    row that does): `| Vast.ai | API key | KEY |`."""
-    cells = _cells(line)
-    vendor = next((cell for cell in cells if says_vast_ai(cell)), None)
+    """The cells of a Markdown row that names Vast.ai (`| Vast.ai | API key | KEY |`)."""
+    inner = line.strip()
+    offset = line.find(inner) + (1 if inner.startswith('|') else 0)
+    yield from _row_spans(start + offset, inner.strip('|'), '|', header)
+
+
+def _row_spans(start: int, row: str, separator: str, header: list[str]) -> Iterator[Span]:
+    """The cells of a table row that names Vast.ai, under a column that names a credential
+    (or in a row where another cell does), as spans of the text starting at `start`."""
+    cells = row.split(separator)
+    labels = [cell.strip(' \t`*"') for cell in cells]
+    vendor = next((label for label in labels if says_vast_ai(label)), None)
     if vendor is None:
         return
-    row_secret = any(names.is_secret_slot(cell) for cell in cells if cell != vendor)
-    offset = line.find('|') + 1 if line.lstrip().startswith('|') else 0
-    for column, cell in enumerate(line.strip().strip('|').split('|')):
+    row_secret = any(names.is_secret_slot(label) for label in labels if label != vendor)
+    offset = 0
+    for column, cell in enumerate(cells):
         title = header[column] if column < len(header) else ''
-        cell_start = line.find(cell, offset)
-        offset = cell_start + len(cell)
-        if names.is_excluded(title):
+        cell_start, offset = offset, offset + len(cell) + len(separator)
+        if names.is_excluded(title) or not (names.is_secret_slot(title) or row_secret):
             continue
-        if names.is_secret_slot(title) or row_secret:
-            yield Span(start + cell_start, start + offset,
-                       f'table row {names.label(vendor)} / column {names.label(title or "?")}')
+        yield Span(start + cell_start, start + cell_start + len(cell),
+                   f'table row {names.label(vendor)} / column {names.label(title or "?")}')
+
+
+_CSV_SEPARATORS = (',', ';', '\t')
+
+
+def csv_document(text: str) -> Document:
+    """CSV/TSV: the first line names the columns (`service,key,notes`)."""
+    spans: list[Span] = []
+    header: list[str] | None = None
+    separator = ','
+    for start, line in _lines(text):
+        if header is None:
+            separator = max(_CSV_SEPARATORS, key=line.count)
+            header = [cell.strip(' \t"') for cell in line.split(separator)]
+            continue
+        spans.extend(_row_spans(start, line, separator, header))
+    return Document(spans, {})
 
 
 def section_document(text: str) -> Document:

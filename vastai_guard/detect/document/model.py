@@ -4,7 +4,7 @@ value), the path that leads to it in the file's own format, and whether that pat
     Secret `vast-api-secret` / data / api-key          (YAML, base64 under data:)
     resource `vastai_instance` / attributes / api_key  (tfstate JSON)
     heading `Vast.ai API Key` / fenced block           (Markdown)
-    table row `Vast.ai` / column `Key`                 (Markdown table)
+    table row `Vast.ai` / column `Key`                 (Markdown table, CSV)
     section [tool.vast] / api_key                      (TOML, INI: at any distance)
     locals / api_keys / vastai                         (HCL)
 
@@ -75,6 +75,7 @@ _FORMATS = {
     'md': 'markdown', 'markdown': 'markdown', 'mdx': 'markdown',
     'toml': 'sections', 'ini': 'sections', 'cfg': 'sections', 'conf': 'sections',
     'tf': 'hcl', 'hcl': 'hcl', 'tfvars': 'hcl',
+    'csv': 'csv', 'tsv': 'csv',
 }
 
 
@@ -92,7 +93,7 @@ def _builder(path: str) -> Builder | None:
     builders: dict[str, Builder] = {
         'json': trees.json_document, 'yaml': trees.yaml_document,
         'markdown': lines.markdown_document, 'sections': lines.section_document,
-        'hcl': lines.hcl_document,
+        'hcl': lines.hcl_document, 'csv': lines.csv_document,
     }
     return builders.get(format_of(path))
 

@@ -27,6 +27,8 @@ _MAX_NODES = 200_000
 _SELF_NAMES = ('type', 'kind', 'name')
 _VALUE_KEYS = frozenset(('value', 'default', 'val'))
 _PAIR_NAMES = ('key', 'name', 'id')
+# `NAME=`, `name: `, `"name": "` right before a key inside a block scalar.
+_INNER_ASSIGNMENT = re.compile(r'''(?P<name>[\w.-]{1,100})["']?[ \t]*[=:][ \t]*["']?$''')
 
 
 def _self_label(node: dict[Any, Any]) -> str | None:
@@ -67,7 +69,7 @@ class _Walk:
 
     def _string(self, value: str, steps: tuple[str, ...], depth: int) -> None:
         for match in _HEX_KEY.finditer(value):
-            self.values.setdefault(match.group(), steps)
+            self.values.setdefault(match.group(), steps + _inner_name(value, match.start()))
         if len(value) in rules.BASE64_KEY_LENGTHS:
             decoded = _base64_key(value)
             if decoded is not None:
@@ -81,6 +83,16 @@ class _Walk:
             except ValueError:
                 return
             self.walk(inner, steps, depth + 1)
+
+
+def _inner_name(value: str, at: int) -> tuple[str, ...]:
+    """The name a key is given inside a block scalar (`config.env: |` / `API_KEY=KEY`), as one
+    more step; nothing for a one-line value."""
+    if '\n' not in value:
+        return ()
+    line = value[value.rfind('\n', 0, at) + 1:at]
+    assigned = _INNER_ASSIGNMENT.search(line[-200:])
+    return (assigned['name'],) if assigned is not None else ()
 
 
 def _base64_key(value: str) -> str | None:
@@ -119,9 +131,15 @@ def json_document(text: str) -> Document | None:
     return _document(walk)
 
 
+# PyYAML without libyaml reads ~1 MB/s: past this size, windows only.
+_PURE_PYTHON_YAML_BYTES = 256 << 10
+
+
 def yaml_document(text: str) -> Document | None:
     import yaml
 
+    if not hasattr(yaml, 'CSafeLoader') and len(text) > _PURE_PYTHON_YAML_BYTES:
+        return None
     walk = _Walk()
     try:
         for tree in _yaml_trees(yaml, text):
@@ -132,7 +150,7 @@ def yaml_document(text: str) -> Document | None:
 
 
 def _yaml_trees(yaml: Any, text: str) -> Iterator[Any]:
-    # CSafeLoader when PyYAML has it: the pure-Python loader reads ~1 MB/s
+    # CSafeLoader when PyYAML has it (libyaml)
     loader = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)
     yield from yaml.load_all(text, Loader=loader)
 
