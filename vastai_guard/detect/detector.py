@@ -40,6 +40,7 @@ from vastai_guard.detect.context import Judged
 from vastai_guard.detect.context import line_bounds
 from vastai_guard.detect.context import line_start as start_of_line
 from vastai_guard.detect.document.model import format_of
+from vastai_guard.detect.document.model import is_tree_format
 from vastai_guard.detect.rules import Rule
 from vastai_guard.findings import Match
 
@@ -391,6 +392,17 @@ def has_sdk_import(text: str) -> bool:
     return any(literal in text for literal in rules.SDK_IMPORTS)
 
 
+def _encoded(text: str, scope: FileScope) -> Iterator[tuple[int, Rule, str, str]]:
+    """Keys in a document's base64 values (units/encoded.py): JSON and YAML files only."""
+    if not is_tree_format(scope.facts.path):
+        return
+    from vastai_guard.detect.units import encoded
+
+    for hit in encoded.matches(text, scope):
+        if _hex_key_is_plausible(hit[2]):
+            yield hit
+
+
 class Hit(NamedTuple):
     offset: int
     rule: Rule
@@ -400,13 +412,8 @@ class Hit(NamedTuple):
 
 def hits(text: str, facts: FileFacts) -> list[Hit]:
     """Every candidate judged a Vast.ai secret, by offset, inline allow comments applied."""
-    from vastai_guard.detect.units import encoded
-
     scope = FileScope(text, facts)
-    found = sorted([
-        *_hex_matches(text, scope), *_named_matches(text),
-        *(hit for hit in encoded.matches(text, scope) if _hex_key_is_plausible(hit[2])),
-    ])
+    found = sorted([*_hex_matches(text, scope), *_named_matches(text), *_encoded(text, scope)])
     return [Hit(*hit) for hit in found if not _allowed_inline(text, hit[0])]
 
 

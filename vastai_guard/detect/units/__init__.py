@@ -9,19 +9,13 @@ the history judge (through find_secrets) all use this one list.
 """
 from __future__ import annotations
 
+import functools
+import importlib
 from collections.abc import Callable
 from typing import NamedTuple
 
 from vastai_guard.detect.context import Judged
 from vastai_guard.detect.rules import Rule
-from vastai_guard.detect.units import cli
-from vastai_guard.detect.units import container
-from vastai_guard.detect.units import digest
-from vastai_guard.detect.units import document
-from vastai_guard.detect.units import host
-from vastai_guard.detect.units import key_file
-from vastai_guard.detect.units import named
-from vastai_guard.detect.units import url
 from vastai_guard.detect.units.verdict import VETO
 from vastai_guard.detect.units.verdict import Answer
 from vastai_guard.detect.units.verdict import Verdict
@@ -30,7 +24,20 @@ from vastai_guard.detect.units.verdict import Verdict
 class Unit(NamedTuple):
     name: str
     precedence: int  # lower is asked first
-    judge: Callable[[Judged], Answer]
+    module: str  # the unit's module under vastai_guard.detect.units: its `judge` is the evidence
+
+    @property
+    def judge(self) -> Callable[[Judged], Answer]:
+        return _judge_of(self.module)
+
+
+@functools.lru_cache(maxsize=None)
+def _judge_of(module: str) -> Callable[[Judged], Answer]:
+    """A unit's evidence function, its module imported when first asked: a commit whose keys
+    the first units settle never loads the rest (the hook's start-up stays light)."""
+    judge: Callable[[Judged], Answer] = importlib.import_module(
+        f'{__name__}.{module}').judge
+    return judge
 
 
 # The order is the policy: what the value itself says (a digest) first, then the key file it
@@ -38,14 +45,14 @@ class Unit(NamedTuple):
 # it, and last the document's structure (the file parsed: built only for what no window
 # decided, so a file whose candidates the windows settle is never parsed).
 UNITS = tuple(sorted((
-    Unit('digest', 10, digest.judge),
-    Unit('key-file', 20, key_file.judge),
-    Unit('cli', 30, cli.judge),
-    Unit('container', 40, container.judge),
-    Unit('named', 50, named.judge),
-    Unit('url', 60, url.judge),
-    Unit('host-context', 70, host.judge),
-    Unit('document', 80, document.judge),
+    Unit('digest', 10, 'digest'),
+    Unit('key-file', 20, 'key_file'),
+    Unit('cli', 30, 'cli'),
+    Unit('container', 40, 'container'),
+    Unit('named', 50, 'named'),
+    Unit('url', 60, 'url'),
+    Unit('host-context', 70, 'host'),
+    Unit('document', 80, 'document'),
 ), key=lambda unit: unit.precedence))
 
 
