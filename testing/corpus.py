@@ -41,7 +41,7 @@ FILE = rules.KEY_FILE
 CONTAINER = rules.CONTAINER
 B64 = rules.BASE64
 
-POSITIVES = (
+POSITIVES: tuple[Case, ...] = (
     # names with any prefix, suffix or casing
     Case('suffix-prod', '.env.production', 'VAST_API_KEY_PROD={key}\n', A, 1, 'VAST_API_KEY_PROD'),
     Case('suffix-number', '.env', 'VAST_API_KEY_2={key}\n', A, 1, 'VAST_API_KEY_2'),
@@ -219,7 +219,7 @@ POSITIVES = (
     Case('cli-tfa-login-doc', 'README.md', 'vastai --api-key {key} show instances\n', CLI, 1),
 )
 
-LOOK_ALIKES = (
+LOOK_ALIKES: tuple[Case, ...] = (
     Case('jupyter-token-env', '.env', 'JUPYTER_TOKEN={key}\n# vast.ai instance\n', None),
     Case('jupyter-url', 'notes.md',
          'Open https://1.2.3.4:8080/lab?token={key} (vast.ai instance)\n', None),
