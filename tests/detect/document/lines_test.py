@@ -29,6 +29,10 @@ from vastai_guard.detect.detector import find_secrets
         'section [tool.vastai] / api_key', id='toml-section-far-above',
     ),
     pytest.param(
+        'config.toml', '[vast.credentials]\n' + 'x = 1\n' * 50 + 'api_key = "{key}"\n',
+        'section [vast.credentials] / api_key', id='toml-dotted-section',
+    ),
+    pytest.param(
         'settings.ini',
         '[Vast.ai]\n' + ''.join(f'opt{i} = x\n' for i in range(60)) + 'api_key = {key}\n',
         'section [Vast.ai] / api_key', id='ini-section-far-above',

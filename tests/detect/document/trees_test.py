@@ -115,3 +115,23 @@ def test_yaml_merge_keys_carry_the_named_anchor() -> None:
         + f'prod:\n  <<: *vast\n  vastai:\n    token: "{key}"\n'
     )
     assert [m.secret for m in find_secrets(text, 'deploy.yaml')] == [key]
+
+
+def test_pretty_har_header_far_from_its_url() -> None:
+    key = new_key()
+    headers = [{'name': f'X-Header-{i}', 'value': 'v'} for i in range(12)]
+    text = json.dumps({'log': {'entries': [{'request': {
+        'url': 'https://console.vast.ai/api/v0/instances/',
+        'headers': [*headers, {'name': 'Authorization', 'value': f'Bearer {key}'}],
+    }}]}}, indent=2)
+    assert [m.secret for m in find_secrets(text, 'capture.har')] == [key]
+
+
+def test_postman_environment_named_for_vast() -> None:
+    key = new_key()
+    text = json.dumps({'name': 'Vast.ai', 'values': [
+        *({'key': f'var_{i}', 'value': str(i), 'enabled': True} for i in range(8)),
+        {'key': 'api_key', 'value': key, 'enabled': True},
+    ]}, indent=2)
+    found = find_secrets(text, 'gpu.postman_environment.json')
+    assert [(m.secret, m.context) for m in found] == [(key, 'Vast.ai / values / api_key')]

@@ -21,6 +21,10 @@ from vastai_guard.detect.units.key_file import heredoc_line_target
         '- copy:\n    dest: ~/.vast_api_key\n    content: "{key}"\n',
         '.vast_api_key', id='ansible-dest-above',
     ),
+    pytest.param(
+        '- lineinfile:\n    path: ~/.vast_api_key\n    line: "{key}"\n    create: true\n',
+        '.vast_api_key', id='ansible-lineinfile',
+    ),
     pytest.param('cat > ~/.vast_api_key <<EOF\n{key}\nEOF\n', '.vast_api_key', id='heredoc'),
     pytest.param(
         'tee ~/.config/vastai/vast_api_key <<"EOF"\n{key}\nEOF\n', 'vast_api_key',

@@ -113,6 +113,13 @@ def csv_document(text: str) -> Document:
     return Document(spans, {})
 
 
+def _section_says_vast(label: str) -> bool:
+    """`[Vast.ai]`, `[tool.vastai]`, `[vast.credentials]`, `[profile "vast"]`: a marker, or
+    `vast` as one of the section's dotted parts."""
+    parts = re.split(r'[.\s"\']+', label.lower())
+    return says_vast_ai(label) or 'vast' in parts
+
+
 def section_document(text: str) -> Document:
     """INI and TOML: `[section]` (or `[[array.of.tables]]`) then `name = value` lines, at any
     distance below it."""
@@ -122,7 +129,7 @@ def section_document(text: str) -> Document:
         if (match := _SECTION.match(line)) is not None:
             section = match['label']
             continue
-        if not section or not says_vast_ai(section):
+        if not section or not _section_says_vast(section):
             continue
         assigned = _ASSIGNED.match(line)
         if assigned is None:

@@ -34,8 +34,11 @@ _CODE_WRITE_REACH = 400
 _PATH_REACH = 200
 _NAMES_PER_LINE = 8
 _OPEN_REACH = 300
-# Lines either side of an Ansible `content:` in which its `dest:` may stand.
+# Lines either side of an Ansible `content:` (`copy:`) or `line:` (`lineinfile:`) in which
+# its `dest:` or `path:` may stand.
 _TASK_LINES = 6
+_TASK_VALUES = frozenset(('content:', 'line:'))
+_TASK_TARGETS = ('dest:', 'path:')
 
 
 def judge(case: Judged) -> Answer:
@@ -150,10 +153,11 @@ def _code_writing_key_file(text: str, candidate: Candidate) -> str | None:
 
 
 def _ansible_copy(text: str, candidate: Candidate) -> str | None:
-    """An Ansible `copy:` task: `content: KEY` with `dest: ~/.config/vastai/vast_api_key`
-    among the task's lines (above or below, at the same indentation)."""
+    """An Ansible task: `copy:` with `content: KEY` and `dest: ~/.config/vastai/vast_api_key`,
+    or `lineinfile:` with `line: KEY` and `path: ~/.vast_api_key`, among the task's lines
+    (above or below, at the same indentation)."""
     head = text[candidate.line_start:candidate.start].strip(' \t-"\'')
-    if head != 'content:':
+    if head not in _TASK_VALUES:
         return None
     indent = candidate.line_start
     while indent < candidate.start and text[indent] in ' \t-':
@@ -161,7 +165,7 @@ def _ansible_copy(text: str, candidate: Candidate) -> str | None:
     width = indent - candidate.line_start
     for _, line in lines_near(text, candidate.line_start, _TASK_LINES):
         stripped = line.lstrip(' \t-')
-        if len(line) - len(stripped) == width and stripped.startswith('dest:'):
+        if len(line) - len(stripped) == width and stripped.startswith(_TASK_TARGETS):
             named = _KEY_FILE_NAME.search(stripped, 0, _CODE_WRITE_REACH)
             if named is not None:
                 return named['file']
