@@ -154,9 +154,11 @@ CLIENT_HOST = r'(?i)(?<![\w.-])(?:console|cloud|run)\.vast\.ai(?::[0-9]{1,5})?/a
 CLI_SET_KEY = ('set api-key', 'set api_key')
 # Names a file name alone may decide for (the words of `api_key`, `API_TOKEN`, `Authorization`,
 # `--oauth2-bearer`): `MASTER_PKEY` in `vast-template-env.txt` names some other secret.
+# `secret` is not one: `SECRET_KEY` / `app.secret_key` sign a web app's sessions, often with
+# 64 hex, in the same module that calls the Vast API.
 GENERIC_SLOT_WORDS = frozenset((
-    'api', 'key', 'keys', 'apikey', 'token', 'secret', 'auth', 'authorization', 'bearer',
-    'oauth', 'oauth2', 'access', 'x', 'my', 'your', 'client',
+    'api', 'key', 'keys', 'apikey', 'token', 'auth', 'authorization', 'bearer', 'oauth',
+    'oauth2', 'access', 'x', 'my', 'your',
 ))
 # Section names that name no vendor (`[default]`, `[credentials]`): file-scope evidence still
 # reaches a slot in them.

@@ -53,6 +53,12 @@ def test_generic_slot_in_a_vast_context(path: str, template: str, context: str) 
     # a base URL is not a call
     pytest.param('app.py', 'BASE = "https://console.vast.ai"\n' + '\n' * 30 + 'api_key = "{key}"\n',
                  id='base-url-not-a-call'),
+    # a web framework's session secret in a module that calls the Vast API
+    pytest.param(
+        'app.py',
+        'app = Flask(__name__)\napp.secret_key = "{key}"\n' + '\n' * 30
+        + 'requests.get("https://console.vast.ai/api/v0/instances/")\n', id='flask-secret-key',
+    ),
     # the comment says vast but names no credential
     pytest.param('gpu.py', "VAST = '{key}'  # vast.ai image digest\n", id='comment-digest'),
 ))
