@@ -1,16 +1,22 @@
 """The detector: text (and its file name) in, matches out. Knows nothing of git or output.
 
-Candidates first, with linear-time engines; then each candidate is judged in a bounded window:
-- every run of exactly 64 lowercase hex is a candidate; what stands around it decides the rule,
-  if any: the name it is given to (slots.py, names.py), the CLI, a vast.ai URL, a key file, a
-  vast.ai host or the SDK nearby, or an enclosing section that says vast (structure.py);
-- every value under a Vast-named name (one RE2 pass) is checked for base64 keys and secrets.
+Candidates first, with linear-time engines; then each candidate is judged by the rule units
+(units/, asked in their stated order, the first answer decides):
+- every run of exactly 64 lowercase hex (also after a URL-encoded separator) is a candidate;
+  what stands around it decides the rule, if any: the name it is given to (slots.py, names.py),
+  the CLI, a vast.ai URL, a key file, a vast.ai host or the SDK nearby, an enclosing section
+  that says vast (structure.py), what the file does as a whole (it calls the Vast API or runs
+  the CLI), and last the file's own structure (document/: key paths, sections, tables);
+- every value under a Vast-named name (one RE2 pass) is checked for base64 keys and secrets;
+- a JSON/YAML document's base64 values are decoded where its structure names them Vast's.
 A file that never says "vast" (or CONTAINER_API_KEY), whose name does not either, and that is
 not a CLI key file is skipped before any pattern runs.
 
 No pattern here can backtrack across a text: the candidate scans are RE2 (linear by
-construction) or a single character class, and everything else reads a window of at most a few
-kilobytes around one candidate. Doubling the input at most doubles the time.
+construction) or a single character class; the units read windows of at most a few kilobytes
+around one candidate, and what they take from the whole file (the document, file-scope
+evidence) is built once per file, in one linear pass, and only when a candidate asks for it.
+Doubling the input at most doubles the time.
 """
 from __future__ import annotations
 
@@ -270,7 +276,7 @@ _HEX_RUN_AFTER_SEPARATOR = (
     rb'(?s:(?:^|[^0-9A-Za-z:=]|' + _PERCENT_ESCAPE + rb'|(?:^.{0,5}|' + _NOT_A_DIGEST_NAME
     + rb')[:=]))[0-9a-f]{64,}'
 )
-# Right before a run: a digest, never a candidate (_judge_hex would say so first, at more cost).
+# Right before a run: a digest, never a candidate (units/digest.py would say so, at more cost).
 _DIGEST_NAMES = ('sha256:', 'sha256=', 'sha512:', 'sha512=')
 # What the pattern may read before a run: a digest name and its `:` or `=`.
 _LEAD = 7
