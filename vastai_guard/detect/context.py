@@ -37,6 +37,10 @@ class FileFacts(NamedTuple):
     name_says_vast: bool  # `vast.env`, `secrets/vastai.yaml`
     markdown: bool  # headings are `#` lines, not comments
     sdk: bool  # the module imports the Vast.ai SDK
+    # what configures a Vast client in the whole file, when worked out before the text is
+    # judged (a big file's first pass, bigfile.py); otherwise FileScope finds it on first use
+    client_known: bool = False
+    client: str | None = None
 
 
 class Candidate(NamedTuple):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from typing import NamedTuple
 
 from vastai_guard.detect import names
 from vastai_guard.detect import rules
@@ -26,19 +27,44 @@ _SECTION = re.compile(r'[ \t]*\[{1,2}(?P<label>[^\]\n]{1,120})\]{1,2}[ \t]*$')
 _URL = re.compile(r'https?://(?P<host>[\w.-]{1,253})')
 
 
+class ClientSigns(NamedTuple):
+    """What in a text configures a Vast client; summed over the reads of a big file."""
+    host: str | None  # a vast.ai API host the text calls
+    set_key: bool  # `set api-key` somewhere
+    cli: bool  # the CLI's name somewhere
+
+    def merged(self, other: ClientSigns) -> ClientSigns:
+        return ClientSigns(self.host or other.host, self.set_key or other.set_key,
+                           self.cli or other.cli)
+
+    def says(self, sdk: bool) -> str | None:
+        if sdk:
+            return 'sdk import'
+        if self.host is not None:
+            return f'file calls {self.host}'
+        return 'file runs the vastai CLI' if self.set_key and self.cli else None
+
+
+def client_signs(text: str) -> ClientSigns:
+    host = _CLIENT_HOST.search(text)
+    return ClientSigns(
+        None if host is None else names.label(host.group(0).split('/', 1)[0]),
+        any(words in text for words in rules.CLI_SET_KEY),
+        _CLI_NAME.search(text) is not None,
+    )
+
+
 def vast_client(text: str, facts: FileFacts, vast: VastWords) -> str | None:
     """What configures a Vast client anywhere in the text: the SDK, a vast.ai API host, the CLI
-    run with a key. One search each, over the whole text, once per file."""
+    run with a key. One search each, over the whole text, once per file (a big file's first
+    pass works it out over the whole file: FileFacts.client)."""
+    if facts.client_known:
+        return facts.client
     if facts.sdk:
         return 'sdk import'
     if not vast.between(0, len(text)):
         return None
-    host = _CLIENT_HOST.search(text)
-    if host is not None:
-        return f'file calls {names.label(host.group(0).split("/", 1)[0])}'
-    if any(words in text for words in rules.CLI_SET_KEY) and _CLI_NAME.search(text) is not None:
-        return 'file runs the vastai CLI'
-    return None
+    return client_signs(text).says(sdk=False)
 
 
 def vast_evidence(case: Judged, *, generic_name: bool) -> str | None:
