@@ -51,6 +51,10 @@ def test_structure_names_the_key(path: str, template: str, context: str) -> None
 
 @pytest.mark.parametrize(('path', 'template'), (
     pytest.param('README.md', '## Vast.ai image checksum\n\n```\n{key}\n```\n', id='checksum'),
+    pytest.param(
+        'README.md', '## Vast.ai API key rotation\n\n```\n$ sha256sum key.txt\n{key}  key.txt\n```\n',
+        id='checksum-output-under-a-key-heading',
+    ),
     pytest.param('docs/img.md', '| Provider | SHA256 |\n|---|---|\n| Vast.ai | {key} |\n',
                  id='digest-column'),
     pytest.param('notes.md', '| Vast.ai | Other |\n|---|---|\n| cpu | {key} |\n',

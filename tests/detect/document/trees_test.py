@@ -135,3 +135,11 @@ def test_postman_environment_named_for_vast() -> None:
     ]}, indent=2)
     found = find_secrets(text, 'gpu.postman_environment.json')
     assert [(m.secret, m.context) for m in found] == [(key, 'Vast.ai / values / api_key')]
+
+
+def test_a_leaf_that_names_its_own_vendor_under_a_vast_named_job_is_quiet() -> None:
+    key = new_key()
+    text = 'vast-deploy:\n  stage: deploy\n' + '  tags: [gpu]\n' * 40 + f'  variables:\n    NPM_TOKEN: "{key}"\n'
+    assert find_secrets(text, '.gitlab-ci.yml') == []
+    assert [m.secret for m in find_secrets(text.replace('NPM_TOKEN', 'API_TOKEN'),
+                                           '.gitlab-ci.yml')] == [key]

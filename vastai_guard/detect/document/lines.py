@@ -50,7 +50,9 @@ def markdown_document(text: str) -> Document:
             continue
         if not fenced and (match := _HEADING.match(line)) is not None:
             heading, header = match['label'], None
-        elif fenced or line.strip(' \t`').isalnum():
+        elif line.strip(' \t`"\'').isalnum():
+            # a key alone on its line (fenced or not): lines that say more are the windows'
+            # to judge, with the heading as their enclosing context
             if _names_vast_credential(heading):
                 where = 'fenced block' if fenced else 'line'
                 spans.append(Span(start, start + len(line) + 1,
@@ -135,7 +137,7 @@ def section_document(text: str) -> Document:
         if assigned is None:
             continue
         steps = (section, assigned['name'])
-        if paths.is_credential(steps):
+        if paths.is_credential(steps) and paths.says_vast(steps):
             context = f'section [{names.label(section)}] / {names.label(assigned["name"])}'
             spans.append(Span(start, start + len(line) + 1, context))
     return Document(spans, {})

@@ -36,7 +36,17 @@ def is_credential(steps: Sequence[str]) -> bool:
 
 
 def says_vast(steps: Sequence[str]) -> bool:
-    return any(_step_says_vast(step) for step in steps)
+    """A step says Vast, and a leaf that does not is a plain credential: under a job named
+    `vast-deploy`, `API_TOKEN` is Vast's but `NPM_TOKEN` names its own vendor."""
+    if not steps:
+        return False
+    if _step_says_vast(steps[-1]):
+        return True
+    return any(_step_says_vast(step) for step in steps[:-1]) and _is_plain(steps[-1])
+
+
+def _is_plain(leaf: str) -> bool:
+    return names.words(leaf) <= rules.GENERIC_SLOT_WORDS | _CONTAINER_WORDS
 
 
 def is_generic_credential(steps: Sequence[str]) -> bool:
