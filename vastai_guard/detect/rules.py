@@ -146,6 +146,12 @@ MARKER_WINDOW = 6
 MAX_LABEL_LENGTH = 60
 # The SDK imported anywhere in a module makes every key slot in it a Vast one.
 SDK_IMPORTS = ('import vastai', 'from vastai')
+# Calls whose argument stands in for a setting read just before them in the chain
+# (`env::var("VAST_API_KEY").unwrap_or("KEY")`, `getenv("X").orElse("KEY")`).
+FALLBACK_CALLS = frozenset((
+    'unwrap_or', 'unwrap_or_else', 'or', 'orelse', 'or_else', 'getorelse', 'getordefault',
+    'withdefault', 'fallback',
+))
 # File-scope evidence: a text that configures a Vast client anywhere makes its generic key slots
 # (`API_KEY`, `token`, `Authorization`) Vast ones: it calls the vast.ai API (a URL with the
 # API's path: a bare `BASE = "https://console.vast.ai"` 30 lines away is not a call) ...

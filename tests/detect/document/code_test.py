@@ -23,3 +23,14 @@ def test_nested_calls_are_stepped_over() -> None:
 def test_no_call_no_owner() -> None:
     assert _owners('default = "KEY"') == []
     assert _owners(')' * 5000 + ' default="KEY"') == []
+
+
+def test_callee_and_fallback_owner() -> None:
+    from vastai_guard.detect.document.code import callee
+    from vastai_guard.detect.document.code import fallback_owner
+
+    text = 'c = VastClient(\n  region="x",\n  api_key="KEY",\n)'
+    assert callee(text, text.index('KEY')) == 'VastClient'
+    text = 'let k = env::var("VAST_API_KEY").unwrap_or("KEY".into());'
+    assert fallback_owner(text, text.rindex('KEY'), frozenset({'unwrap_or'})) == 'VAST_API_KEY'
+    assert fallback_owner(text, text.rindex('KEY'), frozenset({'or_else'})) is None

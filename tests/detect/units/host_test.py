@@ -14,6 +14,10 @@ from vastai_guard.detect.detector import find_secrets
         'host console.vast.ai', id='curl-oauth2-bearer',
     ),
     pytest.param(
+        'job.py', 'client = VastClient(\n    region="x",\n    api_key="{key}",\n)\n',
+        'call VastClient / api_key', id='keyword-of-a-vast-call-over-lines',
+    ),
+    pytest.param(
         'gpu.py', "VAST = '{key}'  # vast.ai key\n", 'name VAST and its comment',
         id='same-line-comment',
     ),
@@ -53,6 +57,8 @@ def test_generic_slot_in_a_vast_context(path: str, template: str, context: str) 
     # a base URL is not a call
     pytest.param('app.py', 'BASE = "https://console.vast.ai"\n' + '\n' * 30 + 'api_key = "{key}"\n',
                  id='base-url-not-a-call'),
+    # a keyword of another vendor's client, with vast elsewhere in the file
+    pytest.param('ai.py', 'vast = 1\nclient = OpenAI(\n    api_key="{key}",\n)\n', id='other-client'),
     # a web framework's session secret in a module that calls the Vast API
     pytest.param(
         'app.py',

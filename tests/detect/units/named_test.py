@@ -31,6 +31,14 @@ from vastai_guard.detect.detector import find_secrets
         'app.py', 'key = settings.get("vast_api_key", fallback="{key}")\n', 1,
         id='fallback-keyword',
     ),
+    pytest.param(
+        'main.rs', 'let key = env::var("VAST_API_KEY").unwrap_or("{key}".to_string());\n', 1,
+        id='rust-unwrap-or',
+    ),
+    pytest.param(
+        'main.rs', 'let key = env::var("VAST_API_KEY").unwrap_or_else(|_| "{key}".into());\n', 1,
+        id='rust-unwrap-or-else',
+    ),
 ))
 def test_vast_named_owner(path: str, template: str, line: int) -> None:
     key = new_key()
@@ -54,6 +62,8 @@ def test_placeholders_and_names_are_not_named_secrets(path: str, text: str) -> N
     # the call names another setting
     'OTHER = create_config(\n    env_name="OPENAI_API_KEY",\n    default_value="{key}",\n)\n'
     '# vast\n',
+    # a fallback for another vendor's setting
+    '// vast\nlet key = env::var("OPENAI_API_KEY").unwrap_or("{key}".to_string());\n',
     # a default under a Vast name that holds a digest
     'vast_image_sha256: str = Field(default="{key}")\n',
 ))

@@ -70,6 +70,54 @@ def _close_paren(text: str, at: int) -> int:
     return ceiling
 
 
+# `env::var("VAST_API_KEY").unwrap_or(`: the name a fallback call's chain starts from.
+_CHAINED_NAME = re.compile(
+    r'''\([ \t]*["'](?P<name>[\w.:-]{1,100})["'][ \t]*\)[ \t]*(?:\?[ \t]*)?\.[ \t]*$''',
+)
+_NAME_REACH = 100
+
+
+def _name_before(text: str, end: int) -> tuple[int, str] | None:
+    """(start, name) of the identifier (dots and `::` allowed) that ends at `end`, read
+    backwards one character at a time: at most _NAME_REACH of them."""
+    stop = end
+    while stop > 0 and text[stop - 1] in ' \t':
+        stop -= 1
+    start, floor = stop, max(0, stop - _NAME_REACH)
+    while start > floor and (text[start - 1].isalnum() or text[start - 1] in '_.:'):
+        start -= 1
+    name = text[start:stop].lstrip('.:0123456789')
+    return (stop - len(name), name) if name else None
+
+
+def callee(text: str, value_start: int) -> str | None:
+    """The name of the call a literal is an argument of (`VastClient` for
+    `VastClient(region="x", api_key="KEY")`), or None."""
+    opened = _open_paren(text, value_start)
+    if opened == -1:
+        return None
+    found = _name_before(text, opened)
+    return found[1] if found is not None else None
+
+
+def fallback_owner(text: str, value_start: int, fallbacks: frozenset[str]) -> str | None:
+    """The setting a fallback call's literal stands in for: `env::var("X").unwrap_or("KEY")`,
+    `cfg.get("X").orElse("KEY")` -> X."""
+    opened = _open_paren(text, value_start)
+    if opened == -1:
+        return None
+    found = _name_before(text, opened)
+    if found is None:
+        return None
+    start, name = found
+    method = name.rsplit('.', 1)[-1]
+    if method.lower() not in fallbacks:
+        return None
+    chain_end = start + len(name) - len(method)
+    chained = _CHAINED_NAME.search(text, max(0, chain_end - 200), chain_end)
+    return chained['name'] if chained is not None else None
+
+
 def call_owners(text: str, value_start: int) -> list[str]:
     """The names a literal's call gives it: its naming keywords, then the call's target."""
     opened = _open_paren(text, value_start)

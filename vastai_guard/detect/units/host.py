@@ -9,6 +9,7 @@ from vastai_guard.detect import names
 from vastai_guard.detect import rules
 from vastai_guard.detect import structure
 from vastai_guard.detect.context import Judged
+from vastai_guard.detect.document import code
 from vastai_guard.detect.units.evidence import is_generic
 from vastai_guard.detect.units.evidence import vast_evidence
 from vastai_guard.detect.units.verdict import VETO
@@ -37,6 +38,11 @@ def judge(case: Judged) -> Answer:
         return None
     if rules.ENV_VAR_COMMAND in case.line:
         return VETO  # `vastai create env-var NAME VALUE`: another vendor's secret
+    if generic and operator in ('=', ':') and is_generic(name):
+        # `VastClient(region="x", api_key="KEY")` over several lines: the call names Vast
+        called = code.callee(case.text, case.candidate.start)
+        if called is not None and names.says_vast(called) and not names.is_excluded(called):
+            return Verdict(rules.HOST_CONTEXT, f'call {names.label(called)} / {names.label(name)}')
     evidence = vast_evidence(case, generic_name=is_generic(name))
     return None if evidence is None else Verdict(rules.HOST_CONTEXT, evidence)
 

@@ -28,6 +28,9 @@ def judge(case: Judged) -> Answer:
     if names.is_vast_secret_name(name) and operator != '(':
         kind = 'flag' if name.startswith('-') else 'name'
         return Verdict(rules.ASSIGNMENT, f'{kind} {names.label(name)}')
+    fallback = _fallback_owner(case)
+    if fallback is not None:
+        return fallback
     if name.lower() in rules.VALUE_SLOTS:
         owner = owner_of_value(case)
         if owner is not None and names.is_vast_secret_name(owner):
@@ -38,6 +41,18 @@ def judge(case: Judged) -> Answer:
         for owner in code.call_owners(case.text, start):
             if names.is_vast_secret_name(owner):
                 return Verdict(rules.ASSIGNMENT, f'name {names.label(owner)} ({name} of a call)')
+    return None
+
+
+def _fallback_owner(case: Judged) -> Answer:
+    """`env::var("VAST_API_KEY").unwrap_or("KEY")`: the setting a fallback stands in for."""
+    start = case.candidate.start
+    if case.slot.operator not in ('(', '|') or not case.vast.between(
+            start - code.CALL_REACH, start):
+        return None
+    owner = code.fallback_owner(case.text, start, rules.FALLBACK_CALLS)
+    if owner is not None and names.is_vast_secret_name(owner):
+        return Verdict(rules.ASSIGNMENT, f'name {names.label(owner)} (its fallback)')
     return None
 
 
