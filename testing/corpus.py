@@ -28,7 +28,9 @@ class Case(NamedTuple):
 
 def render(template: str, key: str) -> str:
     b64 = base64.b64encode(key.encode()).decode()
-    return template.replace('{key}', key).replace('{b64}', b64)
+    # `echo KEY | base64`: the newline is encoded too
+    b64nl = base64.b64encode(key.encode() + b'\n').decode()
+    return template.replace('{key}', key).replace('{b64}', b64).replace('{b64nl}', b64nl)
 
 
 A = rules.ASSIGNMENT
@@ -39,7 +41,7 @@ FILE = rules.KEY_FILE
 CONTAINER = rules.CONTAINER
 B64 = rules.BASE64
 
-POSITIVES = (
+POSITIVES: tuple[Case, ...] = (
     # names with any prefix, suffix or casing
     Case('suffix-prod', '.env.production', 'VAST_API_KEY_PROD={key}\n', A, 1, 'VAST_API_KEY_PROD'),
     Case('suffix-number', '.env', 'VAST_API_KEY_2={key}\n', A, 1, 'VAST_API_KEY_2'),
@@ -217,7 +219,7 @@ POSITIVES = (
     Case('cli-tfa-login-doc', 'README.md', 'vastai --api-key {key} show instances\n', CLI, 1),
 )
 
-LOOK_ALIKES = (
+LOOK_ALIKES: tuple[Case, ...] = (
     Case('jupyter-token-env', '.env', 'JUPYTER_TOKEN={key}\n# vast.ai instance\n', None),
     Case('jupyter-url', 'notes.md',
          'Open https://1.2.3.4:8080/lab?token={key} (vast.ai instance)\n', None),
@@ -312,6 +314,98 @@ LOOK_ALIKES = (
     Case('wandb-vast', 'onstart.sh', 'export WANDB_API_KEY={key}  # on vast.ai\n', None),
     Case('github-token-vast', '.env', 'GITHUB_TOKEN={key}\n# deploy to vast.ai\n', None),
 )
+
+# Detector v3 (issue 21): shapes that need the document model, file-scope evidence or a
+# decoder; modelled on public CI files, IaC, HTTP captures, API-client exports and docs.
+POSITIVES_V3 = (
+    Case('k8s-secret-named-vast', 'k8s/secret.yaml',
+         'apiVersion: v1\nkind: Secret\nmetadata:\n  name: vast-api-secret\ntype: Opaque\n'
+         'data:\n  api-key: {b64nl}\n', B64, 7, 'vast-api-secret'),
+    Case('k8s-stringdata-named-vast', 'deploy/creds.yaml',
+         'kind: Secret\nmetadata:\n  name: vastai-credentials\nstringData:\n  token: "{key}"\n',
+         HOST, 5, 'vastai-credentials'),
+    Case('tfstate-vastai-resource', 'terraform.tfstate',
+         '{"version": 4, "resources": [{"type": "vastai_instance", "name": "gpu", "instances": '
+         '[{"attributes": {"id": "1", "api_key": "{key}"}}]}]}\n', HOST, 1, 'vastai'),
+    Case('md-heading-fenced-key', 'docs/setup.md',
+         '# Setup\n\n## Vast.ai API Key\n\nRun once:\n\n```\n{key}\n```\n', HOST, 8, 'heading'),
+    Case('md-table-vast-row', 'docs/keys.md',
+         '| Service | Key | Notes |\n|---|---|---|\n| Vast.ai | {key} | GPUs |\n', HOST, 3, 'table'),
+    Case('toml-section-far', 'pyproject.toml',
+         '[tool.vastai]\n' + 'opt = 1\n' * 50 + 'api_key = "{key}"\n', HOST, 52, 'tool.vastai'),
+    Case('ini-section-far', 'settings.ini',
+         '[Vast.ai]\n' + 'opt = x\n' * 50 + 'api_key = {key}\n', HOST, 52, 'Vast.ai'),
+    Case('pydantic-field-default', 'settings.py',
+         'class Settings(BaseSettings):\n'
+         '    vast_api_key: str = Field(default="{key}", alias="VAST_API_KEY")\n', A, 2, 'VAST_API_KEY'),
+    Case('config-helper-default-value', 'cfg.py',
+         'VAST = create_config(\n    env_name="VAST_API_KEY",\n    default_value="{key}",\n)\n',
+         A, 3, 'VAST_API_KEY'),
+    Case('kotlin-elvis', 'Main.kt', 'val key = System.getenv("VAST_API_KEY") ?: "{key}"\n', A, 1),
+    Case('curl-oauth2-bearer', 'run.sh',
+         'curl --oauth2-bearer {key} https://console.vast.ai/api/v0/instances/\n', HOST, 1),
+    Case('postman-bearer', 'gpu.postman_collection.json',
+         '{"info": {"name": "GPU"}, "auth": {"type": "bearer", "bearer": [{"key": "token", '
+         '"value": "{key}", "type": "string"}]}, "item": [{"request": {"url": '
+         '{"raw": "https://console.vast.ai/api/v0/instances/"}}}]}\n', HOST, 1, 'console.vast.ai'),
+    Case('insomnia-bearer-yaml', 'insomnia.yaml',
+         'resources:\n  - _type: request\n    url: https://console.vast.ai/api/v0/instances/\n'
+         + '    description: list\n' * 12
+         + '    authentication:\n      type: bearer\n      token: {key}\n', HOST, 18),
+    Case('ansible-copy-key-file', 'playbook.yml',
+         '- name: install key\n  copy:\n    content: "{key}"\n'
+         '    dest: /root/.config/vastai/vast_api_key\n', FILE, 3),
+    Case('hcl-locals-map', 'main.tf',
+         'locals {\n  api_keys = {\n    vastai = "{key}"\n  }\n}\n', HOST, 3, 'api_keys'),
+    Case('url-encoded-api-key', 'access.log',
+         'GET /go?next=https%3A%2F%2Fconsole.vast.ai%2Fapi%2Fv0%2Finstances%3Fapi_key%3D{key} 302\n',
+         URL, 1),
+    Case('powershell-env-listing', 'env.txt',
+         'Name                           Value\n----                           -----\n'
+         'VAST_API_KEY                   {key}\n', A, 3),
+    Case('name-and-comment', 'gpu.py', "VAST = '{key}'  # vast.ai key\n", HOST, 1, 'comment'),
+    Case('cli-run-anywhere', 'setup.py',
+         'import os\nAPI_KEY = "{key}"\n' + '\n' * 20
+         + 'os.system("./vast.py " + "set api-key " + API_KEY)\n', HOST, 2, 'CLI'),
+    Case('gitlab-job-named-vast', '.gitlab-ci.yml',
+         'stages: [train]\nvast-train:\n  stage: train\n' + '  tags: [gpu]\n' * 45
+         + '  variables:\n    API_TOKEN: "{key}"\n', HOST, 50, 'vast-train'),
+    Case('har-authorization', 'capture.har',
+         '{"log": {"entries": [{"request": {"url": "https://console.vast.ai/api/v0/users/current/", '
+         '"headers": [{"name": "Authorization", "value": "Bearer {key}"}]}}]}}\n', HOST, 1),
+)
+LOOK_ALIKES_V3 = (
+    Case('placeholder-vast-sk', 'config.json', '{"vast_api_key": "vast_sk_abc123..."}\n', None),
+    Case('ui-element-ids', 'NOTES.md',
+         'Inputs: vast-api-key-input, r2-access-key-input, hf-token-input\n', None),
+    Case('eth-key-vast-file-name', 'vast-template-env.txt', 'MASTER_PKEY={key}\n', None),
+    Case('md-heading-checksum', 'README.md', '## Vast.ai image checksum\n\n```\n{key}\n```\n', None),
+    Case('md-table-digest-column', 'docs/img.md',
+         '| Provider | SHA256 |\n|---|---|\n| Vast.ai | {key} |\n', None),
+    Case('toml-later-vendor-section', 'config.toml',
+         '[tool.vastai]\nx = 1\n[openai]\napi_key = "{key}"\n', None),
+    Case('configmap-vast-digest', 'k8s/vast.yaml',
+         'kind: ConfigMap\nmetadata:\n  name: vast-worker\ndata:\n  image_sha256: "{key}"\n', None),
+    Case('secret-vast-ssh-key', 'k8s/vast.yaml',
+         'kind: Secret\nmetadata:\n  name: vast-worker\ndata:\n  ssh_key: {b64}\n', None),
+    Case('postman-other-host', 'c.postman_collection.json',
+         '{"info": {"name": "vast notes"}, "auth": {"type": "bearer", "bearer": [{"key": "token", '
+         '"value": "{key}"}]}, "item": [{"request": {"url": {"raw": "https://api.example.com/v1"}}}]}\n',
+         None),
+    Case('tfstate-other-provider', 'terraform.tfstate',
+         '{"resources": [{"type": "aws_instance", "name": "vast-like", "instances": '
+         '[{"attributes": {"sha256": "{key}"}}]}]}\n', None),
+    Case('hcl-vast-digest', 'main.tf', 'locals {\n  vastai_image = {\n    sha256 = "{key}"\n  }\n}\n', None),
+    Case('url-encoded-token-param', 'access.log',
+         'next=https%3A%2F%2Fconsole.vast.ai%2Fjupyter%3Ftoken%3D{key}\n', None),
+    Case('base-url-far', 'client.py',
+         'BASE = "https://console.vast.ai"\n' + '\n' * 30 + 'api_key = "{key}"\n', None),
+    Case('nearer-vendor-url', 'client.py',
+         'requests.get("https://console.vast.ai/api/v0/instances/")\n' + '\n' * 30
+         + 'OPENAI = "https://api.openai.com/v1"\napi_key = "{key}"\n', None),
+)
+POSITIVES = POSITIVES + POSITIVES_V3
+LOOK_ALIKES = LOOK_ALIKES + LOOK_ALIKES_V3
 
 # Leaks a reader sees but the detector does not (yet): reported as misses by the benchmark,
 # kept out of the tests so that the tests state only what is promised.

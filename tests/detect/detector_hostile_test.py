@@ -50,6 +50,12 @@ def _nesting(size: int) -> str:
     return 'vast:\n' + opened + ' ' * depth + f'api_key: {new_key()}\n' + 'x' * (size - len(opened))
 
 
+def _keys_below(line: str) -> Callable[[int], str]:
+    """`line` above each bare key line (issue 20: heredoc checks read the lines above a key)."""
+    block = line + '\n' + new_key() + '\n'
+    return lambda size: 'vast\n' + block * (size // len(block))
+
+
 HOSTILE = (
     pytest.param(_repeat('Vast'), id='Vast-repeated'),
     pytest.param(_repeat('vast'), id='vast-repeated'),
@@ -67,6 +73,11 @@ HOSTILE = (
     pytest.param(_lines_of(f'api_key: {new_key()} # vast '), id='key-slots-on-long-lines'),
     pytest.param(_lines_of(f'https://x.example/?api_key={new_key()} vast '), id='url-keys-on-long-lines'),
     pytest.param(_lines_of(f'vastai --api-key={new_key()} '), id='cli-flags-on-long-lines'),
+    # issue 20 item 6: heredoc checks above bare keys (were 21 and 3.6 CPU s/MB)
+    pytest.param(_keys_below('>' * 4000), id='redirects-above-bare-keys'),
+    pytest.param(_keys_below('tee' * 1300), id='tee-repeated-above-bare-keys'),
+    pytest.param(_keys_below('cat > vast_api_key ' * 200 + '<<'), id='heredoc-names-repeated'),
+    pytest.param(_keys_below('open(' * 800 + ' .vast_api_key'), id='open-repeated-above-keys'),
 )
 
 

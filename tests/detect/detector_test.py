@@ -156,10 +156,15 @@ def test_crlf_and_non_ascii_text() -> None:
     assert [(m.line, m.secret) for m in find_secrets(text, '.env')] == [(2, key)]
 
 
-def test_host_marker_too_far_away_does_not_count() -> None:
+def test_host_marker_far_away_counts_for_the_file_unless_nearer_names_another() -> None:
+    # issue 21 item 3: a file that calls a vast.ai host makes its generic slots Vast ones, at
+    # any distance; a nearer context that names another vendor wins
     key = new_key()
     text = 'URL = "https://console.vast.ai/api/v0"\n' + '\n' * 20 + f'api_key = "{key}"\n'
-    assert find_secrets(text, 'a.py') == []
+    assert [m.context for m in find_secrets(text, 'a.py')] == ['file calls console.vast.ai']
+    other = ('URL = "https://console.vast.ai/api/v0"\n' + '\n' * 20
+             + f'BASE = "https://api.openai.com/v1"\napi_key = "{key}"\n')
+    assert find_secrets(other, 'a.py') == []
 
 
 def test_random_keys_clear_the_entropy_floor() -> None:

@@ -7,6 +7,7 @@ import pytest
 
 from testing.util import new_key
 from vastai_guard.detect import rules
+from vastai_guard.detect.detector import find_secrets
 
 
 def test_rule_identities_are_unique() -> None:
@@ -88,9 +89,17 @@ def test_long_hex_run_cuts_keys_not_words() -> None:
 def test_key_write_patterns() -> None:
     assert re.search(rules.KEY_FILE_WRITE, 'echo "$K" > ~/.vast_api_key') is not None
     assert re.search(rules.KEY_FILE_WRITE, 'echo x | tee -a ~/.config/vastai/vast_api_key')
-    assert re.search(rules.KEY_FILE_HEREDOC, 'cat > ~/.vast_api_key <<EOF') is not None
-    assert re.search(rules.KEY_FILE_OPEN, 'open("~/.vast_api_key", "w")') is not None
-    assert re.search(rules.KEY_FILE_OPEN, 'open("~/.vast_api_key", "r")') is None
+
+
+def test_key_written_by_heredoc_or_open_for_writing() -> None:
+    # the heredoc and open() checks are linear scans now, not patterns: held at find_secrets
+    key = new_key()
+    heredoc = f'cat > ~/.vast_api_key <<EOF\n{key}\nEOF\n'
+    assert [m.rule for m in find_secrets(heredoc, 'setup.sh')] == [rules.KEY_FILE]
+    opened = 'with open(os.path.expanduser("~/.vast_api_key"), "{mode}") as f:\n    f.write("{key}")\n'
+    written = opened.format(mode='w', key=key)
+    assert [m.rule for m in find_secrets(written, 'setup.py')] == [rules.KEY_FILE]
+    assert find_secrets(opened.format(mode='r', key=key), 'setup.py') == []
 
 
 def test_cli_name_and_installer() -> None:

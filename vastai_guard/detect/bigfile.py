@@ -4,7 +4,9 @@ The detector never looks further than OVERLAP characters from a candidate (every
 bounded: detector.LINE_REACH, structure.WALK_BYTES, a few lines either side), so a candidate judged
 inside a chunk that reaches OVERLAP characters beyond it on both sides gets the verdict it would
 get in the whole text. What the detector takes from the whole file (the trigger words, an SDK
-import anywhere) is read in a first pass over the file, then the chunks are judged.
+import anywhere, file-scope evidence: a call to the Vast API, the CLI run with a key) is read in
+a first pass over the file, then the chunks are judged. A file this big has no document model
+(document.model.MAX_BYTES): its chunks are judged by windows, as the whole text would be.
 
 Nothing is skipped for its size: a scan costs time in proportion to the file, never more.
 """
@@ -16,6 +18,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from vastai_guard.detect import detector
+from vastai_guard.detect.context import FileFacts
 from vastai_guard.findings import Match
 
 CHUNK = 8 << 20
@@ -33,20 +36,27 @@ def _texts(file: BinaryIO, encoding: str) -> Iterator[str]:
     yield decoder.decode(b'', final=True)
 
 
-def _whole_file_facts(file: BinaryIO, encoding: str, path: str) -> detector.FileFacts | None:
+def _whole_file_facts(file: BinaryIO, encoding: str, path: str) -> FileFacts | None:
     """The file's facts, or None when no rule could match anything in it (first pass)."""
+    from vastai_guard.detect.units.evidence import ClientSigns
+    from vastai_guard.detect.units.evidence import client_signs
+
     tail = ''
     trigger = detector.name_is_context(path)
     sdk = False
+    signs = ClientSigns(None, set_key=False, cli=False)
     for text in _texts(file, encoding):
         # a word split between two reads is seen whole: keep the end of the previous read
         joined = tail + text
         trigger = trigger or detector.has_trigger_text(joined)
         sdk = sdk or detector.has_sdk_import(joined)
+        # file-scope evidence reaches across chunks: worked out here, over the whole file
+        signs = signs.merged(client_signs(joined))
         tail = joined[-64:]
     if not trigger:
         return None
-    return detector.file_facts(path, '')._replace(sdk=sdk)
+    return detector.file_facts(path, '')._replace(
+        sdk=sdk, client_known=True, client=signs.says(sdk))
 
 
 def _chunks(file: BinaryIO, encoding: str) -> Iterator[tuple[int, str]]:

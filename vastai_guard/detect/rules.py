@@ -98,6 +98,9 @@ NAMED_VALUE = (
 MAX_SECRET_LENGTH = 256
 # A base64-encoded key (a Kubernetes Secret's `data:`): 64 bytes, or 65 with a newline.
 BASE64_KEY_LENGTHS = (88,)
+# One, between non-base64 characters: the prefilter's shape for a base64 key that a document
+# (a Secret's `data:` under a Vast name) may name (units/encoded.py).
+BASE64_KEY_SHAPED = rb'(?:^|[^A-Za-z0-9+/])[A-Za-z0-9+/]{86}[A-Za-z0-9+/=]{2}(?:[^A-Za-z0-9+/=]|$)'
 
 # A file can only hold a finding if it says one of these, in any casing (or its name makes the
 # context: a CLI key file, a file named for vast). Searched as most files write them first.
@@ -122,8 +125,11 @@ EXCLUDED_NAME_WORDS = frozenset((
 ))
 EXCLUDED_NAME_PARTS = ('openbutton', 'vastdata', 'huggingface', 'sha256', 'sha512', 'checksum')
 # Names a value sits under when its name is elsewhere (`- name: X` / `value: KEY`, XML
-# `<add key="X" value="KEY"/>`, Terraform `variable "x" { default = "KEY" }`).
-VALUE_SLOTS = frozenset(('value', 'default', 'val'))
+# `<add key="X" value="KEY"/>`, Terraform `variable "x" { default = "KEY" }`, a config
+# helper's `default_value=` / `fallback=`, pydantic's `Field(default=...)`).
+VALUE_SLOTS = frozenset((
+    'value', 'default', 'val', 'default_value', 'defaultvalue', 'fallback', 'fallback_value',
+))
 
 # Markers of Vast.ai on or near a line: a vast.ai host (console, cloud, run, openai...), the
 # `vastai` CLI, SDK or Terraform provider (`type: vastai`, `vastai_api_key`, `.../vastai"`), or
@@ -140,6 +146,32 @@ MARKER_WINDOW = 6
 MAX_LABEL_LENGTH = 60
 # The SDK imported anywhere in a module makes every key slot in it a Vast one.
 SDK_IMPORTS = ('import vastai', 'from vastai')
+# Calls whose argument stands in for a setting read just before them in the chain
+# (`env::var("VAST_API_KEY").unwrap_or("KEY")`, `getenv("X").orElse("KEY")`).
+FALLBACK_CALLS = frozenset((
+    'unwrap_or', 'unwrap_or_else', 'or', 'orelse', 'or_else', 'getorelse', 'getordefault',
+    'withdefault', 'fallback',
+))
+# File-scope evidence: a text that configures a Vast client anywhere makes its generic key slots
+# (`API_KEY`, `token`, `Authorization`) Vast ones: it calls the vast.ai API (a URL with the
+# API's path: a bare `BASE = "https://console.vast.ai"` 30 lines away is not a call) ...
+CLIENT_HOST = r'(?i)(?<![\w.-])(?:console|cloud|run)\.vast\.ai(?::[0-9]{1,5})?/api/v[0-9]'
+# ... or gives the CLI a key (`"set api-key " + API_KEY` run through `./vast.py`).
+CLI_SET_KEY = ('set api-key', 'set api_key')
+# Names a file name alone may decide for (the words of `api_key`, `API_TOKEN`, `Authorization`,
+# `--oauth2-bearer`): `MASTER_PKEY` in `vast-template-env.txt` names some other secret.
+# `secret` is not one: `SECRET_KEY` / `app.secret_key` sign a web app's sessions, often with
+# 64 hex, in the same module that calls the Vast API.
+GENERIC_SLOT_WORDS = frozenset((
+    'api', 'key', 'keys', 'apikey', 'token', 'auth', 'authorization', 'bearer', 'oauth',
+    'oauth2', 'access', 'x', 'my', 'your',
+))
+# Section names that name no vendor (`[default]`, `[credentials]`): file-scope evidence still
+# reaches a slot in them.
+GENERIC_SECTION_WORDS = frozenset((
+    'default', 'defaults', 'credentials', 'credential', 'auth', 'api', 'settings', 'config',
+    'main', 'general', 'secrets', 'keys', 'env', 'environment', 'global',
+))
 # `vastai create env-var NAME VALUE` carries other vendors' secrets onto instances.
 ENV_VAR_COMMAND = 'env-var'
 
@@ -154,22 +186,18 @@ KEY_FILE_WRITE = (
     r'''["'`]?[ \t]*(?:>>?|\|[ \t]*tee(?:[ \t]+-a)?)[ \t]*["'`]?[^\s"'`]{0,200}?'''
     r'(?P<file>\.?vast_api_key|vast_tfa_key|vastai_kaalia/api_key)'
 )
-# A heredoc into one: `cat > ~/.vast_api_key <<EOF`, with the key on the lines that follow.
-KEY_FILE_HEREDOC = (
-    r'''(?:>>?|tee)[ \t]*["'`]?[^\s"'`]{0,200}?(?P<file>\.?vast_api_key|vast_tfa_key)'''
-    r'''["'`]?[ \t]*<<'''
-)
+# A heredoc into one (`cat > ~/.vast_api_key <<EOF`, the key on the lines that follow): these
+# names, found with `str.find`, then `>`, `>>` or `tee` before the path and `<<` after it
+# (units/key_file.py; a regex tried at every `>` of a long line was quadratic).
+KEY_FILE_HEREDOC_NAMES = ('vast_api_key', 'vast_tfa_key')
 # Code that writes one: the key is the string a write call starts with (`f.write("KEY")`,
 # `Path(...).write_text("KEY")`, `fs.writeFileSync(path, "KEY")`) ...
 KEY_FILE_WRITE_CALLS = ('.write(', '.write_text(')
 KEY_FILE_WRITE_WITH_PATH = 'writeFileSync('
 # ... and the file is named on its line, or opened for writing on a line just above it
-# (`with open(os.path.expanduser("~/.vast_api_key"), "w") as f:`).
+# (`with open(os.path.expanduser("~/.vast_api_key"), "w") as f:`: `open(`, the name, then a
+# `"w"`, `"a"` or `"x"` mode after a comma).
 KEY_FILE_NAME = r'(?P<file>\.?vast_api_key|vast_tfa_key|vastai_kaalia/api_key)'
-KEY_FILE_OPEN = (
-    r'\bopen\([^\n]{0,300}?' + KEY_FILE_NAME
-    + r'''[^\n]{0,300}?,[ \t]*(?:mode[ \t]*=[ \t]*)?["'][wax]'''
-)
 # The host installer: `wget https://console.vast.ai/install -O install; python3 install KEY`.
 # (`(?m)`: these are searched from a line's start inside the text, where `^` must match.)
 HOST_INSTALL = r'(?m)(?:^|[\s;&|])(?:sudo[ \t]+)?python3?[ \t]+(?:\./)?install[ \t]+$'
@@ -185,7 +213,12 @@ PLACEHOLDER_WORDS = (
     'dummy', 'fake', 'redacted', 'revoked', 'replace', 'insert', 'todo', 'xxxx', 'test',
     'secret_key', 'api_key', 'apikey', 'api-key', 'token_here', 'not_set', 'notset', 'none',
     'null', 'undefined', 'secrets.', 'environ', 'getenv', 'process.env', 'env.',
+    # a made-up key, written to show the shape (`vast_sk_abc123...`)
+    'abc123', '123abc', '...',
 )
+# A value that is itself a name (kebab/snake/dotted lowercase words, a digit or two): a list of
+# UI element ids (`vast-api-key-input, r2-access-key-input`), not a secret.
+IDENTIFIER_VALUE = r'[a-z]{1,12}[0-9]?(?:[-_.][a-z]{1,12}[0-9]?){1,8}'
 REFERENCE_START = ('$', '{', '<', '%', '[', '(', '@', '&', '*')
 # Something that is a path to a key file, not a key (VAST_KEY=~/.ssh/id_ed25519).
 PATH_LIKE = r'(?:^[~/.]|/\.ssh/|\.(?:pem|pub|key|json|ya?ml|txt|env)$|id_(?:rsa|ed25519|ecdsa|dsa))'

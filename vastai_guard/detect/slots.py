@@ -5,6 +5,7 @@
     os.environ["X"] = "KEY"       name X
     ${VAST_API_KEY:-KEY}          name VAST_API_KEY (a shell or Spring default)
     process.env.X || 'KEY'        name process.env.X, operator ||
+    getenv("X") ?: "KEY"          name X, operator ?: (Kotlin's elvis)
     const X: &str = "KEY"         name X (a type between name and `=` is skipped)
     VastAI("KEY")                 name VastAI, operator (
     --api-key KEY, Bearer KEY     name --api-key / Bearer, operator ' '
@@ -31,8 +32,9 @@ _REVERSED_SLOT = re.compile(
         [-=?]?:(?P<default>[\w.-]{1,80})\{\$
     |
         [ \t]{0,8}
-        (?P<op>>=|=:|=\+|=|:|,|\|\||\?\?|ro(?=[ \t])|\(|\||>|[ \t])
-        [ \t]{0,8}
+        (?P<op>>=|=:|=\+|:\?|=|:|,|\|\||\?\?|ro(?=[ \t])|\(|\||>|[ \t])
+        # a space-aligned listing (`Get-ChildItem Env:`, `printenv` columns) pads names wide
+        [ \t]{0,64}
         (?P<close>[\])"'`\\]{0,4})               # the name's own closing quote or bracket
         (?P<name>[\w.:-]{1,100})
     )
