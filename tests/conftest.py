@@ -10,6 +10,9 @@ from testing.util import GIT_ENV
 from testing.util import init_repo
 from testing.vastapi import vast_api  # noqa: F401 -- the fake Vast.ai API, for every test
 
+# a file:// URL to a folder that does not exist: git fails on it without a network
+_NOWHERE = 'file:///nonexistent-vastai-guard-test-remote/'
+
 
 @pytest.fixture(autouse=True)
 def _git_identity(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -18,12 +21,12 @@ def _git_identity(monkeypatch: pytest.MonkeyPatch) -> None:
     # a test must never see the developer's own GitHub Actions or hook environment
     for name in ('GITHUB_ACTIONS', 'GIT_INDEX_FILE', 'GIT_DIR', 'GIT_WORK_TREE'):
         monkeypatch.delenv(name, raising=False)
-    # no test reaches the network through git (init's rev check, a sweep of a URL): git
-    # refuses these transports at once, as it would offline, and says so
-    for index, protocol in enumerate(('https', 'http', 'ssh', 'git')):
-        monkeypatch.setenv(f'GIT_CONFIG_KEY_{index}', f'protocol.{protocol}.allow')
-        monkeypatch.setenv(f'GIT_CONFIG_VALUE_{index}', 'never')
-    monkeypatch.setenv('GIT_CONFIG_COUNT', '4')
+    # no test reaches the network through git: `init` checks its rev on the published
+    # repository (GitHub); here that URL leads to a folder that is not there, and git says so
+    # at once, as it would offline (tests of local http and ssh servers are not affected)
+    monkeypatch.setenv('GIT_CONFIG_COUNT', '1')
+    monkeypatch.setenv('GIT_CONFIG_KEY_0', f'url.{_NOWHERE}.insteadOf')
+    monkeypatch.setenv('GIT_CONFIG_VALUE_0', 'https://github.com/')
 
 
 @pytest.fixture
