@@ -17,6 +17,7 @@ from vastai_guard.errors import FatalError
 from vastai_guard.findings import Verifier
 from vastai_guard.findings import redact_runs
 from vastai_guard.findings import shown_path
+from vastai_guard.git import holders
 from vastai_guard.git import repository
 from vastai_guard.git import runner
 from vastai_guard.history.run import history_revs
@@ -123,8 +124,14 @@ def _sweep(task: SweepTask) -> RepositorySweep:
             # tag messages and objects refs name outside commits: once, in the first part
             with_refs=task.revs is None,
         )
+        # the same question history's report answers (git/holders), first-seen commit only
+        held = holders.refs_holding(
+            repo, [key.first_seen.commit for key in report.keys],
+            repository.stash_commits(repo),
+        ) if report.keys else {}
         refs = tuple(
-            (key.fingerprint, refs_holding(repo, key.first_seen.commit)) for key in report.keys
+            (key.fingerprint, _shown_refs(held.get(key.first_seen.commit)))
+            for key in report.keys
         )
     return RepositorySweep(
         task.source,
@@ -219,15 +226,6 @@ def ref_tips(repo: runner.Repository, config: bytes | None, baseline: bytes | No
     return digest.hexdigest()
 
 
-def refs_holding(repo: runner.Repository, commit: str) -> tuple[str, ...]:
-    """A few refs whose history holds `commit`; () for an object that is not a commit."""
-    result = runner.run_in(
-        repo, ('for-each-ref', f'--count={MAX_REFS}', f'--contains={commit}',
-               '--format=%(refname)'),
-    )
-    if result.returncode != 0:
-        return ()
+def _shown_refs(refs: tuple[str, ...] | None) -> tuple[str, ...]:
     # ref names are data from the repository (a branch can be named after a key)
-    return tuple(
-        shown_path(ref) for ref in result.stdout.decode('utf-8', 'surrogateescape').split()
-    )
+    return tuple(shown_path(ref) for ref in (refs or ())[:MAX_REFS])
