@@ -49,6 +49,10 @@ def command(env: Mapping[str, str]) -> list[str]:
     mode = env.get('MODE', 'scan')
     if mode == 'scan':
         args = ['scan', '--all-files']
+        # a pull request is judged by its base's config and baseline, not by the ones it brings
+        spec = env.get('RANGE') or event_range(env.get('GITHUB_EVENT_PATH'))
+        if spec and '..' in spec and spec.split('..', 1)[0]:
+            args += ['--policy-from', spec.split('..', 1)[0].rstrip('.')]
     elif mode == 'history':
         args = ['history']
         spec = env.get('RANGE') or event_range(env.get('GITHUB_EVENT_PATH'))

@@ -158,6 +158,11 @@ def _parser() -> argparse.ArgumentParser:
         help='detect-secrets baseline: secrets in it are not reported',
     )
     scan.add_argument(
+        '--policy-from', metavar='REV',
+        help='judge by the config and baseline as REV holds them (a pull request\'s base), '
+             'and report each key the change\'s own config or baseline would allow',
+    )
+    scan.add_argument(
         '--allow-missing-objects', action='store_true',
         help='accept a scan that could not read every staged or tracked blob (missing or '
              'damaged objects): exit 0 rather than 2 when no key is found',
@@ -457,6 +462,7 @@ def _run(args: argparse.Namespace) -> int:
             fail_on=args.fail_on,
             allow_missing_objects=args.allow_missing_objects,
             terminal=_terminal(args),
+            policy_from=args.policy_from,
         ))
     if args.command == 'init':
         from vastai_guard.commands.init import init

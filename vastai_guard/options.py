@@ -25,6 +25,8 @@ class ScanOptions(NamedTuple):
     fail_on: str = 'any'
     allow_missing_objects: bool = False
     terminal: Terminal = Terminal()
+    # judge by the config and baseline as this revision holds them (a pull request's base)
+    policy_from: str | None = None
 
 
 class HistoryOptions(NamedTuple):

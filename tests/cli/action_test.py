@@ -214,6 +214,7 @@ def test_an_unknown_mode_fails_the_step(repo: Path, tmp_path: Path) -> None:
         pytest.param({'MODE': 'scan'}, id='scan'),
         pytest.param({'MODE': 'scan', 'FORMAT': 'json'}, id='scan-json'),
         pytest.param({'MODE': 'history', 'RANGE': 'origin/main..HEAD'}, id='history'),
+        pytest.param({'MODE': 'scan', 'RANGE': 'origin/main..HEAD'}, id='scan-pull-request'),
         pytest.param({'MODE': 'gitignore', 'FORMAT': 'text'}, id='gitignore'),
     ),
 )
@@ -228,8 +229,11 @@ def test_every_mode_runs_command_lines_our_cli_accepts(
     runs = [run.strip().splitlines() for run in argv_file.read_text().split('---') if run.strip()]
     for argv in runs:
         assert argv[0] == env['MODE']
-        if env.get('RANGE'):
+        if env.get('RANGE') and env['MODE'] == 'history':
             assert argv[argv.index('--range') + 1] == env['RANGE']
+        if env.get('RANGE') and env['MODE'] == 'scan':
+            # a pull request is judged by its base's policy, not the one it brings
+            assert argv[argv.index('--policy-from') + 1] == 'origin/main'
         args = _parser().parse_args(argv)  # argparse exits 2 on an unknown command or flag
         assert args.command == env['MODE']
 

@@ -36,6 +36,7 @@ from vastai_guard.sources import readers
 from vastai_guard.vocabulary import FILE_NAME
 from vastai_guard.vocabulary import INCOMPLETE_ERROR
 from vastai_guard.vocabulary import NOT_READ_ERROR
+from vastai_guard.vocabulary import SHORT_FINGERPRINT
 from vastai_guard.vocabulary import count
 from vastai_guard.vocabulary import fails_gate
 
@@ -208,6 +209,12 @@ def scan(options: ScanOptions) -> int:
         config_path(tree.root if tree else os.getcwd(), options.config_file, must_exist=True),
     )
     baseline = load_baseline(options.baseline_path) if options.baseline_path else frozenset()
+    own_policy = None
+    if options.policy_from is not None:
+        if tree is None:
+            raise FatalError('--policy-from needs a git repository')
+        own_policy = (config, baseline)
+        config, baseline = _policy_at(tree, options)
     if terminal.verbose:
         _tell(
             f'config: {config.path or "none (defaults)"}; '
@@ -230,6 +237,8 @@ def scan(options: ScanOptions) -> int:
         _with_names(fragments, scanned, skipped), config=config, baseline=baseline,
         verify=options.verify,
     )
+    if own_policy is not None:
+        _tell_allowances(findings, *own_policy, since=options.policy_from or '')
 
     for item in skipped:
         if item.unreadable:
@@ -299,6 +308,47 @@ def scan(options: ScanOptions) -> int:
         _tell(f'error: {INCOMPLETE_ERROR}')
         return EXIT_ERROR
     return EXIT_CLEAN
+
+
+def _policy_at(tree: worktree.WorkTree, options: ScanOptions) -> tuple[Config, frozenset[str]]:
+    """The config and baseline as `--policy-from` holds them, read as stored (blobs, no
+    filter): a pull request cannot allow its own key by editing them. A file named outside
+    the work tree is the user's own, and read from disk."""
+    from vastai_guard.files import yamlcheck
+    from vastai_guard.policy import base
+
+    repo = worktree.work_tree_repo(tree)
+    commit = base.commit_of(repo, options.policy_from or '')
+    if commit is None:
+        raise FatalError(
+            f'--policy-from {options.policy_from!r}: not a commit in this repository; fetch it '
+            'first (on GitHub Actions: actions/checkout with fetch-depth: 0)',
+        )
+    config_file = base.repository_path(repo, config_path(tree.root, options.config_file))
+    baseline_file = base.repository_path(repo, options.baseline_path)
+    policy = base.policy_at(
+        repo, commit, config_file=config_file or '', baseline_file=baseline_file or '',
+        max_config_bytes=yamlcheck.MAX_CONFIG_BYTES,
+    )
+    if config_file is None:
+        policy = policy._replace(config=load_config(config_path(tree.root, options.config_file)))
+    if baseline_file is None and options.baseline_path:
+        policy = policy._replace(baseline=load_baseline(options.baseline_path))
+    return policy.config, policy.baseline
+
+
+def _tell_allowances(
+        findings: Sequence[Finding], config: Config, baseline: frozenset[str], *, since: str,
+) -> None:
+    """Each key the change's own config or baseline would let pass: still reported, and said."""
+    kept = {id(finding) for finding in unsuppressed(findings, config=config, baseline=baseline)}
+    for finding in findings:
+        if id(finding) not in kept:
+            _tell(
+                f'this change allows key {finding.fingerprint[:SHORT_FINGERPRINT]} '
+                f'({finding.path}:{finding.line}) in its own config or baseline, which '
+                f'{since} does not: review it',
+            )
 
 
 def _write_baseline(path: str, findings: Sequence[Finding], *, known: frozenset[str]) -> int:

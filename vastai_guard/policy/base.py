@@ -39,7 +39,8 @@ class RangeEnds(NamedTuple):
     tip: str
 
 
-def _commit(repo: runner.Repository, revision: str) -> str | None:
+def commit_of(repo: runner.Repository, revision: str) -> str | None:
+    """The commit `revision` names, or None when it names none here."""
     result = runner.run_in(
         repo, ('rev-parse', '--verify', '--quiet', '--end-of-options', f'{revision}^{{commit}}'),
     )
@@ -56,13 +57,13 @@ def range_ends(repo: runner.Repository, revs: Sequence[str]) -> RangeEnds:
     if len(revs) == 1 and '..' in revs[0]:
         separator = '...' if '...' in revs[0] else '..'
         start, end = (part or 'HEAD' for part in revs[0].split(separator, 1))
-        tip = _commit(repo, end)
+        tip = commit_of(repo, end)
         if tip is None:
             raise FatalError(f'{revs[0]}: {end!r} is not a commit')
         found = runner.run_in(repo, ('merge-base', '--end-of-options', start, end))
         base = found.stdout.decode('ascii', 'replace').split()
         return RangeEnds(base[0] if found.returncode == 0 and base else None, tip)
-    tip = _commit(repo, revs[0])
+    tip = commit_of(repo, revs[0])
     if tip is None:
         raise FatalError(f'{revs[0]!r} is not a commit')
     boundary = runner.run_in(repo, ('rev-list', '--boundary', *revs, '--'))
