@@ -18,11 +18,6 @@ _BOMS = (
 _BOM_PREFIXES = tuple(bom for bom, _ in _BOMS)
 
 
-def has_bom(data: bytes) -> bool:
-    """UTF-16/32 text: decoded by text_to_scan, never judged on its raw bytes."""
-    return data.startswith(_BOM_PREFIXES)
-
-
 def judged_on_bytes(data: bytes) -> bool:
     """Whether the prefilters may read `data` as it is (encoding_of says 'utf-8'): no UTF-16/32
     byte-order mark, and no NUL where git looks for one or a NUL in text that is not UTF-16/32

@@ -26,7 +26,6 @@ from vastai_guard.respond.account import redact_email
 CRITICAL = 'critical'
 HIGH = 'high'
 LOW = 'low'
-URGENCIES = (CRITICAL, HIGH, LOW)
 
 
 def _rights(
