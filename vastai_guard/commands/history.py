@@ -145,10 +145,10 @@ def _range_policies(
     """The policy at the range's base and at its tip: config, ledger and baseline as each
     commit holds them. A file named outside the work tree is the caller's own: read from disk,
     it is the same at both ends."""
-    from vastai_guard.files import yamlcheck
+    import os
+
     from vastai_guard.policy import base
     from vastai_guard.policy.suppress import BASELINE_FILE
-    from vastai_guard.policy.suppress import load_baseline
 
     ends = base.range_ends(repo, revs)
     if options.terminal.verbose:
@@ -157,23 +157,16 @@ def _range_policies(
             f'{ends.base[:12] if ends.base else "(none: the range starts a history)"} holds it',
             file=sys.stderr,
         )
-    config_in_repo = base.repository_path(repo, config_path(repo.root, options.config_file))
-    baseline_named = options.baseline_path
-    baseline_in_repo = (
-        BASELINE_FILE if baseline_named is None else base.repository_path(repo, baseline_named)
-    )
-    at = []
-    for commit in (ends.base, ends.tip):
-        policy = base.policy_at(
-            repo, commit, config_file=config_in_repo or '', baseline_file=baseline_in_repo or '',
-            max_config_bytes=yamlcheck.MAX_CONFIG_BYTES,
+    # history reads the root's .secrets.baseline unless told otherwise
+    baseline_file = options.baseline_path or os.path.join(repo.root, BASELINE_FILE)
+    base_policy, tip_policy = (
+        base.policy_of(
+            repo, commit, config_file=config_path(repo.root, options.config_file),
+            baseline_file=baseline_file, config_here=config,
         )
-        if config_in_repo is None:
-            policy = policy._replace(config=config)
-        if baseline_in_repo is None and baseline_named is not None:
-            policy = policy._replace(baseline=load_baseline(baseline_named))
-        at.append(policy)
-    return at[0], at[1]
+        for commit in (ends.base, ends.tip)
+    )
+    return base_policy, tip_policy
 
 
 # Enough warnings to act on; a partial clone can lack thousands of objects.

@@ -214,7 +214,7 @@ def scan(options: ScanOptions) -> int:
         if tree is None:
             raise FatalError('--policy-from needs a git repository')
         own_policy = (config, baseline)
-        config, baseline = _policy_at(tree, options)
+        config, baseline = _policy_at(tree, options, config)
     if terminal.verbose:
         _tell(
             f'config: {config.path or "none (defaults)"}; '
@@ -310,11 +310,11 @@ def scan(options: ScanOptions) -> int:
     return EXIT_CLEAN
 
 
-def _policy_at(tree: worktree.WorkTree, options: ScanOptions) -> tuple[Config, frozenset[str]]:
+def _policy_at(
+        tree: worktree.WorkTree, options: ScanOptions, config_here: Config,
+) -> tuple[Config, frozenset[str]]:
     """The config and baseline as `--policy-from` holds them, read as stored (blobs, no
-    filter): a pull request cannot allow its own key by editing them. A file named outside
-    the work tree is the user's own, and read from disk."""
-    from vastai_guard.files import yamlcheck
+    filter): a pull request cannot allow its own key by editing them."""
     from vastai_guard.policy import base
 
     repo = worktree.work_tree_repo(tree)
@@ -324,16 +324,10 @@ def _policy_at(tree: worktree.WorkTree, options: ScanOptions) -> tuple[Config, f
             f'--policy-from {options.policy_from!r}: not a commit in this repository; fetch it '
             'first (on GitHub Actions: actions/checkout with fetch-depth: 0)',
         )
-    config_file = base.repository_path(repo, config_path(tree.root, options.config_file))
-    baseline_file = base.repository_path(repo, options.baseline_path)
-    policy = base.policy_at(
-        repo, commit, config_file=config_file or '', baseline_file=baseline_file or '',
-        max_config_bytes=yamlcheck.MAX_CONFIG_BYTES,
+    policy = base.policy_of(
+        repo, commit, config_file=config_path(tree.root, options.config_file),
+        baseline_file=options.baseline_path, config_here=config_here,
     )
-    if config_file is None:
-        policy = policy._replace(config=load_config(config_path(tree.root, options.config_file)))
-    if baseline_file is None and options.baseline_path:
-        policy = policy._replace(baseline=load_baseline(options.baseline_path))
     return policy.config, policy.baseline
 
 

@@ -122,6 +122,34 @@ def policy_at(
     return Policy(config, baseline)
 
 
+def policy_of(
+        repo: runner.Repository,
+        commit: str | None,
+        *,
+        config_file: str,
+        baseline_file: str | None,
+        config_here: Config,
+) -> Policy:
+    """The policy `commit` holds: the config at `config_file` and the baseline at
+    `baseline_file` (None: no baseline), both paths as the caller names them. A file outside
+    the work tree is the caller's own and the same at every commit: `config_here` for the
+    config, the baseline read from disk."""
+    from vastai_guard.files import yamlcheck
+    from vastai_guard.policy.suppress import load_baseline
+
+    config_in_repo = repository_path(repo, config_file)
+    baseline_in_repo = repository_path(repo, baseline_file)
+    policy = policy_at(
+        repo, commit, config_file=config_in_repo or '', baseline_file=baseline_in_repo or '',
+        max_config_bytes=yamlcheck.MAX_CONFIG_BYTES,
+    )
+    if config_in_repo is None:
+        policy = policy._replace(config=config_here)
+    if baseline_in_repo is None and baseline_file is not None:
+        policy = policy._replace(baseline=load_baseline(baseline_file))
+    return policy
+
+
 def _allowance(key: ExposedKey, base: Config, head: Config) -> str:
     """Which of the range's own additions lets `key` pass (its head policy does, its base not)."""
     if any(entry.fingerprint == key.fingerprint for entry in head.rotated) and not any(
